@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from etl.departments import UnknownDepartment
 from etl.errors import ReportError
+from etl.morph import nominative
 from etl.reader import SourceDocument
 from etl.text import paragraphs, strip_html
 
@@ -103,9 +105,11 @@ class ReportTree:
     year: int
     city: str
     priorities: list[PriorityTable]
+    #: the city as printed in the title (genitive: "Житомира") and in the nominative ("Житомир")
+    city_nominative: str = ""
     #: every line with content → what it is (title, header, separator, goal, goal-title, task,
     #: project, department, continuation, …) — the parser's own account of the whole file
-    roles: dict[int, str]
+    roles: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ class _Parser:
         self.finish_table(len(self.doc.lines))
         self.check_complete()
         assert self.year is not None and self.city is not None
-        return ReportTree(self.doc, self.year, self.city, self.priorities, self.roles)
+        return ReportTree(self.doc, self.year, self.city, self.priorities, nominative(self.city), self.roles)
 
     def line(self, number: int, raw: str) -> None:
         cells = [c.strip() for c in raw.rstrip("\n").split("\t")]
@@ -267,7 +271,7 @@ class _Parser:
             return False
         try:
             return bool(self.departments.split(cell, number))
-        except LookupError:
+        except UnknownDepartment:
             return False
 
     def align(self, number: int, cells: list[str]) -> list[str]:

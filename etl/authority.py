@@ -1,0 +1,87 @@
+"""Curated data → quads of the authority graph: departments, statuses, priorities, the concept.
+
+The tables under ``etl/data/`` are the reviewable source; this module only restates them in RDF.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from etl.departments import DepartmentIndex
+from etl.slug import slugify
+from etl.vocab import RDF_TYPE, en, org, rdfs, skos, uk, zkg
+from zhytomyr_kg.config import ETL_DATA_DIR, Settings
+
+COUNCIL_UK = "Житомирська міська рада"
+COUNCIL_EN = "Zhytomyr City Council"
+CONCEPT_UK = "Концепція інтегрованого розвитку м. Житомира до 2030 року"
+CONCEPT_EN = "Concept of integrated development of Zhytomyr to 2030"
+
+
+def read_csv(name: str, data_dir: Path = ETL_DATA_DIR) -> list[dict[str, str]]:
+    with open(data_dir / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def council_iri(settings: Settings) -> NamedNode:
+    return NamedNode(settings.id_base + "organization/" + slugify(COUNCIL_UK))
+
+
+def authority_quads(settings: Settings, departments: DepartmentIndex, data_dir: Path = ETL_DATA_DIR) -> list[Quad]:
+    graph = NamedNode(settings.graph("authority"))
+    quads: list[Quad] = []
+
+    def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        quads.append(Quad(s, p, o, graph))
+
+    base = settings.id_base
+    council = council_iri(settings)
+    for cls in (org.FormalOrganization, org.Organization):
+        add(council, RDF_TYPE, cls)
+    add(council, rdfs.label, uk(COUNCIL_UK))
+    add(council, rdfs.label, en(COUNCIL_EN))
+
+    scheme = NamedNode(base + "concept/zhytomyr-2030")
+    add(scheme, RDF_TYPE, skos.ConceptScheme)
+    add(scheme, rdfs.label, uk(CONCEPT_UK))
+    add(scheme, rdfs.label, en(CONCEPT_EN))
+    add(scheme, skos.prefLabel, uk(CONCEPT_UK))
+    add(scheme, skos.prefLabel, en(CONCEPT_EN))
+
+    for row in read_csv("priorities.csv", data_dir):
+        s = NamedNode(base + "priority/" + row["slug"])
+        add(s, rdfs.label, en(row["label_en"]))
+        add(s, skos.prefLabel, en(row["label_en"]))
+
+    for dept in departments:
+        s = NamedNode(base + "department/" + dept.id)
+        for cls in (zkg.Department, org.OrganizationalUnit):
+            add(s, RDF_TYPE, cls)
+        add(s, rdfs.label, uk(dept.label_uk))
+        add(s, rdfs.label, en(dept.label_en))
+        add(s, zkg.departmentKind, Literal(dept.kind))
+        add(s, org.unitOf, council)
+        seen = {dept.label_uk.casefold()}
+        for alias in dept.aliases:
+            if alias.casefold() not in seen:
+                seen.add(alias.casefold())
+                add(s, skos.altLabel, uk(alias))
+
+    scheme_status = NamedNode(base + "status/")
+    add(scheme_status, RDF_TYPE, skos.ConceptScheme)
+    add(scheme_status, rdfs.label, uk("Стани виконання"))
+    add(scheme_status, rdfs.label, en("Progress statuses"))
+    for row in read_csv("statuses.csv", data_dir):
+        s = NamedNode(base + "status/" + row["code"])
+        for cls in (zkg.Status, skos.Concept):
+            add(s, RDF_TYPE, cls)
+        add(s, skos.notation, Literal(row["code"]))
+        add(s, rdfs.label, uk(row["label_uk"]))
+        add(s, rdfs.label, en(row["label_en"]))
+        add(s, skos.prefLabel, uk(row["label_uk"]))
+        add(s, skos.prefLabel, en(row["label_en"]))
+        add(s, skos.definition, en(row["definition_en"]))
+        add(s, skos.inScheme, scheme_status)
+    return quads

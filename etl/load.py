@@ -1,0 +1,58 @@
+"""Stage 7 — load: validated quads → a fresh pyoxigraph store, published atomically.
+
+A build goes into its own new directory; ``current`` is switched to it only after it loaded
+completely, so a failed build leaves the last good store serving (``zhytomyr_kg.store_layout``).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import pyoxigraph as ox
+
+from zhytomyr_kg import store_layout
+
+
+def data_version(quads: Sequence[ox.Quad]) -> str:
+    """A digest of the dataset's content: the same data always gives the same version (ETag)."""
+    digest = hashlib.sha256()
+    for line in sorted(str(q) for q in quads):
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    store: ox.Store
+    build_dir: Path | None
+    version: str
+
+
+def load_in_memory(quads: Sequence[ox.Quad]) -> Loaded:
+    store = ox.Store()
+    store.bulk_extend(quads)
+    return Loaded(store, None, data_version(quads))
+
+
+def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], info: dict) -> Loaded:
+    """Write a complete new build and make it live; on any error the new build is discarded."""
+    version = data_version(quads)
+    build_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000:06d}-{version[:12]}"
+    build_dir = store_layout.new_build_dir(store_dir, build_id)
+    try:
+        store = ox.Store(str(build_dir / store_layout.OXIGRAPH))
+        store.bulk_extend(quads)
+        store.flush()
+        info = {**info, "build_id": build_id, "data_version": version, "quads": len(quads)}
+        (build_dir / store_layout.BUILD_INFO).write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
+        del store  # release the RocksDB lock before readers open the build
+        store_layout.publish(store_dir, build_dir)
+    except BaseException:
+        store_layout.discard(build_dir)
+        raise
+    return Loaded(ox.Store.read_only(str(build_dir / store_layout.OXIGRAPH)), build_dir, version)

@@ -1,0 +1,26 @@
+"""The ontology and SHACL shapes under ``ontology/``: loaded into their own named graph."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from zhytomyr_kg.config import ONTOLOGY_DIR, Settings
+
+
+def ontology_files(directory: Path = ONTOLOGY_DIR) -> list[Path]:
+    """Every Turtle file of the ontology folder (ontology modules and shapes), sorted."""
+    return sorted(directory.glob("*.ttl"))
+
+
+def shape_files(directory: Path = ONTOLOGY_DIR) -> list[Path]:
+    return [p for p in ontology_files(directory) if p.name.startswith("shapes")]
+
+
+def ontology_quads(settings: Settings, directory: Path = ONTOLOGY_DIR) -> list[ox.Quad]:
+    graph = ox.NamedNode(settings.graph("ontology"))
+    quads: list[ox.Quad] = []
+    for path in ontology_files(directory):
+        for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+    return quads

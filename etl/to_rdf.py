@@ -1,0 +1,323 @@
+"""Stage 5 — to RDF: the recovered tree → quads in the report's named graph.
+
+This is the one place where a row of the report becomes triples. Every entity carries
+``zkg:sourceLine`` and ``prov:wasDerivedFrom`` the source document, so any fact can be traced to
+the line it came from. Curated data (departments, statuses, translations) is emitted separately by
+``etl.authority`` into the authority graph.
+"""
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from etl.normalize import ProjectTitle, parse_project_cell
+from etl.slug import slugify
+from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
+from etl.vocab import RDF_TYPE, integer, prov, rdfs, schema, skos, uk, zkg
+from zhytomyr_kg.config import Settings
+
+
+class StatusClassifier(Protocol):
+    def classify(self, text: str): ...  # -> StatusDecision(code, evidence, rule_id)
+
+
+#: Hook for stage 4 (extract): given a report, emit the quads of what its text mentions.
+MentionExtractor = Callable[["ReportText"], Iterable[Quad]]
+
+
+@dataclass(frozen=True)
+class ReportText:
+    """What the mention extractor needs to know about one progress report."""
+
+    graph: NamedNode
+    report: NamedNode
+    subject: NamedNode
+    text: str
+    line_starts: tuple[tuple[int, int], ...]  # (offset in text, source line), ascending
+
+    def line_for_offset(self, offset: int) -> int:
+        offsets = [start for start, _ in self.line_starts]
+        return self.line_starts[max(bisect_right(offsets, offset) - 1, 0)][1]
+
+
+@dataclass
+class ProjectRecord:
+    """A project as it will be published: one per distinct title (and period)."""
+
+    iri: NamedNode
+    parsed: ProjectTitle
+    lines: list[int] = field(default_factory=list)
+    tasks: list[NamedNode] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)
+
+
+class Iris:
+    """Mints the stable IRIs of docs/DESIGN.md from the report's structure and names."""
+
+    def __init__(self, settings: Settings, tree: ReportTree) -> None:
+        self.base = settings.id_base
+        self.doc_slug = f"{slugify(tree.city_nominative)}-{tree.year}"
+        self.year = tree.year
+
+    def node(self, path: str) -> NamedNode:
+        return NamedNode(self.base + path)
+
+    def source(self) -> NamedNode:
+        return self.node(f"source/{self.doc_slug}")
+
+    def source_line(self, line: int) -> NamedNode:
+        return self.node(f"source/{self.doc_slug}#L{line}")
+
+    def priority(self, p: PriorityTable) -> NamedNode:
+        return self.node(f"priority/{p.slug}")
+
+    def goal_path(self, p: PriorityTable, g: Goal) -> str:
+        return f"{p.slug}/{g.ordinal}"
+
+    def goal(self, p: PriorityTable, g: Goal) -> NamedNode:
+        return self.node(f"goal/{self.goal_path(p, g)}")
+
+    def task_path(self, p: PriorityTable, g: Goal, t: Task) -> str:
+        return f"{self.goal_path(p, g)}/{t.ordinal}"
+
+    def task(self, p: PriorityTable, g: Goal, t: Task) -> NamedNode:
+        return self.node(f"task/{self.task_path(p, g, t)}")
+
+    def department(self, dept_id: str) -> NamedNode:
+        return self.node(f"department/{dept_id}")
+
+    def status(self, code: str) -> NamedNode:
+        return self.node(f"status/{code}")
+
+    def concept_scheme(self) -> NamedNode:
+        return self.node("concept/zhytomyr-2030")
+
+
+def _project_slugs(titles: Iterable[ProjectTitle]) -> dict[tuple[str, int | None, int | None], str]:
+    """One slug per distinct project. A title printed with two different periods is two projects
+    (the period joins the slug); two titles whose first words coincide get a short hash."""
+    periods: dict[str, set[tuple[int | None, int | None]]] = defaultdict(set)
+    for t in titles:
+        periods[t.title].add((t.start_year, t.end_year))
+    slugs: dict[tuple[str, int | None, int | None], str] = {}
+    owners: dict[str, str] = {}
+    for title in sorted(periods):
+        base = slugify(title, max_words=10) or "project"
+        if owners.setdefault(base, title) != title:
+            base = f"{base}-{hashlib.sha1(title.encode()).hexdigest()[:6]}"
+        for start, end in sorted(periods[title], key=lambda p: (p[0] or 0, p[1] or 0)):
+            suffix = f"-{start}-{end}" if len(periods[title]) > 1 and start else ""
+            slugs[(title, start, end)] = base + suffix
+    return slugs
+
+
+class _Emitter:
+    def __init__(
+        self,
+        settings: Settings,
+        tree: ReportTree,
+        statuses: StatusClassifier,
+        extract: MentionExtractor | None,
+    ) -> None:
+        self.tree = tree
+        self.iris = Iris(settings, tree)
+        self.graph = NamedNode(settings.graph(f"report/{self.iris.doc_slug}"))
+        self.statuses = statuses
+        self.extract = extract
+        self.quads: list[Quad] = []
+        self.source = self.iris.source()
+        self.projects: dict[tuple[str, int | None, int | None], ProjectRecord] = {}
+        self.report_iris: set[str] = set()
+        parsed = [
+            parse_project_cell(e.project_cell or e.parent_project_cell)
+            for p in tree.priorities
+            for g in p.goals
+            for t in g.tasks
+            for e in t.entries
+            if e.project_cell or e.parent_project_cell
+        ]
+        self.slugs = _project_slugs(parsed)
+
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        self.quads.append(Quad(s, p, o, self.graph))
+
+    def provenance(self, s: NamedNode, line: int) -> None:
+        self.add(s, zkg.sourceLine, integer(line))
+        self.add(s, prov.wasDerivedFrom, self.source)
+
+    # --- walk ---------------------------------------------------------------------------------
+    def emit(self) -> list[Quad]:
+        self.document()
+        for p in self.tree.priorities:
+            self.priority(p)
+        for record in self.projects.values():
+            self.project(record)
+        return self.quads
+
+    def document(self) -> None:
+        doc = self.tree.source
+        s = self.source
+        for cls in (zkg.SourceDocument, prov.Entity, schema.DigitalDocument):
+            self.add(s, RDF_TYPE, cls)
+        self.add(
+            s,
+            rdfs.label,
+            uk(f"Інформація про виконання Концепції інтегрованого розвитку м. {self.tree.city_nominative} "
+               f"до 2030 року за {self.tree.year} рік"),
+        )
+        self.add(s, schema.name, Literal(doc.path.name))
+        self.add(s, zkg.sha256, Literal(doc.sha256, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#hexBinary")))
+        self.add(s, zkg.lineCount, integer(len(doc.lines)))
+        self.add(s, zkg.year, integer(self.tree.year))
+
+    def priority(self, p: PriorityTable) -> None:
+        s = self.iris.priority(p)
+        for cls in (zkg.Priority, skos.Concept):
+            self.add(s, RDF_TYPE, cls)
+        self.add(s, rdfs.label, uk(p.label_uk))
+        self.add(s, skos.prefLabel, uk(p.label_uk))
+        self.add(s, skos.notation, Literal(p.notation))
+        self.add(s, skos.inScheme, self.iris.concept_scheme())
+        self.add(s, skos.topConceptOf, self.iris.concept_scheme())
+        self.provenance(s, p.line)
+        for g in p.goals:
+            self.goal(p, g)
+
+    def goal(self, p: PriorityTable, g: Goal) -> None:
+        s = self.iris.goal(p, g)
+        for cls in (zkg.StrategicGoal, skos.Concept):
+            self.add(s, RDF_TYPE, cls)
+        self.add(s, rdfs.label, uk(g.title))
+        self.add(s, skos.prefLabel, uk(g.title))
+        if g.notation:
+            self.add(s, skos.notation, Literal(g.notation))
+        self.add(s, zkg.inPriority, self.iris.priority(p))
+        self.add(s, skos.broader, self.iris.priority(p))
+        self.add(s, skos.inScheme, self.iris.concept_scheme())
+        self.provenance(s, g.line)
+        for t in g.tasks:
+            self.task(p, g, t)
+
+    def task(self, p: PriorityTable, g: Goal, t: Task) -> None:
+        s = self.iris.task(p, g, t)
+        for cls in (zkg.Task, skos.Concept):
+            self.add(s, RDF_TYPE, cls)
+        self.add(s, rdfs.label, uk(t.description))
+        self.add(s, skos.prefLabel, uk(t.description))
+        if t.notation:
+            self.add(s, skos.notation, Literal(t.notation))
+        self.add(s, zkg.inGoal, self.iris.goal(p, g))
+        self.add(s, skos.broader, self.iris.goal(p, g))
+        self.add(s, skos.inScheme, self.iris.concept_scheme())
+        self.provenance(s, t.line)
+        task_bodies: list[str] = []
+        for entry in t.entries:
+            if entry.kind != "project":
+                task_bodies += entry.department_ids
+            self.entry(p, g, t, s, entry)
+        for dept in dict.fromkeys(task_bodies):
+            self.add(s, zkg.responsibleBody, self.iris.department(dept))
+
+    def project_record(self, cell: str, task: NamedNode) -> ProjectRecord:
+        parsed = parse_project_cell(cell)
+        key = (parsed.title, parsed.start_year, parsed.end_year)
+        record = self.projects.get(key)
+        if record is None:
+            record = ProjectRecord(self.iris.node(f"project/{self.slugs[key]}"), parsed)
+            self.projects[key] = record
+        if task not in record.tasks:
+            record.tasks.append(task)
+        return record
+
+    def entry(self, p: PriorityTable, g: Goal, t: Task, task: NamedNode, entry: Entry) -> None:
+        path = f"report/{self.tree.year}/{self.iris.task_path(p, g, t)}"
+        subject = task
+        if entry.kind == "project":
+            record = self.project_record(entry.project_cell, task)
+            record.lines.append(entry.line)
+            record.bodies += entry.department_ids
+            subject = record.iri
+            path += "/" + record.iri.value.rsplit("/", 1)[1]
+        elif entry.parent_project_cell:
+            record = self.project_record(entry.parent_project_cell, task)
+            subject = record.iri
+            path += "/" + record.iri.value.rsplit("/", 1)[1]
+        if entry.kind == "department":
+            path += "/department/" + "+".join(entry.department_ids)
+        if path in self.report_iris:
+            raise ValueError(f"two rows mint the same report IRI {path} (line {entry.line})")
+        self.report_iris.add(path)
+        self.report(self.iris.node(path), subject, entry)
+
+    def report(self, s: NamedNode, subject: NamedNode, entry: Entry) -> None:
+        for cls in (zkg.ProgressReport, prov.Entity):
+            self.add(s, RDF_TYPE, cls)
+        self.add(s, rdfs.label, uk(f"Звіт про виконання за {self.tree.year} рік, рядок {entry.line}"))
+        self.add(s, zkg.reportsOn, subject)
+        self.add(s, zkg.year, integer(self.tree.year))
+        for dept in entry.department_ids:
+            self.add(s, zkg.responsibleBody, self.iris.department(dept))
+        self.provenance(s, entry.line)
+        for line in entry.continuation_lines:
+            self.add(s, zkg.continuationLine, integer(line))
+        text, line_starts = _join(entry.paragraphs)
+        if not text:
+            return
+        self.add(s, zkg.text, uk(text))
+        decision = self.statuses.classify(text)
+        self.add(s, zkg.status, self.iris.status(decision.code))
+        if decision.evidence:
+            self.add(s, zkg.statusEvidence, uk(decision.evidence))
+        self.add(s, zkg.statusRule, Literal(decision.rule_id))
+        if self.extract is not None:
+            self.quads.extend(self.extract(ReportText(self.graph, s, subject, text, line_starts)))
+
+    def project(self, record: ProjectRecord) -> None:
+        s = record.iri
+        for cls in (zkg.Project, schema.Project):
+            self.add(s, RDF_TYPE, cls)
+        self.add(s, rdfs.label, uk(record.parsed.title))
+        if record.parsed.description:
+            self.add(s, zkg.description, uk(record.parsed.description))
+        if record.parsed.period_text:
+            self.add(s, zkg.periodText, uk(record.parsed.period_text))
+        if record.parsed.start_year is not None:
+            self.add(s, zkg.startYear, integer(record.parsed.start_year))
+        if record.parsed.end_year is not None:
+            self.add(s, zkg.endYear, integer(record.parsed.end_year))
+        for task in record.tasks:
+            self.add(s, zkg.inTask, task)
+        for dept in dict.fromkeys(record.bodies):
+            self.add(s, zkg.responsibleBody, self.iris.department(dept))
+        for line in record.lines:
+            self.add(s, zkg.sourceLine, integer(line))
+        self.add(s, prov.wasDerivedFrom, self.source)
+
+
+def _join(paragraphs: list[Paragraph]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Paragraphs → one text (newline-separated) and where each source line starts in it."""
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for para in paragraphs:
+        starts.append((offset, para.line))
+        parts.append(para.text)
+        offset += len(para.text) + 1
+    return "\n".join(parts), tuple(starts)
+
+
+def report_quads(
+    settings: Settings,
+    tree: ReportTree,
+    statuses: StatusClassifier,
+    extract: MentionExtractor | None = None,
+) -> tuple[NamedNode, list[Quad]]:
+    """The report graph's IRI and its quads."""
+    emitter = _Emitter(settings, tree, statuses, extract)
+    return emitter.graph, emitter.emit()
+
