@@ -22,6 +22,7 @@ from etl.reader import SourceDocument, read_report
 from etl.status import StatusRules
 from etl.structure import ReportTree, load_priorities, parse_report
 from etl.to_rdf import report_quads
+from etl.translations import Translations
 from etl.validate import validate
 from zhytomyr_kg.config import BUNDLED_REPORT, ETL_DATA_DIR, Settings
 
@@ -50,11 +51,17 @@ class Curated:
 
     departments: DepartmentIndex
     statuses: StatusRules
+    translations: Translations
     priorities: dict
 
     @classmethod
     def load(cls, data_dir: Path = ETL_DATA_DIR) -> "Curated":
-        return cls(DepartmentIndex.load(data_dir), StatusRules.load(data_dir), load_priorities(data_dir))
+        return cls(
+            DepartmentIndex.load(data_dir),
+            StatusRules.load(data_dir),
+            Translations.load(data_dir),
+            load_priorities(data_dir),
+        )
 
 
 def parse(doc: SourceDocument, curated: Curated) -> ReportTree:
@@ -76,7 +83,7 @@ def transform(
         t1 = time.perf_counter()
         tree = parse(doc, curated)
         t2 = time.perf_counter()
-        graph, report = report_quads(settings, tree, curated.statuses)
+        graph, report = report_quads(settings, tree, curated.statuses, curated.translations)
         t3 = time.perf_counter()
         if any(graph.value == g for _, g in graphs):
             raise ReportError(path, None, f"a second report for the same city and year ({graph.value})")

@@ -18,12 +18,16 @@ from pyoxigraph import Literal, NamedNode, Quad
 from etl.normalize import ProjectTitle, parse_project_cell
 from etl.slug import slugify
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
-from etl.vocab import RDF_TYPE, integer, prov, rdfs, schema, skos, uk, zkg
+from etl.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, zkg
 from zhytomyr_kg.config import Settings
 
 
 class StatusClassifier(Protocol):
     def classify(self, text: str): ...  # -> StatusDecision(code, evidence, rule_id)
+
+
+class Translator(Protocol):
+    def en(self, kind: str, uk: str) -> str | None: ...
 
 
 #: Hook for stage 4 (extract): given a report, emit the quads of what its text mentions.
@@ -122,11 +126,14 @@ class _Emitter:
         settings: Settings,
         tree: ReportTree,
         statuses: StatusClassifier,
+        translations: Translator,
         extract: MentionExtractor | None,
     ) -> None:
         self.tree = tree
         self.iris = Iris(settings, tree)
         self.graph = NamedNode(settings.graph(f"report/{self.iris.doc_slug}"))
+        self.authority = NamedNode(settings.graph("authority"))
+        self.translations = translations
         self.statuses = statuses
         self.extract = extract
         self.quads: list[Quad] = []
@@ -145,6 +152,18 @@ class _Emitter:
 
     def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
         self.quads.append(Quad(s, p, o, self.graph))
+
+    def label(self, s: NamedNode, kind: str, text: str) -> None:
+        """The Ukrainian label as printed; the English one from the curated translation table
+        (it lives in the authority graph with the other curated data)."""
+        self.add(s, rdfs.label, uk(text))
+        if kind in ("goal", "task"):
+            self.add(s, skos.prefLabel, uk(text))
+        translated = self.translations.en(kind, text)
+        if translated:
+            self.quads.append(Quad(s, rdfs.label, en(translated), self.authority))
+            if kind in ("goal", "task"):
+                self.quads.append(Quad(s, skos.prefLabel, en(translated), self.authority))
 
     def provenance(self, s: NamedNode, line: int) -> None:
         self.add(s, zkg.sourceLine, integer(line))
@@ -192,8 +211,7 @@ class _Emitter:
         s = self.iris.goal(p, g)
         for cls in (zkg.StrategicGoal, skos.Concept):
             self.add(s, RDF_TYPE, cls)
-        self.add(s, rdfs.label, uk(g.title))
-        self.add(s, skos.prefLabel, uk(g.title))
+        self.label(s, "goal", g.title)
         if g.notation:
             self.add(s, skos.notation, Literal(g.notation))
         self.add(s, zkg.inPriority, self.iris.priority(p))
@@ -207,8 +225,7 @@ class _Emitter:
         s = self.iris.task(p, g, t)
         for cls in (zkg.Task, skos.Concept):
             self.add(s, RDF_TYPE, cls)
-        self.add(s, rdfs.label, uk(t.description))
-        self.add(s, skos.prefLabel, uk(t.description))
+        self.label(s, "task", t.description)
         if t.notation:
             self.add(s, skos.notation, Literal(t.notation))
         self.add(s, zkg.inGoal, self.iris.goal(p, g))
@@ -281,7 +298,7 @@ class _Emitter:
         s = record.iri
         for cls in (zkg.Project, schema.Project):
             self.add(s, RDF_TYPE, cls)
-        self.add(s, rdfs.label, uk(record.parsed.title))
+        self.label(s, "project", record.parsed.title)
         if record.parsed.description:
             self.add(s, zkg.description, uk(record.parsed.description))
         if record.parsed.period_text:
@@ -315,9 +332,10 @@ def report_quads(
     settings: Settings,
     tree: ReportTree,
     statuses: StatusClassifier,
+    translations: Translator,
     extract: MentionExtractor | None = None,
 ) -> tuple[NamedNode, list[Quad]]:
-    """The report graph's IRI and its quads."""
-    emitter = _Emitter(settings, tree, statuses, extract)
+    """The report graph's IRI and its quads (plus the English labels, in the authority graph)."""
+    emitter = _Emitter(settings, tree, statuses, translations, extract)
     return emitter.graph, emitter.emit()
 

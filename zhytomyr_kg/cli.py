@@ -1,0 +1,166 @@
+"""``zhytomyr-kg``: build the graph, query it, validate it, count it, serve it.
+
+Every subcommand takes ``--store`` (env ``ZKG_STORE``) and ``--base-iri`` (env ``ZKG_BASE_IRI``).
+Exit codes: 0 success, 1 the data is wrong (a broken report, a SHACL violation, a malformed
+query), 2 wrong usage, 3 no store yet.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from zhytomyr_kg.config import QUERIES_DIR, Settings, default_base_iri, default_store_dir
+
+EXIT_DATA, EXIT_USAGE, EXIT_NO_STORE = 1, 2, 3
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    base = args.base_iri if args.base_iri.endswith("/") else args.base_iri + "/"
+    return Settings(store=Path(args.store).expanduser(), base_iri=base)
+
+
+def _progress(args: argparse.Namespace) -> Callable[[str], None]:
+    if args.quiet:
+        return lambda _: None
+    return lambda message: print(f"· {message}", file=sys.stderr, flush=True)
+
+
+# --- build -------------------------------------------------------------------------------------
+def cmd_build(args: argparse.Namespace) -> int:
+    from etl.errors import ReportError, ValidationFailed
+    from etl.pipeline import build
+
+    settings = _settings(args)
+    try:
+        result = build(settings, args.reports, in_memory=args.in_memory, progress=_progress(args))
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("The store was not changed.", file=sys.stderr)
+        return EXIT_DATA
+    except ValidationFailed as exc:
+        print(f"error: {exc}\n{exc.report_text}", file=sys.stderr)
+        print("The store was not changed.", file=sys.stderr)
+        return EXIT_DATA
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    where = "memory" if args.in_memory else str(settings.store)
+    print(f"built {result.quads} quads from {len(result.reports)} report(s) into {where} ({stages})")
+    return 0
+
+
+# --- query -------------------------------------------------------------------------------------
+def _query_text(spec: str, params: Sequence[str]) -> str:
+    """QUERY may be SPARQL text, ``@file.rq``, or the name of a query in ``queries/``."""
+    from graph_service import named_queries
+
+    bindings = dict(p.split("=", 1) for p in params)
+    if spec.startswith("@"):
+        return Path(spec[1:]).read_text(encoding="utf-8")
+    if (QUERIES_DIR / f"{spec}.rq").exists():
+        return named_queries.get(spec).bind(**bindings)
+    if bindings:
+        raise ValueError("--param applies to named queries only")
+    return spec
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from graph_service.local import QueryFailed, open_local, run_query
+
+    try:
+        text = _query_text(args.query, args.param or [])
+    except (OSError, ValueError, LookupError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        store = open_local(_settings(args))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_STORE
+    try:
+        sys.stdout.write(run_query(store, text, args.format))
+    except QueryFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    return 0
+
+
+# --- validate ----------------------------------------------------------------------------------
+def cmd_validate(args: argparse.Namespace) -> int:
+    from etl.errors import ValidationFailed
+    from etl.validate import validate
+    from graph_service.local import open_local
+
+    try:
+        store = open_local(_settings(args))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_STORE
+    try:
+        count = validate(list(store))
+    except ValidationFailed as exc:
+        print(f"error: {exc}\n{exc.report_text}", file=sys.stderr)
+        return EXIT_DATA
+    print(f"conforms: {count} triples satisfy the SHACL shapes in ontology/")
+    return 0
+
+
+# --- stats -------------------------------------------------------------------------------------
+def cmd_stats(args: argparse.Namespace) -> int:
+    from graph_service import named_queries
+    from graph_service.local import open_local, run_query
+
+    try:
+        store = open_local(_settings(args))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_STORE
+    for query in named_queries.load_all().values():
+        if "stats" in query.tags:
+            print(f"## {query.title}")
+            print(run_query(store, query.text, "table"))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", default=str(default_store_dir()), help="store directory (env ZKG_STORE)")
+    common.add_argument("--base-iri", default=default_base_iri(), help="dataset IRI prefix (env ZKG_BASE_IRI)")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+
+    parser = argparse.ArgumentParser(prog="zhytomyr-kg", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", parents=[common], help="report(s) → validated graph in the store")
+    p.add_argument("reports", nargs="*", type=Path, help="report files (default: the bundled 2022 report)")
+    p.add_argument("--in-memory", action="store_true", help="build and validate without touching the store")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("query", parents=[common], help="run SPARQL: text, @file.rq or a query name")
+    p.add_argument("query")
+    p.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"])
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="bind a named query's parameter")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("validate", parents=[common], help="check the store against the SHACL shapes")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("stats", parents=[common], help="counts a reviewer can compare with the report")
+    p.set_defaults(func=cmd_stats)
+
+    try:
+        from graph_service.cli import add_serve_parser
+    except ImportError:
+        pass
+    else:
+        add_serve_parser(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
