@@ -14,13 +14,13 @@ from typing import Callable, Sequence
 import pyoxigraph as ox
 
 from etl.authority import authority_quads
-from etl.departments import DepartmentIndex, UnknownDepartment
+from etl.departments import DepartmentIndex
 from etl.errors import ReportError
 from etl.load import Loaded, load_in_memory, load_to_disk
 from etl.ontology import ontology_quads
-from etl.reader import SourceDocument, read_report
+from etl.reader import read_report
 from etl.status import StatusRules
-from etl.structure import ReportTree, load_priorities, parse_report
+from etl.structure import load_priorities, parse_report
 from etl.to_rdf import report_quads
 from etl.translations import Translations
 from etl.validate import validate
@@ -64,13 +64,6 @@ class Curated:
         )
 
 
-def parse(doc: SourceDocument, curated: Curated) -> ReportTree:
-    try:
-        return parse_report(doc, curated.departments, curated.priorities)
-    except UnknownDepartment as exc:
-        raise ReportError(doc.path, exc.line, str(exc)) from exc
-
-
 def transform(
     settings: Settings, paths: Sequence[Path], curated: Curated, timings: dict[str, float], progress: Progress
 ) -> tuple[list[ox.Quad], list[tuple[Path, str]]]:
@@ -81,7 +74,7 @@ def transform(
         t0 = time.perf_counter()
         doc = read_report(path)
         t1 = time.perf_counter()
-        tree = parse(doc, curated)
+        tree = parse_report(doc, curated.departments, curated.priorities)
         t2 = time.perf_counter()
         graph, report = report_quads(settings, tree, curated.statuses, curated.translations)
         t3 = time.perf_counter()

@@ -306,7 +306,10 @@ class _Parser:
         if not table.goals:
             raise self.fail(number, "a row before the first strategic goal of the table")
         goal = table.goals[-1]
-        body_ids = self.departments.split(body_cell, number) if strip_html(body_cell) else []
+        try:
+            body_ids = self.departments.split(body_cell, number) if strip_html(body_cell) else []
+        except UnknownDepartment as exc:
+            raise self.fail(number, str(exc)) from exc
         if strip_html(task_cell) or strip_html(number_cell):
             task = self.start_task(number, goal, number_cell, task_cell)
             kind: EntryKind = "project" if strip_html(project_cell) else "task"
