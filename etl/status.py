@@ -51,7 +51,6 @@ FALLBACK_RULE_ID = "fallback"
 MAX_SENTENCE_EVIDENCE = 220
 
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 # A sentence ends at . ! ? ; followed by space, but not after an abbreviation or
 # an initial ("м. Житомир", "вул. Київська", "пров. Енергетичний", "ім. В. Земляка").
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
