@@ -17,12 +17,13 @@ import pyoxigraph as ox
 from zhytomyr_kg import store_layout
 
 
-def data_version(quads: Sequence[ox.Quad]) -> str:
-    """A digest of the dataset's content: the same data always gives the same version (ETag)."""
-    digest = hashlib.sha256()
-    for line in sorted(str(q) for q in quads):
-        digest.update(line.encode("utf-8"))
-        digest.update(b"\n")
+def data_version(inputs: Sequence[Path], salt: str = "") -> str:
+    """A digest of everything the data is made from (reports, curated tables, ontology, base
+    IRI and code version): the same inputs always give the same version, the ETag of the data."""
+    digest = hashlib.sha256(salt.encode("utf-8"))
+    for path in inputs:
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -33,15 +34,14 @@ class Loaded:
     version: str
 
 
-def load_in_memory(quads: Sequence[ox.Quad]) -> Loaded:
+def load_in_memory(quads: Sequence[ox.Quad], version: str) -> Loaded:
     store = ox.Store()
     store.bulk_extend(quads)
-    return Loaded(store, None, data_version(quads))
+    return Loaded(store, None, version)
 
 
-def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], info: dict) -> Loaded:
+def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: dict) -> Loaded:
     """Write a complete new build and make it live; on any error the new build is discarded."""
-    version = data_version(quads)
     build_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000:06d}-{version[:12]}"
     build_dir = store_layout.new_build_dir(store_dir, build_id)
     try:

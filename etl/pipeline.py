@@ -16,14 +16,15 @@ import pyoxigraph as ox
 from etl.authority import authority_quads
 from etl.departments import DepartmentIndex
 from etl.errors import ReportError
-from etl.load import Loaded, load_in_memory, load_to_disk
-from etl.ontology import ontology_quads
+from etl.load import Loaded, data_version, load_in_memory, load_to_disk
+from etl.ontology import ontology_files, ontology_quads
 from etl.reader import read_report
 from etl.status import StatusRules
 from etl.structure import load_priorities, parse_report
 from etl.to_rdf import report_quads
 from etl.translations import Translations
 from etl.validate import validate
+from zhytomyr_kg import __version__
 from zhytomyr_kg.config import BUNDLED_REPORT, ETL_DATA_DIR, Settings
 
 Progress = Callable[[str], None]
@@ -115,15 +116,17 @@ def build(
         validate(quads)
         timings["shacl"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    inputs = paths + sorted(ETL_DATA_DIR.glob("*.csv")) + ontology_files()
+    version = data_version(inputs, salt=f"{settings.base_iri} {__version__}")
     if in_memory:
-        loaded = load_in_memory(quads)
+        loaded = load_in_memory(quads, version)
     else:
         info = {
             "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "base_iri": settings.base_iri,
             "reports": [{"path": str(p), "graph": g} for p, g in graphs],
         }
-        loaded = load_to_disk(settings.store, quads, info)
+        loaded = load_to_disk(settings.store, quads, version, info)
     timings["load"] = time.perf_counter() - t0
     progress(f"loaded {len(quads)} quads" + ("" if in_memory else f" into {settings.store}"))
     return BuildResult(loaded, graphs, len(quads), timings)

@@ -1,0 +1,68 @@
+"""Stable IRIs: a rebuild gives the same IRIs; a later year adds reports to the same tasks."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.errors import ValidationFailed
+from etl.pipeline import build
+from etl.validate import validate
+from tests.conftest import select
+from zhytomyr_kg.config import BUNDLED_REPORT, Settings
+
+ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
+
+
+def subjects(store) -> set[str]:
+    return {r["s"] for r in select(store, "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")}
+
+
+def test_rebuild_gives_identical_iris_and_version(built, tmp_path):
+    again = build(Settings(store=tmp_path / "again"))
+    assert subjects(again.store) == subjects(built.store)
+    assert again.loaded.version == built.loaded.version
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("years")
+    later = folder / "report-2023.txt"
+    later.write_text(BUNDLED_REPORT.read_text(encoding="utf-8").replace("за 2022 рік", "за 2023 рік"), encoding="utf-8")
+    return build(Settings(store=folder / "store"), [BUNDLED_REPORT, later], in_memory=True)
+
+
+def test_later_year_gets_its_own_graph(two_years):
+    assert [g for _, g in two_years.reports] == [
+        "https://w3id.org/zhytomyr-kg/graph/report/zhytomyr-2022",
+        "https://w3id.org/zhytomyr-kg/graph/report/zhytomyr-2023",
+    ]
+
+
+def test_later_year_adds_reports_to_the_same_projects(two_years, store):
+    count = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{ZKG}Project> }}"
+    assert select(two_years.store, count) == select(store, count)
+    rows = select(two_years.store, f"""
+        SELECT ?year WHERE {{
+          ?r <{ZKG}reportsOn> <https://w3id.org/zhytomyr-kg/id/project/biznes-platforma> ; <{ZKG}year> ?year }}
+        ORDER BY ?year""")
+    assert [r["year"] for r in rows] == ["2022", "2023"]
+
+
+def test_same_report_twice_is_refused(tmp_path):
+    from etl.errors import ReportError
+
+    with pytest.raises(ReportError, match="second report for the same city and year"):
+        build(Settings(store=tmp_path), [BUNDLED_REPORT, BUNDLED_REPORT], in_memory=True)
+
+
+def test_shacl_violation_stops_the_build(built):
+    import pyoxigraph as ox
+
+    quads = list(built.store)
+    project = ox.NamedNode("https://w3id.org/zhytomyr-kg/id/project/biznes-platforma")
+    broken = [q for q in quads if not (q.subject == project and q.predicate.value == ZKG + "inTask")]
+    with pytest.raises(ValidationFailed) as info:
+        validate(broken)
+    assert info.value.violations >= 1
+    assert "inTask" in info.value.report_text
