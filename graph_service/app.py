@@ -490,6 +490,24 @@ def _body_response(media_type: str, body: bytes, capped: int | None, headers: di
     return Response(body, media_type=formats.Choice(media_type).content_type, headers=h)
 
 
+def configure_access_log() -> None:
+    """JSON access log lines on stderr unless ``ZKG_ACCESS_LOG=0``."""
+    import os
+    import sys
+
+    access = logging.getLogger("zkg.access")
+    if os.environ.get("ZKG_ACCESS_LOG", "1") == "0":
+        access.setLevel(logging.WARNING)
+        return
+    if not access.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
+
+
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory graph_service.app:app_from_env`` (multi-process serving)."""
+    """Factory for ``uvicorn --factory graph_service.app:app_from_env`` (every HTTP process)."""
+    configure_access_log()
     return create_app()

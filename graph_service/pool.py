@@ -241,6 +241,7 @@ class WorkerPool:
     def status(self) -> dict:
         return {
             "workers": len(self._all),
+            "pids": sorted(w.pid for w in self._all),
             "idle": self._idle.qsize(),
             "restarts": self.restarts,
             "isolation": self.isolation,
