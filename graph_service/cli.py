@@ -1,0 +1,121 @@
+"""``zhytomyr-kg serve`` and ``zhytomyr-kg load-remote``, for the project's CLI to mount.
+
+``zhytomyr_kg/cli.py`` calls :func:`add_serve_parser` / :func:`add_load_remote_parser` with its
+subparsers and dispatches to ``args.func(args)``. ``python -m graph_service.cli`` runs them
+stand-alone.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def ensure_store(settings) -> str:
+    """The live build id of ``settings.store``, building it from the bundled report if absent."""
+    from zhytomyr_kg.store_layout import NoStore, live_build
+
+    try:
+        return live_build(settings.store).build_id
+    except NoStore:
+        import etl.pipeline  # lazily: the service does not need the ETL when a store exists
+
+        print(f"no graph in {settings.store}: building it from the bundled report …", file=sys.stderr)
+        etl.pipeline.build_default(settings)
+        return live_build(settings.store).build_id
+
+
+def add_serve_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "serve",
+        help="serve the graph: SPARQL 1.1 endpoint at /sparql, /health, /metrics",
+        description="Start the HTTP service on the embedded store (built from the bundled report "
+        "if absent) or in front of a remote SPARQL endpoint. Limits: see docs/SERVICE.md.",
+    )
+    p.add_argument("--store", type=Path, help="store directory (default: $ZKG_STORE or the user data dir)")
+    p.add_argument("--host", default=os.environ.get("ZKG_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("ZKG_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("ZKG_WORKERS", "1")),
+                   help="HTTP processes (each with its own pool of query workers)")
+    p.add_argument("--query-workers", type=int, default=None,
+                   help="query worker processes per HTTP process ($ZKG_SPARQL_POOL_SIZE)")
+    p.add_argument("--timeout", type=float, default=None, help="query time limit in seconds ($ZKG_SPARQL_TIMEOUT)")
+    p.add_argument("--sparql-endpoint", default=os.environ.get("ZKG_SPARQL_ENDPOINT"),
+                   help="serve a remote SPARQL 1.1 endpoint instead of the embedded store ($ZKG_SPARQL_ENDPOINT)")
+    p.add_argument("--no-access-log", action="store_true", help="no JSON access log on stderr")
+    p.set_defaults(func=run_serve)
+    return p
+
+
+def run_serve(args) -> int:
+    import uvicorn
+
+    from zhytomyr_kg.config import Settings
+
+    settings = Settings(store=args.store) if getattr(args, "store", None) else Settings()
+    env_updates = {"ZKG_STORE": str(settings.store)}
+    if args.sparql_endpoint:
+        env_updates["ZKG_SPARQL_ENDPOINT"] = args.sparql_endpoint
+    else:
+        ensure_store(settings)
+    if getattr(args, "query_workers", None):
+        env_updates["ZKG_SPARQL_POOL_SIZE"] = str(args.query_workers)
+    if getattr(args, "timeout", None):
+        env_updates["ZKG_SPARQL_TIMEOUT"] = str(args.timeout)
+    os.environ.update(env_updates)  # the factory (and uvicorn's worker processes) read them
+
+    if getattr(args, "no_access_log", False):
+        env_updates["ZKG_ACCESS_LOG"] = "0"
+    os.environ.update(env_updates)
+    print(f"serving SPARQL at http://{args.host}:{args.port}/sparql", file=sys.stderr)
+    uvicorn.run(
+        "graph_service.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=max(1, args.workers),
+        access_log=False,  # our own structured log replaces uvicorn's
+        log_level="warning",
+    )
+    return 0
+
+
+def add_load_remote_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "load-remote",
+        help="push an N-Quads/TriG file into a remote store (SPARQL 1.1 Graph Store Protocol, PUT per graph)",
+    )
+    p.add_argument("file", type=Path, help="N-Quads (.nq) or TriG (.trig) file, e.g. the ETL's dump")
+    p.add_argument("store_url", help="Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph)")
+    p.add_argument("--user", help="user:password for HTTP basic auth ($ZKG_REMOTE_AUTH)",
+                   default=os.environ.get("ZKG_REMOTE_AUTH"))
+    p.set_defaults(func=run_load_remote)
+    return p
+
+
+def run_load_remote(args) -> int:
+    from .remote_load import load_remote
+
+    auth = tuple(args.user.split(":", 1)) if args.user else None
+    try:
+        pushed = load_remote(args.file, args.store_url, auth=auth)
+    except Exception as exc:  # noqa: BLE001 - a CLI reports and exits non-zero
+        print(f"load-remote failed: {exc}", file=sys.stderr)
+        return 1
+    for g in pushed:
+        print(f"{g.status}\t{g.triples}\t{g.graph or '(default graph)'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="graph_service")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_serve_parser(sub)
+    add_load_remote_parser(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

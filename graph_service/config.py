@@ -1,0 +1,90 @@
+"""The endpoint's limits and knobs, each read from one environment variable.
+
+See docs/SERVICE.md ("Configuration") for the table; the defaults suit a public endpoint on a
+small machine.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+
+
+def _env(name: str, default, cast):
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return cast(raw.strip())
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r}: {exc}") from None
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in raw.replace("\n", ",").split(",") if p.strip())
+
+
+def _bool(raw: str) -> bool:
+    return raw.lower() in ("1", "true", "yes", "on", "auto")
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    #: seconds a query may run (queue wait included) before it is stopped — ZKG_SPARQL_TIMEOUT
+    timeout: float = 10.0
+    #: largest accepted query text in bytes → 413 — ZKG_SPARQL_MAX_QUERY_BYTES
+    max_query_bytes: int = 64 * 1024
+    #: rows a SELECT (solutions a CONSTRUCT) may return; a larger LIMIT is lowered — ZKG_SPARQL_MAX_ROWS
+    max_rows: int = 100_000
+    #: largest serialised result in bytes → 413 — ZKG_SPARQL_MAX_RESULT_BYTES
+    max_result_bytes: int = 64 * 1024 * 1024
+    #: query worker processes (each holds a read-only store handle) — ZKG_SPARQL_POOL_SIZE
+    pool_size: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+    #: queries running or waiting for a worker; beyond → 503 + Retry-After — ZKG_SPARQL_MAX_CONCURRENT
+    max_concurrent: int = 64
+    #: the Retry-After value (seconds) sent with a 503 — ZKG_SPARQL_RETRY_AFTER
+    retry_after: int = 1
+    #: SERVICE IRIs a query may call (exact match); empty = SERVICE refused — ZKG_SPARQL_SERVICE_ALLOW
+    service_allow: tuple[str, ...] = ()
+    #: Cache-Control of query responses — ZKG_SPARQL_CACHE_CONTROL
+    cache_control: str = "public, max-age=300"
+    #: entries / total bytes / largest entry of the in-process result cache — ZKG_SPARQL_CACHE_*
+    cache_entries: int = 512
+    cache_bytes: int = 64 * 1024 * 1024
+    cache_item_bytes: int = 1024 * 1024
+    #: CORS allowed origins ("*" = any) — ZKG_SPARQL_CORS_ORIGINS
+    cors_origins: tuple[str, ...] = ("*",)
+    #: results up to this size are buffered (proper status on late errors), larger ones
+    #: streamed — ZKG_SPARQL_STREAM_BUFFER
+    stream_buffer: int = 1024 * 1024
+    #: put worker processes in an empty network namespace when the OS allows it (defence in
+    #: depth against any fetch; off automatically when SERVICE is allow-listed) — ZKG_SPARQL_WORKER_NETNS
+    worker_netns: bool = True
+
+    ENV = {
+        "timeout": ("ZKG_SPARQL_TIMEOUT", float),
+        "max_query_bytes": ("ZKG_SPARQL_MAX_QUERY_BYTES", int),
+        "max_rows": ("ZKG_SPARQL_MAX_ROWS", int),
+        "max_result_bytes": ("ZKG_SPARQL_MAX_RESULT_BYTES", int),
+        "pool_size": ("ZKG_SPARQL_POOL_SIZE", int),
+        "max_concurrent": ("ZKG_SPARQL_MAX_CONCURRENT", int),
+        "retry_after": ("ZKG_SPARQL_RETRY_AFTER", int),
+        "service_allow": ("ZKG_SPARQL_SERVICE_ALLOW", _list),
+        "cache_control": ("ZKG_SPARQL_CACHE_CONTROL", str),
+        "cache_entries": ("ZKG_SPARQL_CACHE_ENTRIES", int),
+        "cache_bytes": ("ZKG_SPARQL_CACHE_BYTES", int),
+        "cache_item_bytes": ("ZKG_SPARQL_CACHE_ITEM_BYTES", int),
+        "cors_origins": ("ZKG_SPARQL_CORS_ORIGINS", _list),
+        "stream_buffer": ("ZKG_SPARQL_STREAM_BUFFER", int),
+        "worker_netns": ("ZKG_SPARQL_WORKER_NETNS", _bool),
+    }
+
+    @classmethod
+    def from_env(cls, **overrides) -> "ServiceConfig":
+        values = {}
+        defaults = cls()
+        for f in fields(cls):
+            if f.name in cls.ENV:
+                name, cast = cls.ENV[f.name]
+                values[f.name] = _env(name, getattr(defaults, f.name), cast)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

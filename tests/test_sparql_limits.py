@@ -1,0 +1,121 @@
+"""The endpoint cannot be knocked over: time limit on runaway queries, concurrency cap.
+
+No wall-clock thresholds: the tests assert what happens (who answers, with which status, which
+process is gone), not how fast.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import time
+
+import httpx
+import pytest
+
+from graph_service.testing import build_store, free_port, running, sample_quads, service_cmd
+
+# 28 triples to the 8th power: the store would spin for hours counting this cross join.
+EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
+QUICK = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> }"
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("store")
+    build_store(d, sample_quads())
+    return d
+
+
+def start(store_dir, **env):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    full = {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", **env}
+    return base, running(service_cmd(port), base + "/health", env=full)
+
+
+def wait_until(predicate, attempts: int = 200, pause: float = 0.05):
+    for _ in range(attempts):
+        value = predicate()
+        if value:
+            return value
+        time.sleep(pause)
+    raise AssertionError("condition never became true")
+
+
+def metric(base: str, name: str) -> float:
+    text = httpx.get(base + "/metrics").text
+    return sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith(name + " "))
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie not yet reaped still "exists": look at its state
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_runaway_query_is_stopped_while_others_are_answered(store_dir):
+    base, server = start(store_dir, ZKG_SPARQL_TIMEOUT="2", ZKG_SPARQL_POOL_SIZE="2")
+    with server, cf.ThreadPoolExecutor(2) as pool:
+        pids_before = httpx.get(base + "/health").json()["executor"]["pids"]
+        runaway = pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE}, timeout=60)
+        wait_until(lambda: metric(base, "zkg_sparql_in_flight") == 1)
+        quick = httpx.get(base + "/sparql", params={"query": QUICK}, timeout=60)
+        assert quick.status_code == 200
+        assert not runaway.done()  # answered while the runaway query was still running
+
+        r = runaway.result()
+        assert r.status_code == 503
+        assert "time limit" in r.text and "ZKG_SPARQL_TIMEOUT" in r.text
+        assert metric(base, "zkg_sparql_query_timeouts_total") == 1
+        assert metric(base, "zkg_sparql_worker_restarts_total") == 1
+
+        # the worker that ran it was killed (not left spinning) and replaced
+        health = wait_until(lambda: (h := httpx.get(base + "/health").json())["executor"]["workers"] == 2 and h)
+        pids_after = health["executor"]["pids"]
+        killed = set(pids_before) - set(pids_after)
+        assert len(killed) == 1
+        assert not pid_alive(killed.pop())
+        # and the service still answers
+        assert httpx.get(base + "/sparql", params={"query": QUICK + " LIMIT 1"}).status_code == 200
+
+
+def test_concurrency_cap_answers_503_with_retry_after(store_dir):
+    base, server = start(store_dir, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1",
+                         ZKG_SPARQL_MAX_CONCURRENT="2", ZKG_SPARQL_RETRY_AFTER="7")
+    with server, cf.ThreadPoolExecutor(2) as pool:
+        # one query running in the only worker, one waiting for it: the cap is reached
+        slow = [pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE + f" # {i}"}, timeout=60)
+                for i in range(2)]
+        wait_until(lambda: metric(base, "zkg_sparql_in_flight") == 2)
+        r = httpx.get(base + "/sparql", params={"query": QUICK})
+        assert r.status_code == 503
+        assert r.headers["retry-after"] == "7"
+        assert "too many concurrent queries" in r.text
+        assert metric(base, "zkg_sparql_rejected_total") == 1
+        # the ones admitted end with the time limit (the waiting one included: its wait counts)
+        assert [f.result().status_code for f in slow] == [503, 503]
+        # once they are gone, queries are admitted again
+        wait_until(lambda: httpx.get(base + "/health").json()["executor"]["workers"] == 1)
+        assert httpx.get(base + "/sparql", params={"query": QUICK}).status_code == 200
+
+
+def test_cached_and_304_answers_bypass_the_cap(store_dir):
+    base, server = start(store_dir, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1", ZKG_SPARQL_MAX_CONCURRENT="1")
+    with server, cf.ThreadPoolExecutor(1) as pool:
+        first = httpx.get(base + "/sparql", params={"query": QUICK})
+        assert first.status_code == 200
+        slow = pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE}, timeout=60)
+        wait_until(lambda: metric(base, "zkg_sparql_in_flight") == 1)
+        again = httpx.get(base + "/sparql", params={"query": QUICK})
+        assert again.status_code == 200 and again.content == first.content  # from the cache
+        cond = httpx.get(base + "/sparql", params={"query": QUICK}, headers={"If-None-Match": first.headers["etag"]})
+        assert cond.status_code == 304
+        assert httpx.get(base + "/sparql", params={"query": QUICK + " # new"}).status_code == 503
+        assert slow.result().status_code == 503
