@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from graph_service.cli import add_serve_parser
 from zhytomyr_kg.config import QUERIES_DIR, Settings, default_base_iri, default_store_dir
 
 EXIT_DATA, EXIT_USAGE, EXIT_NO_STORE = 1, 2, 3
@@ -148,12 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="counts a reviewer can compare with the report")
     p.set_defaults(func=cmd_stats)
 
-    try:
-        from graph_service.cli import add_serve_parser
-    except ImportError:
-        pass
-    else:
-        add_serve_parser(sub, common)
+    add_serve_parser(sub)
     return parser
 
 
