@@ -148,10 +148,14 @@ class Gazetteer:
         type_rows = _read_csv("street_types.csv")
         self.abbreviations = frozenset(r["form"].lower() for r in type_rows if r["form"].endswith("."))
         self._class_keys: dict[str, set[str]] = {}
-        for r in type_rows:
+        for r in filter(lambda r: r["type_word"], type_rows):  # rows without one are plain abbreviations
             keys = self._class_keys.setdefault(r["type_word"], set())
             form = r["form"].lower()
             keys.update({form} if form.endswith(".") else _inflected_forms(form))
+        self._key_classes: dict[str, set[str]] = {}
+        for cls, class_keys in self._class_keys.items():
+            for k in class_keys:
+                self._key_classes.setdefault(k, set()).add("#" + cls)
         self._load()
 
     # -- loading -----------------------------------------------------------------------------
@@ -244,9 +248,7 @@ class Gazetteer:
                 keys = set(_normal_forms(norm)) | {"=" + norm}
             else:
                 keys = {norm.lower()}
-            for cls, class_keys in self._class_keys.items():
-                if keys & class_keys:
-                    keys.add("#" + cls)
+            keys.update(cls for k in tuple(keys) for cls in self._key_classes.get(k, ()))
             out.append(_Token(start, end, tok, frozenset(keys)))
         return out
 
@@ -262,7 +264,13 @@ class Gazetteer:
         active = [root]
         j = i
         while active and j < len(cands):
-            nxt = [child for node in active for tid, child in node.children.items() if tid in cands[j]]
+            here = cands[j]
+            nxt = []
+            for node in active:  # walk whichever side is smaller: the node's children or the token's candidates
+                if len(node.children) < len(here):
+                    nxt.extend(child for tid, child in node.children.items() if tid in here)
+                else:
+                    nxt.extend(node.children[tid] for tid in here if tid in node.children)
             j += 1
             for node in nxt:
                 if node.entry:
