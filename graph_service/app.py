@@ -326,7 +326,8 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
             version = await service.data_version()
         except Exception as exc:  # noqa: BLE001 - no store yet, remote down …
             return error(503, f"no data available: {exc}", {"Retry-After": str(cfg.retry_after)})
-        key = (version, media_type, query, tuple(default_graphs), tuple(named_graphs))
+        base_iri = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+        key = (version, media_type, query, tuple(default_graphs), tuple(named_graphs), base_iri)
         etag = None
         headers = {"Vary": "Accept", "Cache-Control": cfg.cache_control}
         if media_type:
@@ -364,6 +365,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
                     named_graph_uris=named_graphs,
                     build_id=version if isinstance(service.backend, OxigraphBackend) else None,
                     deadline=deadline,
+                    base_iri=base_iri,
                 )
             except Timeout:
                 metrics.timeouts.inc()
@@ -375,7 +377,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
                 return error(500, f"query worker failed: {exc}")
             if outcome.body is not None:
                 if etag is None:  # the form was only known after running: key by the real type
-                    key = (version, outcome.media_type, query, tuple(default_graphs), tuple(named_graphs))
+                    key = (version, outcome.media_type, query, tuple(default_graphs), tuple(named_graphs), base_iri)
                 service.cache.put(key, outcome.media_type, outcome.body, outcome.capped_rows)
                 return _body_response(outcome.media_type, outcome.body, outcome.capped_rows, headers)
             # large result: stream it; the in-flight slot is released when the stream ends

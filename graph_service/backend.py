@@ -314,6 +314,7 @@ class OxigraphBackend(Backend):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         build_id: str | None = None,
+        base_iri: str | None = None,
         on_start=None,
         chunk_size: int = 65536,
     ) -> QueryResult:
@@ -326,7 +327,7 @@ class OxigraphBackend(Backend):
 
         info = check_query(sparql, max_query_bytes=self.max_query_bytes, service_allow=self.service_allow)
         store = self.store(build_id)
-        kwargs: dict = {}
+        kwargs: dict = {"base_iri": base_iri} if base_iri else {}
         try:
             if default_graph_uris or named_graph_uris:
                 kwargs["default_graph"] = [pyoxigraph.NamedNode(u) for u in default_graph_uris]

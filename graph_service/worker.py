@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                 default_graph_uris=request.get("default_graph_uris") or (),
                 named_graph_uris=request.get("named_graph_uris") or (),
                 build_id=request.get("build_id"),
+                base_iri=request.get("base_iri"),
                 on_start=on_start,
                 chunk_size=int(request.get("chunk_size") or 65536),
             )
