@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 
