@@ -248,14 +248,35 @@ def jsonld_context() -> dict:
     return {"@context": dict(PREFIXES)}
 
 
-def graph_jsonld(turtle: bytes) -> bytes:
-    """One graph's Turtle as JSON-LD compacted with the published context (inlined)."""
+def _rdflib_term(term):
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)  # the store's own ids: stable across exports
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def graph_jsonld(store: ox.Store, graph: str) -> bytes:
+    """One named graph as JSON-LD compacted with the published context (inlined)."""
     import rdflib
 
     g = rdflib.Graph()
-    g.parse(data=turtle, format="turtle")
-    text = g.serialize(format="json-ld", context=jsonld_context()["@context"], sort_keys=True, indent=1)
-    return text.encode("utf-8")
+    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+        g.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
+    doc = json.loads(g.serialize(format="json-ld", context=jsonld_context()["@context"]))
+    # rdflib's order follows Python's hashing; sort nodes and values so equal data → equal bytes
+    nodes = doc.get("@graph", [doc] if "@id" in doc else [])
+    for node in nodes:
+        for key, value in node.items():
+            if isinstance(value, list):
+                node[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    nodes.sort(key=lambda n: n.get("@id", ""))
+    out = {"@context": doc["@context"], "@graph": nodes}
+    return json.dumps(out, sort_keys=True, indent=1, ensure_ascii=False).encode("utf-8")
 
 
 def named_graphs(store: ox.Store) -> list[str]:
@@ -283,7 +304,7 @@ def export(store: ox.Store, out_dir: Path, settings: Settings, *, version: str |
         stem = graph_file_stem(graph, settings)
         turtle = store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.NamedNode(graph), prefixes=PREFIXES)
         files[stem + ".ttl"] = (turtle, {"graph": graph})
-        files[stem + ".jsonld"] = (graph_jsonld(turtle), {"graph": graph, "context": CONTEXT})
+        files[stem + ".jsonld"] = (graph_jsonld(store, graph), {"graph": graph, "context": CONTEXT})
     files[CONTEXT] = (json.dumps(jsonld_context(), indent=1, ensure_ascii=False).encode("utf-8"), {})
 
     tables = export_tables(store)
