@@ -174,13 +174,14 @@ class ServiceApp(FastAPI):
 def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     """The FastAPI application over ``source``: a :class:`Backend`, or Settings (→ its backend)."""
     config = config or ServiceConfig.from_env()
+    settings = None if isinstance(source, Backend) else source
     if isinstance(source, Backend):
         backend = source
     else:
         if source is None:
             from zhytomyr_kg.config import Settings
 
-            source = Settings()
+            source = settings = Settings()
         backend = backend_from_settings(source, max_query_bytes=config.max_query_bytes,
                                         service_allow=config.service_allow)
     service = Service(backend, config)
@@ -251,6 +252,9 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
 
     app.router.add_route("/health", health, methods=["GET"], include_in_schema=False)
     app.router.add_route("/metrics", metrics_view, methods=["GET"], include_in_schema=False)
+    from .publish_routes import add_publish_routes  # /dataset, /.well-known/void, /dumps/<file>
+
+    add_publish_routes(app, backend, settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(config.cors_origins),

@@ -1,4 +1,4 @@
-"""``zhytomyr-kg``: build the graph, query it, validate it, count it, serve it.
+"""``zhytomyr-kg``: build the graph, query it, validate it, count it, export it, serve it.
 
 Every subcommand takes ``--store`` (env ``ZKG_STORE``) and ``--base-iri`` (env ``ZKG_BASE_IRI``).
 Exit codes: 0 success, 1 the data is wrong (a broken report, a SHACL violation, a malformed
@@ -162,6 +162,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- export ------------------------------------------------------------------------------------
+def cmd_export(args: argparse.Namespace) -> int:
+    from graph_service.export import dumps_dir, export
+    from graph_service.local import open_local
+    from zhytomyr_kg.store_layout import NoStore, live_build
+
+    settings = _settings(args)
+    try:
+        build = live_build(settings.store)
+        store = open_local(settings)
+    except (NoStore, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_STORE
+    out = Path(args.out).expanduser() if args.out else dumps_dir(build.directory)
+    manifest = export(store, out, settings, version=build.build_id)
+    total = sum(f["bytes"] for f in manifest["files"])
+    print(f"exported {len(manifest['files'])} files ({total} bytes) of build {build.build_id} into {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", default=str(default_store_dir()), help="store directory (env ZKG_STORE)")
@@ -187,6 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="counts a reviewer can compare with the report")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("export", parents=[common], help="dumps: N-Quads, Turtle, JSON-LD, CSV + CSVW, manifest")
+    p.add_argument("--out", help="output directory (default: <live build>/dumps, which the service serves)")
+    p.set_defaults(func=cmd_export)
 
     add_serve_parser(sub)
     return parser
