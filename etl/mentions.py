@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+from etl.morph import analyzer
 from etl.slug import slugify
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -93,25 +94,18 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-@lru_cache(maxsize=1)
-def _analyzer():  # type: ignore[no-untyped-def]
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="uk")
-
-
 @lru_cache(maxsize=None)
 def _normal_forms(word: str) -> frozenset[str]:
     """Lower-cased word plus every normal form pymorphy3 offers (all parses, not just the first)."""
     lower = word.lower()
-    return frozenset({lower, *(p.normal_form.translate(_APOSTROPHES) for p in _analyzer().parse(lower))})
+    return frozenset({lower, *(p.normal_form.translate(_APOSTROPHES) for p in analyzer().parse(lower))})
 
 
 @lru_cache(maxsize=None)
 def _inflected_forms(word: str) -> frozenset[str]:
     """All forms of every lexeme of an alias word: catches names the analyser only guesses."""
     forms = set(_normal_forms(word))
-    for parse in _analyzer().parse(word.lower()):
+    for parse in analyzer().parse(word.lower()):
         forms.update(f.word.translate(_APOSTROPHES) for f in parse.lexeme)
     return frozenset(forms)
 

@@ -11,12 +11,6 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer(lang="uk")
 
 
-@lru_cache(maxsize=65536)
-def normal_forms(word: str) -> frozenset[str]:
-    """Every dictionary form a token may come from ("банку" → {"банк", "банка"})."""
-    return frozenset(p.normal_form for p in analyzer().parse(word.lower()))
-
-
 def nominative(name: str) -> str:
     """A name in the nominative, keeping its capital: "Житомира" → "Житомир"."""
     word = analyzer().parse(name)[0].normal_form
