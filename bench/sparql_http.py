@@ -158,6 +158,9 @@ def main(argv=None) -> int:
     ap.add_argument("--pool-size", type=int, default=None, help="our query workers (default: the service default)")
     ap.add_argument("--http-workers", type=int, default=1, help="our HTTP processes")
     ap.add_argument("--skip", default="", help="comma list of targets to skip: ours,cached,oxigraph,rdflib")
+    ap.add_argument("--inline", action="store_true",
+                    help="also measure queries run in the HTTP process (no isolation, no time limit): the cost of isolation")
+    ap.add_argument("--queries", default="entity,join,count,text", help="which queries to run")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
     conns = [int(c) for c in args.connections.split(",")]
@@ -170,7 +173,8 @@ def main(argv=None) -> int:
             data = tmp / "graph.nq"
             pyoxigraph.serialize(synthetic_quads(args.triples), str(data), pyoxigraph.RdfFormat.N_QUADS)
         picked = pick(data)
-        qs = queries(picked)
+        wanted = args.queries.split(",")
+        qs = {k: v for k, v in queries(picked).items() if k in wanted}
         print(f"data: {data if args.data else 'generated'} ({picked['triples']} quads); "
               f"load generator: {'wrk' if shutil.which('wrk') else 'python (httpx)'}; "
               f"{args.duration:g} s per cell; cpus: {os.cpu_count()}", flush=True)
@@ -182,13 +186,16 @@ def main(argv=None) -> int:
         base_env = {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_MAX_CONCURRENT": "256"}
         if args.pool_size:
             base_env["ZKG_SPARQL_POOL_SIZE"] = str(args.pool_size)
-        for name, cache in (("ours", "0"), ("ours-cached", "512")):
+        variants = [("ours", "0", "pool"), ("ours-cached", "512", "pool")]
+        if args.inline:
+            variants.append(("ours-inline", "0", "thread"))
+        for name, cache, executor in variants:
             if (name == "ours" and "ours" in skip) or (name == "ours-cached" and "cached" in skip):
                 continue
             port = free_port()
             url = f"http://127.0.0.1:{port}"
             with running(service_cmd(port, args.http_workers), url + "/health",
-                         env={**base_env, "ZKG_SPARQL_CACHE_ENTRIES": cache}):
+                         env={**base_env, "ZKG_SPARQL_CACHE_ENTRIES": cache, "ZKG_SPARQL_EXECUTOR": executor}):
                 print(f"{name}: {httpx.get(url + '/health').json()['executor']}", flush=True)
                 measure(name, url + "/sparql", qs, conns, args.duration, results, expected)
 
@@ -207,8 +214,8 @@ def main(argv=None) -> int:
             port = free_port()
             url = f"http://127.0.0.1:{port}"
             with running([str(rdflib_bin), "serve", "--host", "127.0.0.1", "--port", str(port), str(data)],
-                         url + "/sparql?query=ASK%7B%7D", timeout=300):
-                measure("rdflib-endpoint", url + "/sparql", qs, conns, args.duration, results, expected)
+                         url + "/?query=ASK%7B%7D", timeout=300):
+                measure("rdflib-endpoint", url + "/", qs, conns, args.duration, results, expected)
 
     print("\nratios (requests/s of ours ÷ peer's):")
     header = f"{'query':8}{'conns':>6}" + "".join(f"{h:>22}" for h in

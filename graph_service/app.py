@@ -184,6 +184,9 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
             source = settings = Settings()
         backend = backend_from_settings(source, max_query_bytes=config.max_query_bytes,
                                         service_allow=config.service_allow)
+        if isinstance(backend, OxigraphBackend):
+            backend.max_rows = config.max_rows
+            backend.max_result_bytes = config.max_result_bytes
     service = Service(backend, config)
 
     @contextlib.asynccontextmanager

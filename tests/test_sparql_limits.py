@@ -119,3 +119,21 @@ def test_cached_and_304_answers_bypass_the_cap(store_dir):
         assert cond.status_code == 304
         assert httpx.get(base + "/sparql", params={"query": QUICK + " # new"}).status_code == 503
         assert slow.result().status_code == 503
+
+
+def test_large_results_are_streamed_and_result_size_is_capped(store_dir):
+    base, server = start(store_dir, ZKG_SPARQL_STREAM_BUFFER="500", ZKG_SPARQL_POOL_SIZE="1")
+    with server:
+        r = httpx.get(base + "/sparql", params={"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                      headers={"Accept": "text/tab-separated-values"})
+        assert r.status_code == 200
+        assert "content-length" not in r.headers and r.headers.get("transfer-encoding") == "chunked"
+        assert len(r.text.rstrip("\n").split("\n")) == 1 + len(sample_quads())
+        assert r.headers["etag"]
+        # the worker that streamed is back in the pool: the next query is answered
+        assert httpx.get(base + "/sparql", params={"query": QUICK}).status_code == 200
+    base, server = start(store_dir, ZKG_SPARQL_MAX_RESULT_BYTES="300", ZKG_SPARQL_POOL_SIZE="1")
+    with server:
+        r = httpx.get(base + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert r.status_code == 413 and "ZKG_SPARQL_MAX_RESULT_BYTES" in r.text
+        assert httpx.get(base + "/sparql", params={"query": "ASK {}"}).status_code == 200
