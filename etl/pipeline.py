@@ -16,6 +16,8 @@ import pyoxigraph as ox
 from etl.authority import authority_quads
 from etl.departments import DepartmentIndex
 from etl.errors import ReportError
+from etl.extract import MentionExtractor
+from etl.mentions_rdf import authority_quads as mention_authority_quads
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads
 from etl.reader import read_report
@@ -77,7 +79,7 @@ def transform(
         t1 = time.perf_counter()
         tree = parse_report(doc, curated.departments, curated.priorities)
         t2 = time.perf_counter()
-        graph, report = report_quads(settings, tree, curated.statuses, curated.translations)
+        graph, report = report_quads(settings, tree, curated.statuses, curated.translations, MentionExtractor(settings))
         t3 = time.perf_counter()
         if any(graph.value == g for _, g in graphs):
             raise ReportError(path, None, f"a second report for the same city and year ({graph.value})")
@@ -89,6 +91,7 @@ def transform(
         progress(f"read {path.name}: {len(tree.priorities)} priorities, {len(report)} quads → {graph.value}")
     t0 = time.perf_counter()
     quads += authority_quads(settings, curated.departments)
+    quads += mention_authority_quads(settings)
     quads += ontology_quads(settings)
     timings["rdf"] = timings.get("rdf", 0.0) + time.perf_counter() - t0
     return quads, graphs

@@ -11,7 +11,7 @@ import hashlib
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol
+from typing import Iterable, Protocol
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -30,8 +30,12 @@ class Translator(Protocol):
     def en(self, kind: str, uk: str) -> str | None: ...
 
 
-#: Hook for stage 4 (extract): given a report, emit the quads of what its text mentions.
-MentionExtractor = Callable[["ReportText"], Iterable[Quad]]
+class Extractor(Protocol):
+    """Stage 4 (extract): what a progress text or a project's own title names (``etl.extract``)."""
+
+    def report(self, report: "ReportText") -> Iterable[Quad]: ...
+
+    def project(self, graph: NamedNode, project: NamedNode, title: str, description: str | None) -> Iterable[Quad]: ...
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ class _Emitter:
         tree: ReportTree,
         statuses: StatusClassifier,
         translations: Translator,
-        extract: MentionExtractor | None,
+        extract: Extractor | None,
     ) -> None:
         self.tree = tree
         self.iris = Iris(settings, tree)
@@ -292,7 +296,7 @@ class _Emitter:
             self.add(s, zkg.statusEvidence, uk(decision.evidence))
         self.add(s, zkg.statusRule, Literal(decision.rule_id))
         if self.extract is not None:
-            self.quads.extend(self.extract(ReportText(self.graph, s, subject, text, line_starts)))
+            self.quads.extend(self.extract.report(ReportText(self.graph, s, subject, text, line_starts)))
 
     def project(self, record: ProjectRecord) -> None:
         s = record.iri
@@ -314,6 +318,8 @@ class _Emitter:
         for line in record.lines:
             self.add(s, zkg.sourceLine, integer(line))
         self.add(s, prov.wasDerivedFrom, self.source)
+        if self.extract is not None:
+            self.quads.extend(self.extract.project(self.graph, s, record.parsed.title, record.parsed.description))
 
 
 def _join(paragraphs: list[Paragraph]) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -333,7 +339,7 @@ def report_quads(
     tree: ReportTree,
     statuses: StatusClassifier,
     translations: Translator,
-    extract: MentionExtractor | None = None,
+    extract: Extractor | None = None,
 ) -> tuple[NamedNode, list[Quad]]:
     """The report graph's IRI and its quads (plus the English labels, in the authority graph)."""
     emitter = _Emitter(settings, tree, statuses, translations, extract)

@@ -8,31 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
 import time
 from collections import OrderedDict
 from typing import Sequence
-from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from . import formats
-from .backend import Backend, OxigraphBackend, QueryError, backend_from_settings, check_query
+from .backend import Backend, OxigraphBackend, backend_from_settings
 from .config import ServiceConfig
-from .executors import Executor, aiter_list, executor_for
-from .pool import Timeout, WorkerError, WorkerFailed
-
-access_log = logging.getLogger("zkg.access")
-
-FORM_TYPE = "application/x-www-form-urlencoded"
-QUERY_TYPE = "application/sparql-query"
-UPDATE_TYPE = "application/sparql-update"
+from .endpoint import Answer, SparqlEndpoint, _etag_matches, text_answer  # noqa: F401 (re-export)
+from .executors import Executor, executor_for
 
 
 class ResultCache:
@@ -116,75 +107,6 @@ class Service:
         return self._version[1]
 
 
-# --------------------------------------------------------------------------- protocol parsing
-
-
-class ProtocolError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-def _media(content_type: str | None) -> tuple[str, str | None]:
-    if not content_type:
-        return "", None
-    parts = [p.strip() for p in content_type.split(";")]
-    charset = None
-    for p in parts[1:]:
-        if p.lower().startswith("charset="):
-            charset = p[8:].strip().strip('"').lower()
-    return parts[0].lower(), charset
-
-
-async def read_protocol(request: Request, config: ServiceConfig) -> tuple[str | None, list[str], list[str], dict]:
-    """(query or None, default graphs, named graphs, other params) of a protocol request."""
-    url_params = parse_qsl(request.url.query, keep_blank_values=True)
-    body_params: list[tuple[str, str]] = []
-    direct_query: str | None = None
-    if request.method == "POST":
-        media, charset = _media(request.headers.get("content-type"))
-        if charset not in (None, "utf-8", "utf8"):
-            raise ProtocolError(415, f"unsupported charset {charset}: the SPARQL protocol requires UTF-8")
-        length = request.headers.get("content-length")
-        limit = config.max_query_bytes * 3 + 4096  # form-encoding may triple the size
-        if length and length.isdigit() and int(length) > limit:
-            raise ProtocolError(413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)")
-        body = await request.body()
-        if len(body) > limit:
-            raise ProtocolError(413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ProtocolError(400, "request body is not UTF-8") from None
-        if media == FORM_TYPE:
-            body_params = parse_qsl(text, keep_blank_values=True)
-        elif media == QUERY_TYPE:
-            direct_query = text
-        elif media == UPDATE_TYPE:
-            raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
-        else:
-            raise ProtocolError(
-                415,
-                f"unsupported request body type {media or '(none)'}: use {QUERY_TYPE} or {FORM_TYPE}",
-            )
-    params = url_params + body_params
-    queries = [v for k, v in params if k == "query"]
-    if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
-        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
-    if direct_query is not None:
-        if queries:
-            raise ProtocolError(400, "a query in the body and a query parameter: send one")
-        queries = [direct_query]
-    if len(queries) > 1:
-        raise ProtocolError(400, "more than one query parameter")
-    default_graphs = [v for k, v in params if k == "default-graph-uri"]
-    named_graphs = [v for k, v in params if k == "named-graph-uri"]
-    other = {k: v for k, v in params if k in ("format", "output")}
-    return (queries[0] if queries else None), default_graphs, named_graphs, other
-
-
 # --------------------------------------------------------------------------- service description
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -237,6 +159,18 @@ def service_description(endpoint: str, graphs: Sequence[str], triples: int | Non
 # --------------------------------------------------------------------------- the application
 
 
+class ServiceApp(FastAPI):
+    """FastAPI, with ``/sparql`` answered by a plain ASGI handler before the middleware stack."""
+
+    sparql_endpoint: SparqlEndpoint | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] in ("/sparql", "/sparql/") and self.sparql_endpoint:
+            await self.sparql_endpoint(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     """The FastAPI application over ``source``: a :class:`Backend`, or Settings (→ its backend)."""
     config = config or ServiceConfig.from_env()
@@ -260,160 +194,23 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
         finally:
             await service.executor.close()
 
-    app = FastAPI(
+    app = ServiceApp(
         title="Zhytomyr strategy knowledge graph — SPARQL endpoint",
-        description="Read-only SPARQL 1.1 Protocol endpoint over the Zhytomyr strategy knowledge graph.",
+        description="Read-only SPARQL 1.1 Protocol endpoint over the Zhytomyr strategy knowledge graph "
+        "(`/sparql`; see docs/SERVICE.md).",
         lifespan=lifespan,
     )
     app.state.service = service
     metrics = service.metrics
 
-    def error(status: int, message: str, headers: dict | None = None) -> Response:
-        return PlainTextResponse(message + "\n", status_code=status, headers=headers)
-
-    def log(request: Request, status: int, started: float, **fields) -> None:
-        if access_log.isEnabledFor(logging.INFO):
-            record = {
-                "method": request.method,
-                "path": request.url.path,
-                "status": status,
-                "ms": round((time.perf_counter() - started) * 1000, 3),
-                "client": request.client.host if request.client else None,
-                **fields,
-            }
-            access_log.info(json.dumps(record, ensure_ascii=False))
-
-    async def sparql(request: Request) -> Response:
-        started = time.perf_counter()
-        status = 500
-        fields: dict = {}
-        try:
-            response = await answer(request, fields)
-            status = response.status_code
-            return response
-        finally:
-            metrics.requests.labels("sparql", str(status)).inc()
-            metrics.latency.labels("sparql").observe(time.perf_counter() - started)
-            log(request, status, started, **fields)
-
-    async def answer(request: Request, fields: dict) -> Response:
-        cfg = service.config
-        try:
-            query, default_graphs, named_graphs, other = await read_protocol(request, cfg)
-        except ProtocolError as exc:
-            if exc.status == 403:
-                metrics.refused.labels("update").inc()
-            return error(exc.status, exc.message, exc.headers)
-        accept = request.headers.get("accept")
-        fmt = other.get("format") or other.get("output")
-        if query is None:
-            if request.method != "GET":
-                return error(400, "no query given (parameter 'query' or an application/sparql-query body)")
-            return await describe_service(request, accept, fmt)
-        fields["q"] = hashlib.sha1(query.encode("utf-8")).hexdigest()[:12]
-        try:
-            info = check_query(query, max_query_bytes=cfg.max_query_bytes, service_allow=cfg.service_allow)
-        except QueryError as exc:
-            if exc.status == 403:
-                metrics.refused.labels("service" if "SERVICE" in exc.message else "update").inc()
-            return error(exc.status, exc.message)
-        media_type = None
-        if info.form:
-            try:
-                media_type = formats.negotiate(info.form, accept, fmt).media_type
-            except formats.NotAcceptable as exc:
-                return error(406, str(exc))
-        try:
-            version = await service.data_version()
-        except Exception as exc:  # noqa: BLE001 - no store yet, remote down …
-            return error(503, f"no data available: {exc}", {"Retry-After": str(cfg.retry_after)})
-        key = (version, media_type, query, tuple(default_graphs), tuple(named_graphs))
-        etag = None
-        headers = {"Vary": "Accept", "Cache-Control": cfg.cache_control}
-        if media_type:
-            digest = hashlib.sha1(repr(key[1:]).encode("utf-8")).hexdigest()[:20]
-            etag = f'"{version}-{digest}"'
-            headers["ETag"] = etag
-            inm = request.headers.get("if-none-match")
-            if inm and _etag_matches(inm, etag):
-                metrics.not_modified.inc()
-                fields["cache"] = "304"
-                return Response(status_code=304, headers=headers)
-            hit = service.cache.get(key)
-            if hit is not None:
-                metrics.cache_hits.inc()
-                fields["cache"] = "hit"
-                return _body_response(hit[0], hit[1], hit[2], headers)
-        metrics.cache_misses.inc()
-        if service.in_flight >= cfg.max_concurrent:
-            metrics.rejected.inc()
-            return error(503, f"too many concurrent queries (limit {cfg.max_concurrent}); retry shortly",
-                         {"Retry-After": str(cfg.retry_after)})
-        service.in_flight += 1
-        metrics.in_flight.inc()
-        stream_owned = False
-        try:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + cfg.timeout
-            try:
-                outcome = await service.executor.run(
-                    query,
-                    media_type=media_type,
-                    accept=accept,
-                    format=fmt,
-                    default_graph_uris=default_graphs,
-                    named_graph_uris=named_graphs,
-                    build_id=version if isinstance(service.backend, OxigraphBackend) else None,
-                    deadline=deadline,
-                )
-            except Timeout:
-                metrics.timeouts.inc()
-                return error(503, f"query stopped: it ran longer than the time limit of {cfg.timeout:g} s "
-                                  "(ZKG_SPARQL_TIMEOUT)")
-            except WorkerError as exc:
-                return error(exc.status, exc.message)
-            except WorkerFailed as exc:
-                return error(500, f"query worker failed: {exc}")
-            if outcome.body is not None:
-                if etag is None:  # the form was only known after running: key by the real type
-                    key = (version, outcome.media_type, query, tuple(default_graphs), tuple(named_graphs))
-                service.cache.put(key, outcome.media_type, outcome.body, outcome.capped_rows)
-                return _body_response(outcome.media_type, outcome.body, outcome.capped_rows, headers)
-            # large result: stream it; the in-flight slot is released when the stream ends
-            stream_owned = True
-
-            async def body():
-                try:
-                    async for chunk in aiter_list(outcome.head_chunks, outcome.rest):
-                        yield chunk
-                except Timeout:
-                    metrics.timeouts.inc()
-                    raise
-                finally:
-                    service.in_flight -= 1
-                    metrics.in_flight.dec()
-
-            fields["streamed"] = True
-            h = dict(headers)
-            if outcome.capped_rows:
-                h["X-SPARQL-MaxRows"] = str(outcome.capped_rows)
-            return StreamingResponse(body(), media_type=formats.Choice(outcome.media_type).content_type, headers=h)
-        finally:
-            if not stream_owned:
-                service.in_flight -= 1
-                metrics.in_flight.dec()
-
-    async def describe_service(request: Request, accept: str | None, fmt: str | None) -> Response:
+    async def describe_service(endpoint: str, accept: str | None, fmt: str | None) -> Answer:
         try:
             choice = formats.negotiate_rdf(accept, fmt)
         except formats.NotAcceptable as exc:
-            return error(406, str(exc))
-        endpoint = str(request.url.replace(query=""))
-        if endpoint.endswith("?"):
-            endpoint = endpoint[:-1]
+            return text_answer(406, str(exc))
         try:
             version = await service.data_version()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - describe the service even without data
             version = None
         key = (version, endpoint, choice.media_type)
         body = service._sd.get(key)
@@ -434,7 +231,9 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
             if len(service._sd) > 64:
                 service._sd.clear()
             service._sd[key] = body
-        return Response(body, media_type=choice.content_type, headers={"Vary": "Accept"})
+        return Answer(200, [(b"content-type", choice.content_type.encode()), (b"vary", b"Accept, Origin")], body)
+
+    app.sparql_endpoint = SparqlEndpoint(service, describe_service)
 
     async def health(request: Request) -> Response:
         started = time.perf_counter()
@@ -445,19 +244,12 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
         data["in_flight"] = service.in_flight
         status = 200 if info.ok else 503
         metrics.requests.labels("health", str(status)).inc()
-        log(request, status, started)
+        metrics.latency.labels("health").observe(time.perf_counter() - started)
         return JSONResponse(data, status_code=status)
 
     async def metrics_view(request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    async def not_allowed(request: Request) -> Response:
-        return error(405, "method not allowed: the endpoint answers GET and POST queries only",
-                     {"Allow": "GET, POST, OPTIONS"})
-
-    # plain Starlette routes: no request-model machinery on the hot path
-    app.router.add_route("/sparql", sparql, methods=["GET", "POST"], include_in_schema=False)
-    app.router.add_route("/sparql", not_allowed, methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
     app.router.add_route("/health", health, methods=["GET"], include_in_schema=False)
     app.router.add_route("/metrics", metrics_view, methods=["GET"], include_in_schema=False)
     from .publish_routes import add_publish_routes  # /dataset, /.well-known/void, /dumps/<file>
@@ -472,26 +264,6 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
         max_age=86400,
     )
     return app
-
-
-def _etag_matches(header: str, etag: str) -> bool:
-    if header.strip() == "*":
-        return True
-    for candidate in header.split(","):
-        c = candidate.strip()
-        if c.startswith("W/"):
-            c = c[2:]
-        if c == etag:
-            return True
-    return False
-
-
-def _body_response(media_type: str, body: bytes, capped: int | None, headers: dict) -> Response:
-    h = headers
-    if capped:
-        h = dict(headers)
-        h["X-SPARQL-MaxRows"] = str(capped)
-    return Response(body, media_type=formats.Choice(media_type).content_type, headers=h)
 
 
 def configure_access_log() -> None:

@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import httpx
 
@@ -239,6 +239,7 @@ class OxigraphBackend(Backend):
         self._live_id: str | None = None
         self._checked = 0.0
         self._counts: dict[str, int] = {}
+        self._prepared: dict[str, tuple[QueryInfo, str | None]] = {}  # checked queries (they repeat)
 
     # -- store handle -----------------------------------------------------------------
     def current_build_id(self) -> str:
@@ -314,6 +315,7 @@ class OxigraphBackend(Backend):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         build_id: str | None = None,
+        base_iri: str | None = None,
         on_start=None,
         chunk_size: int = 65536,
     ) -> QueryResult:
@@ -324,9 +326,16 @@ class OxigraphBackend(Backend):
         """
         import pyoxigraph
 
-        info = check_query(sparql, max_query_bytes=self.max_query_bytes, service_allow=self.service_allow)
+        prepared = self._prepared.get(sparql)
+        if prepared is None:
+            info = check_query(sparql, max_query_bytes=self.max_query_bytes, service_allow=self.service_allow)
+            capped_text = with_row_cap(sparql, info, self.max_rows) if self.max_rows else None
+            if len(self._prepared) >= 2048:
+                self._prepared.clear()
+            prepared = self._prepared[sparql] = (info, capped_text)
+        info, capped_text = prepared
         store = self.store(build_id)
-        kwargs: dict = {}
+        kwargs: dict = {"base_iri": base_iri} if base_iri else {}
         try:
             if default_graph_uris or named_graph_uris:
                 kwargs["default_graph"] = [pyoxigraph.NamedNode(u) for u in default_graph_uris]
@@ -336,7 +345,6 @@ class OxigraphBackend(Backend):
         except ValueError as exc:
             raise QueryError(400, f"invalid graph IRI in default-graph-uri/named-graph-uri: {exc}") from exc
 
-        capped_text = with_row_cap(sparql, info, self.max_rows) if self.max_rows else None
         capped: int | None = None
         try:
             if capped_text is not None:

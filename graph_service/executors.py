@@ -36,6 +36,7 @@ class Executor:
         named_graph_uris: Sequence[str],
         build_id: str | None,
         deadline: float,
+        base_iri: str | None = None,
     ) -> Outcome:
         raise NotImplementedError
 
@@ -70,7 +71,7 @@ class PoolExecutor(Executor):
         await self.pool.close()
 
     async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
-                  build_id, deadline) -> Outcome:
+                  build_id, deadline, base_iri=None) -> Outcome:
         request = {
             "sparql": sparql,
             "media_type": media_type,
@@ -79,6 +80,7 @@ class PoolExecutor(Executor):
             "default_graph_uris": list(default_graph_uris),
             "named_graph_uris": list(named_graph_uris),
             "build_id": build_id,
+            "base_iri": base_iri,
         }
         return await self.pool.run(request, deadline, self.config.stream_buffer)
 
@@ -107,7 +109,7 @@ class RemoteExecutor(Executor):
             await self.client.aclose()
 
     async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
-                  build_id, deadline) -> Outcome:
+                  build_id, deadline, base_iri=None) -> Outcome:
         assert self.client is not None
         form = "SELECT"
         if media_type is None:
@@ -161,7 +163,7 @@ class ThreadExecutor(Executor):
         self.config = config
 
     async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
-                  build_id, deadline) -> Outcome:
+                  build_id, deadline, base_iri=None) -> Outcome:
         def call():
             result = self.backend.query(
                 sparql,

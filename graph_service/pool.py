@@ -38,6 +38,7 @@ class Worker:
         self.isolation = isolation
         self.pid = proc.pid
         self.served = 0
+        self._buf = bytearray()
 
     async def send(self, request: dict) -> None:
         payload = json.dumps(request).encode("utf-8")
@@ -46,14 +47,21 @@ class Worker:
         await self.proc.stdin.drain()
 
     async def frame(self) -> tuple[bytes, bytes]:
-        assert self.proc.stdout is not None
-        try:
-            head = await self.proc.stdout.readexactly(5)
-            kind, length = _FRAME.unpack(head)
-            payload = await self.proc.stdout.readexactly(length) if length else b""
-        except asyncio.IncompleteReadError as exc:
-            raise WorkerFailed(f"worker {self.pid} exited") from exc
-        return kind, payload
+        """The next frame; reads whatever the pipe holds at once (a small answer is one read)."""
+        buf = self._buf
+        while True:
+            if len(buf) >= 5:
+                kind, length = _FRAME.unpack_from(buf)
+                end = 5 + length
+                if len(buf) >= end:
+                    payload = bytes(buf[5:end])
+                    del buf[:end]
+                    return kind, payload
+            assert self.proc.stdout is not None
+            chunk = await self.proc.stdout.read(1 << 20)
+            if not chunk:
+                raise WorkerFailed(f"worker {self.pid} exited")
+            buf += chunk
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):

@@ -81,14 +81,22 @@ def main(argv: list[str] | None = None) -> int:
     # detach Python's stdout from the protocol stream: stray prints go to stderr
     sys.stdout = sys.stderr
 
+    out = bytearray()  # frames are batched: a small result leaves in one write
+
     def frame(kind: bytes, payload: bytes = b"") -> None:
-        stdout.write(_FRAME.pack(kind, len(payload)))
+        out.extend(_FRAME.pack(kind, len(payload)))
         if payload:
-            stdout.write(payload)
+            out.extend(payload)
+
+    def flush() -> None:
+        if out:
+            stdout.write(out)
+            stdout.flush()
+            out.clear()
 
     # ready signal, with what isolation we got
     frame(HEAD, json.dumps({"ready": True, "isolation": isolation, "pid": os.getpid()}).encode())
-    stdout.flush()
+    flush()
 
     while True:
         header = stdin.read(4)
@@ -110,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
 
         def emit(chunk: bytes) -> None:
             frame(DATA, chunk)
-            stdout.flush()
+            if len(out) >= 65536:
+                flush()
 
         try:
             backend.execute(
@@ -122,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 default_graph_uris=request.get("default_graph_uris") or (),
                 named_graph_uris=request.get("named_graph_uris") or (),
                 build_id=request.get("build_id"),
+                base_iri=request.get("base_iri"),
                 on_start=on_start,
                 chunk_size=int(request.get("chunk_size") or 65536),
             )
@@ -132,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             frame(ERROR, json.dumps({"status": 406, "message": str(exc)}).encode())
         except Exception as exc:  # noqa: BLE001 - report, keep serving
             frame(ERROR, json.dumps({"status": 500, "message": f"{type(exc).__name__}: {exc}"}).encode())
-        stdout.flush()
+        flush()
         del started
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import xml.etree.ElementTree as ET
 
 import httpx
 import pyoxigraph
@@ -245,7 +244,7 @@ def test_row_limit_caps_results_and_says_so(client):
 
 
 def test_default_graph_is_the_union_of_named_graphs(client):
-    q = PREFIXES + f"ASK {{ ?p zkg:responsibleBody ?d . ?d rdfs:label ?l }}"  # report graph ⋈ authority graph
+    q = PREFIXES + "ASK { ?p zkg:responsibleBody ?d . ?d rdfs:label ?l }"  # report graph ⋈ authority graph
     assert client.get("/sparql", params={"query": q}).json()["boolean"] is True
     q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
     graphs = [b["g"]["value"] for b in client.get("/sparql", params={"query": q}).json()["results"]["bindings"]]

@@ -65,8 +65,49 @@ def _query_text(spec: str, params: Sequence[str]) -> str:
     return spec
 
 
+def _backend(args: argparse.Namespace):
+    """The embedded store's live build, through the same seam the service uses."""
+    from graph_service.backend import OxigraphBackend
+    from zhytomyr_kg.store_layout import live_build
+
+    settings = _settings(args)
+    live_build(settings.store)  # raises NoStore with a clear message
+    return OxigraphBackend(settings.store)
+
+
+def _table(rows: list[dict[str, str | None]], names: list[str]) -> str:
+    """A plain-text table for people at a terminal."""
+    cells = [[row.get(n) or "" for n in names] for row in rows]
+    widths = [min(max([len(n)] + [len(r[i]) for r in cells]), 80) for i, n in enumerate(names)]
+
+    def fmt(values: list[str]) -> str:
+        return " | ".join((v if len(v) <= 80 else v[:79] + "…").ljust(w) for v, w in zip(values, widths)).rstrip()
+
+    lines = [fmt(names), "-+-".join("-" * w for w in widths), *map(fmt, cells)]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _run(backend, query: str, fmt: str) -> str:
+    if fmt == "table":
+        import json
+
+        result = backend.query(query)
+        if not result.content_type.startswith("application/sparql-results+json"):
+            return result.read().decode("utf-8")  # a graph: Turtle is the readable form
+        data = json.loads(result.read())
+        if "boolean" in data:
+            return ("true" if data["boolean"] else "false") + "\n"
+        names = data["head"]["vars"]
+        rows = [{n: b[n]["value"] for n in names if n in b} for b in data["results"]["bindings"]]
+        return _table(rows, names)
+    return backend.query(query, format=fmt).read().decode("utf-8")
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    from graph_service.local import QueryFailed, open_local, run_query
+    from graph_service.backend import QueryError
+    from graph_service.formats import NotAcceptable
+    from zhytomyr_kg.store_layout import NoStore
 
     try:
         text = _query_text(args.query, args.param or [])
@@ -74,13 +115,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        store = open_local(_settings(args))
-    except FileNotFoundError as exc:
+        sys.stdout.write(_run(_backend(args), text, args.format))
+    except NoStore as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_STORE
-    try:
-        sys.stdout.write(run_query(store, text, args.format))
-    except QueryFailed as exc:
+    except (QueryError, NotAcceptable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_DATA
     return 0
@@ -90,11 +129,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from etl.errors import ValidationFailed
     from etl.validate import validate
-    from graph_service.local import open_local
+    from zhytomyr_kg.store_layout import NoStore
 
     try:
-        store = open_local(_settings(args))
-    except FileNotFoundError as exc:
+        store = _backend(args).store()
+    except NoStore as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_STORE
     try:
@@ -109,17 +148,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # --- stats -------------------------------------------------------------------------------------
 def cmd_stats(args: argparse.Namespace) -> int:
     from graph_service import named_queries
-    from graph_service.local import open_local, run_query
+    from zhytomyr_kg.store_layout import NoStore
 
     try:
-        store = open_local(_settings(args))
-    except FileNotFoundError as exc:
+        backend = _backend(args)
+    except NoStore as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_STORE
     for query in named_queries.load_all().values():
         if "stats" in query.tags:
             print(f"## {query.title}")
-            print(run_query(store, query.text, "table"))
+            print(_run(backend, query.text, "table"))
     return 0
 
 

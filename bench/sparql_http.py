@@ -1,0 +1,232 @@
+"""HTTP benchmark of the SPARQL endpoint against its peers, measured in one run.
+
+Loads the same N-Quads into our service (embedded store), ``oxigraph serve-read-only`` and
+rdflib-endpoint, then measures requests/s and p50/p99 latency at 1, 8 and 32 concurrent
+connections for four queries (one entity's triples, a funder → projects → departments join, a
+count per department, a text filter), and prints our throughput as a ratio of each peer's.
+
+Our service is measured twice: with the result cache off (every request runs the query in a
+worker) and on (a repeated query: the cached path).
+
+    python bench/sparql_http.py [--data graph.nq] [--duration 2] [--connections 1,8,32]
+
+Without ``--data`` a report-shaped graph of about 20,000 triples is generated. The load comes
+from ``wrk`` when it is installed (``apt-get install wrk``), otherwise from a slower Python
+client (then the figures are bounded by the client; the output says which was used).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import pyoxigraph  # noqa: E402
+
+from graph_service.testing import (  # noqa: E402
+    build_store, free_port, oxigraph_bin, running, service_cmd, synthetic_quads,
+)
+
+ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
+P = f"PREFIX zkg: <{ZKG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+ACCEPT = "application/sparql-results+json"
+
+
+def pick(data: Path) -> dict[str, str]:
+    """Concrete IRIs for the queries, taken from the data."""
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(data), format=pyoxigraph.RdfFormat.N_QUADS)
+    def first(q):
+        rows = list(store.query(P + q, use_default_graph_as_union=True))
+        if not rows:
+            raise SystemExit(f"the data has nothing for: {q}")
+        return rows[0][0].value
+    entity = first("SELECT ?p WHERE { ?p a zkg:Project ; zkg:fundedBy ?f } ORDER BY ?p LIMIT 1")
+    funder = first("SELECT ?f WHERE { ?p zkg:fundedBy ?f } GROUP BY ?f ORDER BY DESC(COUNT(?p)) ?f LIMIT 1")
+    word = first("SELECT ?w WHERE { ?r zkg:text ?t BIND(LCASE(STRBEFORE(?t, ' ')) AS ?w) FILTER(STRLEN(?w) > 4) } "
+                 "GROUP BY ?w ORDER BY DESC(COUNT(?r)) LIMIT 1")
+    return {"entity": entity, "funder": funder, "word": word, "triples": str(len(store))}
+
+
+def queries(p: dict[str, str]) -> dict[str, str]:
+    return {
+        "entity": f"SELECT ?p ?o WHERE {{ <{p['entity']}> ?p ?o }}",
+        "join": P + f"SELECT ?project ?dept ?label WHERE {{ ?project zkg:fundedBy <{p['funder']}> ; "
+                    "zkg:responsibleBody ?dept . ?dept a zkg:Department ; rdfs:label ?label }",
+        "count": P + "SELECT ?dept (COUNT(DISTINCT ?project) AS ?n) WHERE { ?project a zkg:Project ; "
+                     "zkg:responsibleBody ?dept } GROUP BY ?dept",
+        "text": P + f"SELECT ?r WHERE {{ ?r a zkg:ProgressReport ; zkg:text ?t FILTER(CONTAINS(LCASE(?t), \"{p['word']}\")) }}",
+    }
+
+
+# --------------------------------------------------------------------------- load generators
+
+
+def run_wrk(url: str, connections: int, duration: float) -> dict:
+    threads = max(1, min(connections, 2))
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s", "--latency",
+           "-H", f"Accept: {ACCEPT}", url]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    out = proc.stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not found:
+        raise RuntimeError(f"wrk failed: {proc.stdout} {proc.stderr}")
+    rps = float(found.group(1))
+    def lat(pct):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return None
+        v, unit = float(m.group(1)), m.group(2)
+        return v / 1000 if unit == "us" else v if unit == "ms" else v * 1000
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors:.*?timeout (\d+)", out)
+    errors += int(m.group(1)) if m else 0
+    return {"rps": rps, "p50_ms": lat(50), "p99_ms": lat(99), "errors": errors}
+
+
+async def _python_load(url: str, connections: int, duration: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    end = time.perf_counter() + duration
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=connections)) as client:
+        async def worker():
+            nonlocal errors
+            while time.perf_counter() < end:
+                t = time.perf_counter()
+                r = await client.get(url, headers={"Accept": ACCEPT})
+                latencies.append(time.perf_counter() - t)
+                if r.status_code >= 400:
+                    errors += 1
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    def pct(q):
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else None
+    return {"rps": len(latencies) / elapsed, "p50_ms": pct(0.5), "p99_ms": pct(0.99), "errors": errors}
+
+
+def load(url: str, connections: int, duration: float) -> dict:
+    if shutil.which("wrk"):
+        return run_wrk(url, connections, duration)
+    return asyncio.run(_python_load(url, connections, duration))
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def rows_of(url: str, query: str) -> int:
+    r = httpx.get(url, params={"query": query}, headers={"Accept": ACCEPT}, timeout=120)
+    r.raise_for_status()
+    return len(r.json()["results"]["bindings"])
+
+
+def measure(name: str, url: str, qs: dict[str, str], conns: list[int], duration: float, results: dict,
+            expected: dict[str, int]) -> None:
+    for qname, q in qs.items():
+        n = rows_of(url, q)  # also the warm-up
+        if qname in expected and expected[qname] != n:
+            print(f"  ! {name} returned {n} rows for {qname}, expected {expected[qname]}", file=sys.stderr)
+        expected.setdefault(qname, n)
+        full = f"{url}?query={quote(q)}"
+        for c in conns:
+            r = load(full, c, duration)
+            results.setdefault(name, {}).setdefault(qname, {})[c] = r
+            print(f"  {name:16} {qname:7} c={c:<3} {r['rps']:>9.0f} req/s  p50 {r['p50_ms'] or 0:7.2f} ms  "
+                  f"p99 {r['p99_ms'] or 0:7.2f} ms  errors {r['errors']}", flush=True)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, help="N-Quads file (the ETL's output); default: a generated ~20k-triple graph")
+    ap.add_argument("--triples", type=int, default=20_000, help="size of the generated graph")
+    ap.add_argument("--duration", type=float, default=2.0, help="seconds per measurement")
+    ap.add_argument("--connections", default="1,8,32")
+    ap.add_argument("--pool-size", type=int, default=None, help="our query workers (default: the service default)")
+    ap.add_argument("--http-workers", type=int, default=1, help="our HTTP processes")
+    ap.add_argument("--skip", default="", help="comma list of targets to skip: ours,cached,oxigraph,rdflib")
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    args = ap.parse_args(argv)
+    conns = [int(c) for c in args.connections.split(",")]
+    skip = set(filter(None, args.skip.split(",")))
+
+    with tempfile.TemporaryDirectory(prefix="zkg-bench-") as tmp:
+        tmp = Path(tmp)
+        data = args.data
+        if data is None:
+            data = tmp / "graph.nq"
+            pyoxigraph.serialize(synthetic_quads(args.triples), str(data), pyoxigraph.RdfFormat.N_QUADS)
+        picked = pick(data)
+        qs = queries(picked)
+        print(f"data: {data if args.data else 'generated'} ({picked['triples']} quads); "
+              f"load generator: {'wrk' if shutil.which('wrk') else 'python (httpx)'}; "
+              f"{args.duration:g} s per cell; cpus: {os.cpu_count()}", flush=True)
+        results: dict = {}
+        expected: dict[str, int] = {}
+
+        store_dir = tmp / "store"
+        build_store(store_dir, nquads=data, build_id="bench")
+        base_env = {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_MAX_CONCURRENT": "256"}
+        if args.pool_size:
+            base_env["ZKG_SPARQL_POOL_SIZE"] = str(args.pool_size)
+        for name, cache in (("ours", "0"), ("ours-cached", "512")):
+            if (name == "ours" and "ours" in skip) or (name == "ours-cached" and "cached" in skip):
+                continue
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            with running(service_cmd(port, args.http_workers), url + "/health",
+                         env={**base_env, "ZKG_SPARQL_CACHE_ENTRIES": cache}):
+                print(f"{name}: {httpx.get(url + '/health').json()['executor']}", flush=True)
+                measure(name, url + "/sparql", qs, conns, args.duration, results, expected)
+
+        if "oxigraph" not in skip and oxigraph_bin():
+            location = tmp / "oxigraph"
+            subprocess.run([oxigraph_bin(), "load", "--location", str(location), "--file", str(data)],
+                           check=True, capture_output=True)
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            with running([oxigraph_bin(), "serve-read-only", "--location", str(location),
+                          "--bind", f"127.0.0.1:{port}", "--union-default-graph"], url + "/query?query=ASK%7B%7D"):
+                measure("oxigraph", url + "/query", qs, conns, args.duration, results, expected)
+
+        rdflib_bin = Path(sys.executable).with_name("rdflib-endpoint")
+        if "rdflib" not in skip and rdflib_bin.exists():
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            with running([str(rdflib_bin), "serve", "--host", "127.0.0.1", "--port", str(port), str(data)],
+                         url + "/sparql?query=ASK%7B%7D", timeout=300):
+                measure("rdflib-endpoint", url + "/sparql", qs, conns, args.duration, results, expected)
+
+    print("\nratios (requests/s of ours ÷ peer's):")
+    header = f"{'query':8}{'conns':>6}" + "".join(f"{h:>22}" for h in
+                                                    ("ours/oxigraph", "cached/oxigraph", "ours/rdflib", "cached/rdflib"))
+    print(header)
+    for qname in qs:
+        for c in conns:
+            cells = []
+            for mine in ("ours", "ours-cached"):
+                for peer in ("oxigraph", "rdflib-endpoint"):
+                    a = results.get(mine, {}).get(qname, {}).get(c)
+                    b = results.get(peer, {}).get(qname, {}).get(c)
+                    cells.append(f"{a['rps'] / b['rps']:.2f}x" if a and b and b["rps"] else "-")
+            print(f"{qname:8}{c:>6}" + "".join(f"{x:>22}" for x in (cells[0], cells[2], cells[1], cells[3])))
+    if args.json:
+        args.json.write_text(json.dumps({"data": picked, "results": results}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

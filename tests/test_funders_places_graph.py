@@ -1,0 +1,60 @@
+"""Issue 3 on the real graph: funders, relations and places as a reader of the report finds them."""
+from __future__ import annotations
+
+from etl.mentions import find_mentions
+from etl.text import strip_html
+from graph_service import named_queries
+from tests.conftest import select
+from zhytomyr_kg.config import BUNDLED_REPORT
+
+ID = "https://w3id.org/zhytomyr-kg/id/"
+GIZ_PROGRAMME = "integrated-urban-development-in-ukraine-ii"
+ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
+
+
+def test_no_funder_mention_in_the_report_is_missed(store):
+    """Every line whose progress text names a funder has a report with an edge to that funder."""
+    edges = select(store, f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT ?line ?funder WHERE {{
+          ?r a zkg:ProgressReport .
+          {{ ?r zkg:sourceLine ?line }} UNION {{ ?r zkg:continuationLine ?line }}
+          VALUES ?p {{ zkg:mentions zkg:partner zkg:fundedBy }}
+          ?r ?p ?funder . ?funder a zkg:Funder .
+        }}""")
+    found = {(int(e["line"]), e["funder"]) for e in edges}
+    expected = set()
+    for number, line in enumerate(BUNDLED_REPORT.read_text(encoding="utf-8").split("\n"), start=1):
+        cells = line.split("\t")
+        if len(cells) < 4:
+            continue
+        for mention in find_mentions(strip_html(cells[-1] or cells[-2])):
+            if mention.entity_kind == "funder":
+                expected.add((number, ID + "funder/" + mention.entity_id))
+    assert len(expected) > 30
+    assert expected - found == set()
+
+
+def test_funders_of_projects_verified_by_reading(store):
+    rows = select(store, named_queries.get("funder-projects").text)
+    pairs = {(r["funder"].rsplit("/", 1)[1], r["work"].rsplit("/", 1)[1]) for r in rows}
+    # line 87: "За підтримки … SECO закуплено обладнання"; line 311: "за кошти інвестора";
+    # line 312: the Government of Slovenia's grant for the sewage pumping station
+    assert ("seco", "prykladni-laboratorii") in pairs
+    assert ("private-investor", "budivnytstvo-smittepererobnoho-kompleksu") in pairs
+    assert ("government-of-slovenia", "modernizatsiia-kanalizatsiinykh-merezh") in pairs
+
+
+def test_reports_mentioning_the_kamianka_river(store):
+    query = named_queries.get("reports-mentioning-place").bind(place=ID + "place/richka-kamianka")
+    lines = {int(r["line"]) for r in select(store, query)}
+    # grep -n "Кам'янк" etl/data/report-2022.txt: each of these lines names the river in its text
+    assert lines == {153, 316, 317, 329, 343, 344}
+
+
+def test_programme_ties_only_where_the_report_ties_them(store):
+    rows = select(store, named_queries.get("programmes-per-funder").text)
+    ties = {(r["funder"].rsplit("/", 1)[1], r["programme"].rsplit("/", 1)[1]) for r in rows}
+    # line 424: "В рамках проекту «Інтегрований розвиток міст в Україні II», що впроваджується GIZ"
+    assert ("giz", GIZ_PROGRAMME) in ties
+    assert not any(p.startswith("eu4business") for _, p in ties)  # the report never names its funder

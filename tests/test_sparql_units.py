@@ -1,0 +1,198 @@
+"""The pieces under the endpoint: the query guard, content negotiation, the embedded backend, the cache."""
+from __future__ import annotations
+
+import pyoxigraph
+import pytest
+
+from graph_service import formats
+from graph_service.app import ResultCache, _etag_matches
+from graph_service.backend import OxigraphBackend, QueryError, check_query
+from graph_service.config import ServiceConfig
+from graph_service.sparql_text import analyse, with_row_cap
+from graph_service.testing import build_store, sample_quads
+from zhytomyr_kg.store_layout import NoStore
+
+ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
+ID = "https://w3id.org/zhytomyr-kg/id/"
+
+
+# --------------------------------------------------------------------------- the query guard
+
+
+@pytest.mark.parametrize(
+    "query, form",
+    [
+        ("SELECT * { ?s ?p ?o }", "SELECT"),
+        ("# comment\nPREFIX a: <http://a/> BASE <http://b/> prefix : <http://c/> ask {}", "ASK"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("describe <http://x>", "DESCRIBE"),
+        ("SELEC * {}", None),
+    ],
+)
+def test_query_form(query, form):
+    assert analyse(query).form == form
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "INSERT DATA { <a> <b> <c> }",
+        "PREFIX x: <http://x/> DELETE WHERE { ?s ?p ?o }",
+        "LOAD <http://example.org/x.ttl>",
+        "load silent <http://example.org/x.ttl> into graph <g>",
+        "CLEAR ALL",
+        "WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "DROP GRAPH <g>",
+    ],
+)
+def test_updates_are_recognised(query):
+    with pytest.raises(QueryError) as err:
+        check_query(query)
+    assert err.value.status == 403 and "read-only" in err.value.message
+
+
+def test_service_targets_and_allow_list():
+    q = "PREFIX w: <https://query.wikidata.org/> SELECT * { SERVICE w:sparql { ?s ?p ?o } SERVICE SILENT <http://b/> {} }"
+    assert analyse(q).services == ["https://query.wikidata.org/sparql", "http://b/"]
+    assert analyse("SELECT * { SERVICE ?x {} }").services == [None]
+    assert analyse('SELECT * { ?s ?p "SERVICE <http://a/>" . # SERVICE <http://c/>\n }').services == []
+    assert analyse("SELECT * { ?s ?p '''multi\nSERVICE <http://d/>''' }").services == []
+    assert analyse(r'SELECT * { ?s ?p "esc\" SERVICE <http://e/>" }').services == []
+    with pytest.raises(QueryError):
+        check_query(q, service_allow=["https://query.wikidata.org/sparql"])  # http://b/ is not listed
+    info = check_query(q, service_allow=["https://query.wikidata.org/sparql", "http://b/"])
+    assert len(info.services) == 2
+
+
+def test_service_with_escapes_or_relative_iri_is_refused():
+    assert analyse(r"SELECT * { SERVICE <http://a/\u0041> {} }").services == [None]
+    assert analyse("BASE <http://evil/> SELECT * { SERVICE <x> {} }").services == [None]
+
+
+def test_dataset_clause_detection():
+    assert analyse("SELECT * FROM <g> { ?s ?p ?o }").has_dataset_clause
+    assert analyse("SELECT * FROM NAMED <g> { GRAPH ?g { ?s ?p ?o } }").has_dataset_clause
+    assert not analyse('SELECT * { ?s ?p "FROM" }').has_dataset_clause
+
+
+def test_row_cap_rewrites():
+    q = "SELECT * { ?s ?p ?o }"
+    assert with_row_cap(q, analyse(q), 10) == q + "\nLIMIT 10"
+    q = "SELECT * { ?s ?p ?o } LIMIT 5"
+    assert with_row_cap(q, analyse(q), 10) is None
+    q = "SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 500 OFFSET 3"
+    assert with_row_cap(q, analyse(q), 10) == "SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 10 OFFSET 3"
+    q = "SELECT * { ?s ?p ?o } OFFSET 3 LIMIT 500"
+    assert with_row_cap(q, analyse(q), 10) == "SELECT * { ?s ?p ?o } OFFSET 3 LIMIT 10"
+    q = "ASK { ?s ?p ?o }"
+    assert with_row_cap(q, analyse(q), 10) is None
+    q = "SELECT * { { SELECT * { ?s ?p ?o } LIMIT 500 } }"  # inner LIMIT is not the trailing one
+    assert with_row_cap(q, analyse(q), 10) == q + "\nLIMIT 10"
+
+
+# --------------------------------------------------------------------------- negotiation
+
+
+@pytest.mark.parametrize(
+    "form, accept, fmt, expected",
+    [
+        ("SELECT", None, None, "application/sparql-results+json"),
+        ("SELECT", "text/csv;q=0.5, application/sparql-results+xml", None, "application/sparql-results+xml"),
+        ("SELECT", "text/*", None, "text/csv"),
+        ("SELECT", "application/sparql-results+json;q=0.1, text/tab-separated-values;q=0.9", None, "text/tab-separated-values"),
+        ("ASK", "application/xml", None, "application/sparql-results+xml"),
+        ("CONSTRUCT", "application/json", None, "application/ld+json"),
+        ("DESCRIBE", "application/x-turtle", None, "text/turtle"),
+        ("CONSTRUCT", "text/plain", None, "application/n-triples"),
+        ("CONSTRUCT", "image/png", "ttl", "text/turtle"),
+        ("SELECT", None, "application/sparql-results+xml", "application/sparql-results+xml"),
+    ],
+)
+def test_negotiate(form, accept, fmt, expected):
+    assert formats.negotiate(form, accept, fmt).media_type == expected
+
+
+@pytest.mark.parametrize("form, accept, fmt", [("SELECT", "image/png", None), ("ASK", "text/csv", None),
+                                                ("CONSTRUCT", "application/sparql-results+json", None),
+                                                ("SELECT", None, "turtle")])
+def test_not_acceptable(form, accept, fmt):
+    with pytest.raises(formats.NotAcceptable):
+        formats.negotiate(form, accept, fmt)
+
+
+def test_etag_matching():
+    assert _etag_matches('"a", W/"b"', '"b"')
+    assert _etag_matches("*", '"x"')
+    assert not _etag_matches('"a"', '"b"')
+
+
+# --------------------------------------------------------------------------- embedded backend
+
+
+def test_oxigraph_backend_shapes(tmp_path):
+    build_store(tmp_path, sample_quads())
+    backend = OxigraphBackend(tmp_path)
+    rows = backend.select_rows(f"SELECT ?p ?missing WHERE {{ ?p a <{ZKG}Project> OPTIONAL {{ ?p <urn:none> ?missing }} }}")
+    assert rows == [{"p": ID + "project/enerhoefektyvnist-shkil", "missing": None}]
+    nt = backend.construct(f"DESCRIBE <{ID}funder/giz>", "application/n-triples")
+    assert len(nt.decode().strip().splitlines()) == 4
+    ttl = backend.construct(f"DESCRIBE <{ID}funder/giz>", "turtle")
+    assert len(list(pyoxigraph.parse(ttl, format=pyoxigraph.RdfFormat.TURTLE))) == 4
+    result = backend.query("ASK {}", accept="application/sparql-results+xml")
+    assert result.media_type == "application/sparql-results+xml" and b"<boolean>true</boolean>" in result.read()
+    assert backend.triple_count() == len(sample_quads())
+    health = backend.health()
+    assert health.ok and health.data_version == "test-build-1"
+
+
+def test_oxigraph_backend_follows_new_builds(tmp_path):
+    build_store(tmp_path, sample_quads()[:5], build_id="b1")
+    backend = OxigraphBackend(tmp_path, recheck=0)
+    assert backend.data_version() == "b1" and backend.triple_count() == 5
+    build_store(tmp_path, sample_quads(), build_id="b2")
+    assert backend.data_version() == "b2"
+    assert backend.triple_count() == len(sample_quads())
+    assert backend.select_rows(f"SELECT ?p WHERE {{ ?p a <{ZKG}Project> }}")  # the new data is visible
+
+
+def test_oxigraph_backend_without_store(tmp_path):
+    backend = OxigraphBackend(tmp_path)
+    with pytest.raises(NoStore):
+        backend.data_version()
+    assert not backend.health().ok
+
+
+def test_result_size_limit(tmp_path):
+    build_store(tmp_path, sample_quads())
+    backend = OxigraphBackend(tmp_path, max_result_bytes=200)
+    with pytest.raises(QueryError) as err:
+        backend.query("SELECT * WHERE { ?s ?p ?o }").read()
+    assert err.value.status == 413
+
+
+# --------------------------------------------------------------------------- cache and config
+
+
+def test_cache_is_bounded():
+    cache = ResultCache(entries=2, max_bytes=10, item_bytes=6)
+    cache.put(("a",), "t", b"12345", None)
+    cache.put(("b",), "t", b"1234", None)
+    assert len(cache) == 2
+    cache.get(("a",))  # a is now the most recent
+    cache.put(("c",), "t", b"123", None)  # over 10 bytes: the least recent (b) goes
+    assert cache.get(("b",)) is None and cache.get(("a",)) is not None
+    cache.put(("d",), "t", b"1234567", None)  # larger than one item may be: not cached
+    assert cache.get(("d",)) is None
+    assert cache.size <= 10
+
+
+def test_config_from_env(monkeypatch):
+    monkeypatch.setenv("ZKG_SPARQL_TIMEOUT", "2.5")
+    monkeypatch.setenv("ZKG_SPARQL_SERVICE_ALLOW", "https://query.wikidata.org/sparql, http://b/")
+    monkeypatch.setenv("ZKG_SPARQL_WORKER_NETNS", "0")
+    config = ServiceConfig.from_env(max_rows=7)
+    assert config.timeout == 2.5 and config.max_rows == 7 and not config.worker_netns
+    assert config.service_allow == ("https://query.wikidata.org/sparql", "http://b/")
+    monkeypatch.setenv("ZKG_SPARQL_MAX_ROWS", "many")
+    with pytest.raises(ValueError, match="ZKG_SPARQL_MAX_ROWS"):
+        ServiceConfig.from_env()
