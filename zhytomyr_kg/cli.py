@@ -165,14 +165,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
 # --- export ------------------------------------------------------------------------------------
 def cmd_export(args: argparse.Namespace) -> int:
     from graph_service.export import dumps_dir, export
-    from graph_service.local import open_local
     from zhytomyr_kg.store_layout import NoStore, live_build
 
     settings = _settings(args)
     try:
         build = live_build(settings.store)
-        store = open_local(settings)
-    except (NoStore, FileNotFoundError) as exc:
+        store = _backend(args).store(build.build_id)
+    except NoStore as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_STORE
     out = Path(args.out).expanduser() if args.out else dumps_dir(build.directory)
