@@ -16,7 +16,6 @@ store's own, whether embedded or remote. Nothing here is hard-coded but the word
 from __future__ import annotations
 
 import html
-import json
 import os
 from datetime import date, datetime, timezone
 from typing import Callable
