@@ -116,7 +116,7 @@ def build(
     if not skip_validation:
         t0 = time.perf_counter()
         progress(f"validating {len(quads)} quads against the SHACL shapes")
-        validate(quads)
+        validate(quads, ontology_graph=settings.graph("ontology"))
         timings["shacl"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     inputs = paths + sorted(ETL_DATA_DIR.glob("*.csv")) + ontology_files()

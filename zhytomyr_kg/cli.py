@@ -137,7 +137,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_STORE
     try:
-        count = validate(list(store))
+        count = validate(store, ontology_graph=_settings(args).graph("ontology"))
     except ValidationFailed as exc:
         print(f"error: {exc}\n{exc.report_text}", file=sys.stderr)
         return EXIT_DATA
