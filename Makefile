@@ -24,5 +24,8 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest -q
 
+## The benchmarks (they print ratios against peers measured in the same run).
 bench: install-test
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk) || echo "no wrk: the HTTP bench uses its Python client"
 	$(BIN)/python bench/etl.py
+	$(BIN)/python bench/sparql_http.py
