@@ -284,7 +284,7 @@ class OxigraphBackend(Backend):
 
     def health(self) -> Health:
         try:
-            version = self.current_build_id()
+            version = self.data_version()
             count = self.triple_count()
             info = live_build(self.store_dir).info()
             return Health(True, self.name, version, count, extra={"build": info} if info else {})
