@@ -22,7 +22,7 @@ from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads
 from etl.reader import read_report
 from etl.status import StatusRules
-from etl.structure import load_priorities, parse_report
+from etl.structure import PriorityInfo, load_priorities, parse_report
 from etl.to_rdf import report_quads
 from etl.translations import Translations
 from etl.validate import validate
@@ -55,7 +55,7 @@ class Curated:
     departments: DepartmentIndex
     statuses: StatusRules
     translations: Translations
-    priorities: dict
+    priorities: dict[str, PriorityInfo]
 
     @classmethod
     def load(cls, data_dir: Path = ETL_DATA_DIR) -> "Curated":
