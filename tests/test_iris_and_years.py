@@ -1,7 +1,6 @@
 """Stable IRIs: a rebuild gives the same IRIs; a later year adds reports to the same tasks."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
