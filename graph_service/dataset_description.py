@@ -320,7 +320,10 @@ def citation(g: Graph, settings: Settings) -> str:
 
 
 def html_page(g: Graph, settings: Settings) -> bytes:
-    """A minimal human-readable page (issue 5 will give the proper one)."""
+    """A minimal human-readable page (issue 5 will give the proper one), with the schema.org
+    ``Dataset`` JSON-LD of :mod:`graph_service.schema_org` in its head."""
+    from graph_service.schema_org import dataset_jsonld, script_tag
+
     ds = URIRef(dataset_iri(settings))
     e = html.escape
 
@@ -353,7 +356,8 @@ def html_page(g: Graph, settings: Settings) -> bytes:
     page = f"""<!doctype html>
 <html lang="uk"><head><meta charset="utf-8"><title>{e(TITLE['uk'])}</title>
 <link rel="alternate" type="text/turtle" href="?format=turtle">
-<link rel="alternate" type="application/ld+json" href="?format=jsonld"></head>
+<link rel="alternate" type="application/ld+json" href="?format=jsonld">
+{script_tag(dataset_jsonld(g, settings))}</head>
 <body>{titles}{descs}
 <dl><dt>Publisher of the source / Видавець джерела</dt><dd>{e(PUBLISHER['uk'])} / {e(PUBLISHER['en'])}</dd>
 <dt>Licence / Ліцензія</dt><dd><a href="{val(DCTERMS.license)}">{val(DCTERMS.license)}</a></dd>

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -207,6 +208,15 @@ def test_html_by_default_with_citation_licence_and_downloads(client):
     assert "/dumps/dataset.nq.gz" in page and "Житомирська міська рада" in page
     assert hashlib.sha256(BUNDLED_REPORT.read_bytes()).hexdigest() in page
     assert "Links to other datasets" in page and "https://www.wikidata.org/" in page
+    # the schema.org Dataset for search engines, in the head
+    head = page.split("</head>", 1)[0]
+    block = head.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    doc = json.loads(block)
+    assert doc["@type"] == "Dataset" and doc["@id"] == str(DATASET)
+    assert doc["url"] == {"@id": "http://testserver/dataset"}
+    assert {d["contentUrl"]["@id"] for d in doc["distribution"]} >= {"http://testserver/dumps/dataset.nq.gz"}
+    g = rdflib.Graph().parse(data=block, format="json-ld")
+    assert (DATASET, RDF.type, rdflib.URIRef("https://schema.org/Dataset")) in g
 
 
 def test_unacceptable_type_is_406(client):
