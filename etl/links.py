@@ -12,6 +12,8 @@ One row is one link from an entity of this graph to an entity elsewhere::
 * ``relation`` — a CURIE from :data:`RELATIONS` (``owl:sameAs``, ``skos:exactMatch`` …);
 * ``source`` — where the link was verified; required (no link without a source).
 
+Blank lines and lines whose first cell starts with ``#`` are skipped (notes for reviewers).
+
 Each row gives the link triple and, so that the source travels with it, an ``rdf:Statement``
 describing that triple with ``dcterms:source`` (node ``{local}/link/{hash}``), in the authority
 graph. A row that breaks a rule stops the build with a :class:`~etl.errors.ReportError` naming the
