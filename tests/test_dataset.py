@@ -20,7 +20,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH
 from graph_service.app import create_app
 from graph_service.backend import OxigraphBackend
 from graph_service.dataset_description import SPDX, VOID
-from zhytomyr_kg.config import BUNDLED_REPORT, ZKG
+from zhytomyr_kg.config import BUNDLED_REPORT, ZKG, Settings
 
 SHAPES_DIR = Path(__file__).parent / "data" / "dcat-ap"
 DATASET = rdflib.URIRef("https://w3id.org/zhytomyr-kg/dataset")
