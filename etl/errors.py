@@ -14,6 +14,9 @@ class ReportError(Exception):
         where = f"{self.path}:{line}" if line else f"{self.path}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        return (ReportError, (self.path, self.line, self.message))
+
 
 class ValidationFailed(Exception):
     """The RDF of a build violates the SHACL shapes; carries pyshacl's readable report."""
@@ -22,3 +25,6 @@ class ValidationFailed(Exception):
         self.report_text = report_text
         self.violations = violations
         super().__init__(f"SHACL validation failed with {violations} violation(s)")
+
+    def __reduce__(self):  # travels back from the validation process
+        return (ValidationFailed, (self.report_text, self.violations))

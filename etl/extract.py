@@ -1,28 +1,26 @@
 """Stage 4 — extract: funders, programmes, organisations and places named in the texts.
 
-A thin adapter between the report walk (``etl.to_rdf``) and the mention finder, relation
-classifier and their RDF (``etl.mentions``, ``etl.relations``, ``etl.mentions_rdf``).
+Reads what ``etl.to_rdf`` collected (each report's text, each project's title) and returns the
+quads of the mention finder, relation classifier and their RDF (``etl.mentions``,
+``etl.relations``, ``etl.mentions_rdf``).
 """
 from __future__ import annotations
 
-from typing import Iterable
-
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Quad
 
 from etl.mentions_rdf import location_quads, mention_quads
-from etl.to_rdf import ReportText
+from etl.to_rdf import ReportRdf
 from zhytomyr_kg.config import Settings
 
 
-class MentionExtractor:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def report(self, report: ReportText) -> Iterable[Quad]:
-        return mention_quads(
-            self.settings, report.graph.value, report.report.value, report.subject.value,
-            report.text, report.line_for_offset,
+def extract_quads(settings: Settings, report: ReportRdf) -> list[Quad]:
+    quads: list[Quad] = []
+    for text in report.texts:
+        quads += mention_quads(
+            settings, text.graph.value, text.report.value, text.subject.value, text.text, text.line_for_offset
         )
-
-    def project(self, graph: NamedNode, project: NamedNode, title: str, description: str | None) -> Iterable[Quad]:
-        return location_quads(self.settings, graph.value, project.value, title, description or "")
+    for project in report.projects:
+        quads += location_quads(
+            settings, project.graph.value, project.project.value, project.title, project.description or ""
+        )
+    return quads

@@ -5,6 +5,7 @@ them (for ``bench/etl.py``) and reports progress.
 """
 from __future__ import annotations
 
+import multiprocessing
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,15 +17,15 @@ import pyoxigraph as ox
 from etl.authority import authority_quads
 from etl.departments import DepartmentIndex
 from etl.errors import ReportError
-from etl.extract import MentionExtractor
+from etl.extract import extract_quads
 from etl.links import link_quads, links_file
 from etl.mentions_rdf import authority_quads as mention_authority_quads
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
-from etl.ontology import ontology_files, ontology_quads
+from etl.ontology import ontology_files, ontology_quads, shape_files
 from etl.reader import read_report
 from etl.status import StatusRules
 from etl.structure import PriorityInfo, load_priorities, parse_report
-from etl.to_rdf import report_quads
+from etl.to_rdf import ReportRdf, report_quads
 from etl.translations import Translations
 from etl.validate import validate
 from zhytomyr_kg import __version__
@@ -68,11 +69,21 @@ class Curated:
         )
 
 
+@dataclass
+class Transformed:
+    """The reports as RDF before extraction, plus the curated graphs."""
+
+    core: list[ox.Quad]  # report graphs without extraction, authority and ontology graphs
+    reports: list[ReportRdf]
+    graphs: list[tuple[Path, str]]  # (file, named graph IRI)
+
+
 def transform(
     settings: Settings, paths: Sequence[Path], curated: Curated, timings: dict[str, float], progress: Progress
-) -> tuple[list[ox.Quad], list[tuple[Path, str]]]:
-    """Reports → quads of the report graphs plus the authority and ontology graphs."""
-    quads: list[ox.Quad] = []
+) -> Transformed:
+    """Stages read → structure → normalise → RDF for every report, and the curated graphs."""
+    core: list[ox.Quad] = []
+    reports: list[ReportRdf] = []
     graphs: list[tuple[Path, str]] = []
     for path in paths:
         t0 = time.perf_counter()
@@ -80,23 +91,94 @@ def transform(
         t1 = time.perf_counter()
         tree = parse_report(doc, curated.departments, curated.priorities)
         t2 = time.perf_counter()
-        graph, report = report_quads(settings, tree, curated.statuses, curated.translations, MentionExtractor(settings))
+        report = report_quads(settings, tree, curated.statuses, curated.translations)
         t3 = time.perf_counter()
-        if any(graph.value == g for _, g in graphs):
-            raise ReportError(path, None, f"a second report for the same city and year ({graph.value})")
-        graphs.append((path, graph.value))
-        quads += report
-        timings["read"] = timings.get("read", 0.0) + t1 - t0
-        timings["normalise"] = timings.get("normalise", 0.0) + t2 - t1
-        timings["rdf"] = timings.get("rdf", 0.0) + t3 - t2
-        progress(f"read {path.name}: {len(tree.priorities)} priorities, {len(report)} quads → {graph.value}")
+        if any(report.graph.value == g for _, g in graphs):
+            raise ReportError(path, None, f"a second report for the same city and year ({report.graph.value})")
+        graphs.append((path, report.graph.value))
+        reports.append(report)
+        core += report.quads
+        _add(timings, "read", t1 - t0)
+        _add(timings, "normalise", t2 - t1)
+        _add(timings, "rdf", t3 - t2)
+        progress(f"read {path.name}: {len(tree.priorities)} priorities, {len(report.quads)} quads → {report.graph.value}")
     t0 = time.perf_counter()
-    quads += authority_quads(settings, curated.departments)
-    quads += mention_authority_quads(settings)
-    quads += ontology_quads(settings)
-    quads += link_quads(settings, quads)  # etl/data/links.csv, checked against everything above
-    timings["rdf"] = timings.get("rdf", 0.0) + time.perf_counter() - t0
-    return quads, graphs
+    core += authority_quads(settings, curated.departments)
+    core += mention_authority_quads(settings)
+    core += ontology_quads(settings)
+    _add(timings, "rdf", time.perf_counter() - t0)
+    return Transformed(core, reports, graphs)
+
+
+def _add(timings: dict[str, float], stage: str, seconds: float) -> None:
+    timings[stage] = timings.get(stage, 0.0) + seconds
+
+
+def extract_and_validate(
+    settings: Settings, data: Transformed, timings: dict[str, float], progress: Progress, validation: bool = True
+) -> list[ox.Quad]:
+    """Stage extract, with stage validate run beside it: every quad of the build, validated.
+
+    The core data (report rows, curated graphs) is validated against ``ontology/shapes.ttl`` in
+    a forked process while this one extracts mentions; the extracted quads are then validated
+    against the other shape files. The shape files are split that way: the core shapes never
+    look at what extraction adds, and the extraction shapes need only the curated graphs.
+    """
+    ontology = settings.graph("ontology")
+    core_shapes = [p for p in shape_files() if p.name == "shapes.ttl"]
+    extraction_shapes = [p for p in shape_files() if p.name != "shapes.ttl"]
+    t0 = time.perf_counter()
+    core_check = _start(validate, data.core, ontology, core_shapes) if validation else None
+    extracted: list[ox.Quad] = []
+    for report in data.reports:
+        extracted += extract_quads(settings, report)
+    everything = data.core + extracted
+    extracted += link_quads(settings, everything)  # etl/data/links.csv, checked against the whole graph
+    _add(timings, "extract", time.perf_counter() - t0)
+    if validation:
+        t1 = time.perf_counter()
+        progress(f"validating {len(data.core) + len(extracted)} quads against the SHACL shapes")
+        authority = settings.graph("authority")
+        validate([q for q in data.core if q.graph_name.value == authority] + extracted, shapes=extraction_shapes)
+        assert core_check is not None
+        core_check()
+        _add(timings, "shacl", time.perf_counter() - t1)
+    return data.core + extracted
+
+
+def _start(function: Callable[..., object], *args: object) -> Callable[[], None]:
+    """Run ``function(*args)`` in a forked process; the returned callable waits and re-raises.
+
+    Falls back to running it inline where ``fork`` is not available.
+    """
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        function(*args)
+        return lambda: None
+    receive, send = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            function(*args)
+            send.send(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent
+            send.send(exc)
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+
+    def wait() -> None:
+        try:
+            outcome = receive.recv()
+        except EOFError:
+            outcome = RuntimeError(f"the validation process died (exit code {process.exitcode})")
+        process.join()
+        if outcome is not None:
+            raise outcome
+
+    return wait
 
 
 def build(
@@ -114,12 +196,9 @@ def build(
     paths = [Path(p) for p in reports] or [BUNDLED_REPORT]
     timings: dict[str, float] = {}
     curated = Curated.load()
-    quads, graphs = transform(settings, paths, curated, timings, progress)
-    if not skip_validation:
-        t0 = time.perf_counter()
-        progress(f"validating {len(quads)} quads against the SHACL shapes")
-        validate(quads, ontology_graph=settings.graph("ontology"))
-        timings["shacl"] = time.perf_counter() - t0
+    data = transform(settings, paths, curated, timings, progress)
+    quads = extract_and_validate(settings, data, timings, progress, validation=not skip_validation)
+    graphs = data.graphs
     t0 = time.perf_counter()
     inputs = paths + sorted({*ETL_DATA_DIR.glob("*.csv"), *filter(Path.exists, [links_file()])}) + ontology_files()
     version = data_version(inputs, salt=f"{settings.base_iri} {__version__}")

@@ -30,12 +30,26 @@ class Translator(Protocol):
     def en(self, kind: str, uk: str) -> str | None: ...
 
 
-class Extractor(Protocol):
-    """Stage 4 (extract): what a progress text or a project's own title names (``etl.extract``)."""
 
-    def report(self, report: "ReportText") -> Iterable[Quad]: ...
 
-    def project(self, graph: NamedNode, project: NamedNode, title: str, description: str | None) -> Iterable[Quad]: ...
+@dataclass(frozen=True)
+class ProjectText:
+    """A project's own title and description: the places they name become schema:location."""
+
+    graph: NamedNode
+    project: NamedNode
+    title: str
+    description: str | None
+
+
+@dataclass
+class ReportRdf:
+    """One report as RDF, and the texts the extract stage (``etl.extract``) will read."""
+
+    graph: NamedNode
+    quads: list[Quad]
+    texts: list["ReportText"]
+    projects: list[ProjectText]
 
 
 @dataclass(frozen=True)
@@ -131,7 +145,6 @@ class _Emitter:
         tree: ReportTree,
         statuses: StatusClassifier,
         translations: Translator,
-        extract: Extractor | None,
     ) -> None:
         self.tree = tree
         self.iris = Iris(settings, tree)
@@ -139,8 +152,9 @@ class _Emitter:
         self.authority = NamedNode(settings.graph("authority"))
         self.translations = translations
         self.statuses = statuses
-        self.extract = extract
         self.quads: list[Quad] = []
+        self.texts: list[ReportText] = []
+        self.project_texts: list[ProjectText] = []
         self.source = self.iris.source()
         self.projects: dict[tuple[str, int | None, int | None], ProjectRecord] = {}
         self.report_iris: set[str] = set()
@@ -295,8 +309,7 @@ class _Emitter:
         if decision.evidence:
             self.add(s, zkg.statusEvidence, uk(decision.evidence))
         self.add(s, zkg.statusRule, Literal(decision.rule_id))
-        if self.extract is not None:
-            self.quads.extend(self.extract.report(ReportText(self.graph, s, subject, text, line_starts)))
+        self.texts.append(ReportText(self.graph, s, subject, text, line_starts))
 
     def project(self, record: ProjectRecord) -> None:
         s = record.iri
@@ -318,8 +331,7 @@ class _Emitter:
         for line in record.lines:
             self.add(s, zkg.sourceLine, integer(line))
         self.add(s, prov.wasDerivedFrom, self.source)
-        if self.extract is not None:
-            self.quads.extend(self.extract.project(self.graph, s, record.parsed.title, record.parsed.description))
+        self.project_texts.append(ProjectText(self.graph, s, record.parsed.title, record.parsed.description))
 
 
 def _join(paragraphs: list[Paragraph]) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -339,9 +351,8 @@ def report_quads(
     tree: ReportTree,
     statuses: StatusClassifier,
     translations: Translator,
-    extract: Extractor | None = None,
-) -> tuple[NamedNode, list[Quad]]:
-    """The report graph's IRI and its quads (plus the English labels, in the authority graph)."""
-    emitter = _Emitter(settings, tree, statuses, translations, extract)
-    return emitter.graph, emitter.emit()
-
+) -> ReportRdf:
+    """The report graph's quads (plus the English labels, in the authority graph) and its texts."""
+    emitter = _Emitter(settings, tree, statuses, translations)
+    quads = emitter.emit()
+    return ReportRdf(emitter.graph, quads, emitter.texts, emitter.project_texts)

@@ -8,7 +8,8 @@ reaches the store.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from pathlib import Path
+from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 import rdflib
@@ -52,21 +53,24 @@ def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
     return graph
 
 
-def shapes_graph() -> rdflib.Graph:
+def shapes_graph(files: Sequence[Path] | None = None) -> rdflib.Graph:
     graph = rdflib.Graph()
-    for path in shape_files():
+    for path in shape_files() if files is None else files:
         graph.parse(path, format="turtle")
     return graph
 
 
-def validate(quads: Iterable[ox.Quad], ontology_graph: str | None = None) -> int:
+def validate(
+    quads: Iterable[ox.Quad], ontology_graph: str | None = None, shapes: Sequence[Path] | None = None
+) -> int:
     """Return the number of triples validated; raise :class:`ValidationFailed` on a violation.
 
-    Quads in ``ontology_graph`` (if given) are skipped.
+    Quads in ``ontology_graph`` (if given) are skipped; ``shapes`` defaults to every
+    ``ontology/shapes*.ttl``.
     """
     data = to_rdflib(q for q in quads if ontology_graph is None or q.graph_name.value != ontology_graph)
     conforms, report_graph, report_text = shacl_validate(
-        data, shacl_graph=shapes_graph(), inference="none", advanced=False, allow_warnings=True
+        data, shacl_graph=shapes_graph(shapes), inference="none", advanced=False, allow_warnings=True
     )
     if not conforms:
         violations = sum(1 for _ in report_graph.subjects(rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#ValidationResult")))

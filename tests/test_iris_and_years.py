@@ -79,3 +79,39 @@ def test_identical_rebuild_keeps_the_data_version(tmp_path):
     build(settings)
     assert live_build(tmp_path).build_id != first_build
     assert backend.data_version() == first_version
+
+
+def test_core_violation_found_by_the_parallel_validation(tmp_path):
+    """The core data is validated in a forked process; its violation reaches the build."""
+    from etl.pipeline import Curated, extract_and_validate, transform
+
+    settings = Settings(store=tmp_path)
+    data = transform(settings, [BUNDLED_REPORT], Curated.load(), {}, lambda _: None)
+    data.core = [q for q in data.core if q.predicate.value != ZKG + "inTask"]
+    with pytest.raises(ValidationFailed) as info:
+        extract_and_validate(settings, data, {}, lambda _: None)
+    assert "inTask" in info.value.report_text
+
+
+def test_extraction_violation_found_by_the_parallel_validation(tmp_path, monkeypatch):
+    import etl.pipeline as pipeline
+
+    def broken(settings, report):
+        return [q for q in real(settings, report) if q.predicate.value != ZKG + "endOffset"]
+
+    real = pipeline.extract_quads
+    monkeypatch.setattr(pipeline, "extract_quads", broken)
+    settings = Settings(store=tmp_path)
+    data = pipeline.transform(settings, [BUNDLED_REPORT], pipeline.Curated.load(), {}, lambda _: None)
+    with pytest.raises(ValidationFailed) as info:
+        pipeline.extract_and_validate(settings, data, {}, lambda _: None)
+    assert "endOffset" in info.value.report_text
+
+
+def test_split_validation_agrees_with_validating_everything_at_once(built):
+    """The shapes are split between the core and the extraction checks; on the real graph,
+    validating all quads against all shapes in one go conforms too."""
+    from etl.ontology import shape_files
+
+    assert {p.name for p in shape_files()} >= {"shapes.ttl", "shapes-mentions.ttl"}
+    assert validate(list(built.store), ontology_graph="https://w3id.org/zhytomyr-kg/graph/ontology") > 10000
