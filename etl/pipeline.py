@@ -129,7 +129,10 @@ def build(
             "base_iri": settings.base_iri,
             "reports": [{"path": str(p), "graph": g} for p, g in graphs],
         }
-        loaded = load_to_disk(settings.store, quads, version, info)
+        from etl.search_index import INDEX_NAME, build_index  # the search stage: an index next to oxigraph/
+
+        loaded = load_to_disk(settings.store, quads, version, info,
+                              extras=lambda d: build_index(quads, d / INDEX_NAME, settings.id_base))
     timings["load"] = time.perf_counter() - t0
     progress(f"loaded {len(quads)} quads" + ("" if in_memory else f" into {settings.store}"))
     return BuildResult(loaded, graphs, len(quads), timings)
