@@ -101,9 +101,9 @@ class Links:
         return self.base_iri + path
 
     def href(self, iri: str, serving_base: str, params: dict[str, str] | None = None) -> str:
-        """Where a link to ``iri`` goes: the serving host for IRIs under the base, else the IRI."""
+        """Where a link to ``iri`` goes: the serving host for entity IRIs (``{base}id/…``), else the IRI."""
         iri, _, fragment = iri.partition("#")
-        if iri.startswith(self.base_iri):
+        if iri.startswith(self.base_iri + "id/"):  # what this service serves (/id/…)
             url = serving_base + iri[len(self.base_iri):]
             if params:
                 url += ("&" if "?" in url else "?") + urlencode(params)
