@@ -46,26 +46,36 @@ def index_path(backend) -> Path | None:
     return None
 
 
-def _query_forms(query: str) -> set[str]:
-    return {t for _, _, w in tokens(query) for t in query_terms(w)}
+def _query_groups(query: str) -> list[set[str]]:
+    """The forms each query word may take (one set per word)."""
+    return [set(query_terms(w)) for _, _, w in tokens(query)]
 
 
-def highlight(text: str, forms: set[str], window: int | None = WINDOW) -> list[tuple[str, bool]]:
-    """``text`` (or a window of it around the first match) as segments, matches flagged."""
-    spans = [(a, b) for a, b, w in tokens(text) if forms & set((w.lower(), *word_lemmas(w)))]
+def highlight(text: str, groups: list[set[str]], window: int | None = WINDOW) -> list[tuple[str, bool]]:
+    """``text`` (or the window of it where most query words meet) as segments, matches flagged."""
+    spans = []
+    for a, b, w in tokens(text):
+        forms = {w.lower(), *word_lemmas(w)}
+        matched = frozenset(i for i, g in enumerate(groups) if g & forms)
+        if matched:
+            spans.append((a, b, matched))
     if not spans:
         return [(text if window is None or len(text) <= 2 * window else text[: 2 * window] + "…", False)]
     start, end = 0, len(text)
     if window is not None:
-        start = max(0, spans[0][0] - window)
-        end = min(len(text), spans[0][1] + window)
+        def covered(i: int) -> int:
+            reach = spans[i][0] + 2 * window
+            return len(frozenset().union(*(m for a, _, m in spans[i:] if a < reach)))
+        best = max(range(len(spans)), key=lambda i: (covered(i), -i))
+        start = max(0, spans[best][0] - window // 3)
+        end = min(len(text), spans[best][0] + 2 * window)
         while start > 0 and not text[start - 1].isspace():
             start -= 1
         while end < len(text) and not text[end].isspace():
             end += 1
     out: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
     pos = start
-    for a, b in spans:
+    for a, b, _ in spans:
         if a < start or b > end:
             continue
         if a > pos:
@@ -84,7 +94,7 @@ def search(path: Path, query: str, limit: int = 50) -> tuple[list[Hit], str | No
     expression = match_expression(query)
     if not expression:
         return [], None
-    forms = _query_forms(query)
+    groups = _query_groups(query)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         rows = con.execute(
@@ -99,6 +109,6 @@ def search(path: Path, query: str, limit: int = 50) -> tuple[list[Hit], str | No
         alts = [a for a in (alt or "").split("\n") if a]
         names = " · ".join(x for x in (uk, en, *alts) if x)
         in_names = kind != "report"
-        snippet = highlight(names, forms, None) if in_names else highlight(text or "", forms)
+        snippet = highlight(names, groups, None) if in_names else highlight(text or "", groups)
         hits.append(Hit(target or iri, iri, kind, uk, en, alts, line, snippet, score, "names" if in_names else "text"))
     return hits, expression
