@@ -40,8 +40,10 @@ def load_in_memory(quads: Sequence[ox.Quad], version: str) -> Loaded:
     return Loaded(store, None, version)
 
 
-def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: dict) -> Loaded:
-    """Write a complete new build and make it live; on any error the new build is discarded."""
+def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: dict, extras=None) -> Loaded:
+    """Write a complete new build and make it live; on any error the new build is discarded.
+
+    ``extras(build_dir)`` writes files that belong to the build (the search index) before it goes live."""
     build_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000:06d}-{version[:12]}"
     build_dir = store_layout.new_build_dir(store_dir, build_id)
     try:
@@ -51,6 +53,8 @@ def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: 
         info = {**info, "build_id": build_id, "data_version": version, "quads": len(quads)}
         (build_dir / store_layout.BUILD_INFO).write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
         del store  # release the RocksDB lock before readers open the build
+        if extras is not None:
+            extras(build_dir)
         store_layout.publish(store_dir, build_dir)
     except BaseException:
         store_layout.discard(build_dir)

@@ -210,8 +210,15 @@ def build(
             "base_iri": settings.base_iri,
             "reports": [{"path": str(p), "graph": g} for p, g in graphs],
         }
-        loaded = load_to_disk(settings.store, quads, version, info)
-    timings["load"] = time.perf_counter() - t0
+        from etl.search_index import INDEX_NAME, build_index  # the search stage: an index next to oxigraph/
+
+        def search_stage(build_dir: Path) -> None:
+            t1 = time.perf_counter()
+            build_index(quads, build_dir / INDEX_NAME, settings.id_base)
+            timings["search"] = time.perf_counter() - t1
+
+        loaded = load_to_disk(settings.store, quads, version, info, extras=search_stage)
+    timings["load"] = time.perf_counter() - t0 - timings.get("search", 0.0)
     progress(f"loaded {len(quads)} quads" + ("" if in_memory else f" into {settings.store}"))
     return BuildResult(loaded, graphs, len(quads), timings)
 

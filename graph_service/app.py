@@ -258,6 +258,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     from .publish_routes import add_publish_routes  # /dataset, /.well-known/void, /dumps/<file>
 
     add_publish_routes(app, backend, settings)
+    from .pages import add_pages; add_pages(app, backend, settings)  # /, /id/…, lists, /search (pages.py)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(config.cors_origins),

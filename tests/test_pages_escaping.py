@@ -1,0 +1,96 @@
+"""Labels and texts from the data can never become markup: a test graph with hostile labels."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import Literal, NamedNode as N, Quad
+
+from etl.search_index import INDEX_NAME, build_index
+from graph_service.testing import RDF, RDFS, SCHEMA, build_store, sample_quads
+from tests.pages_support import HTML, CountingBackend, pages_app
+from zhytomyr_kg.config import ZKG, Settings
+
+SCRIPT = "<script>alert(1)</script>"
+ATTR = '"><img src=x onerror=alert(2)> \' quote'
+XSD_INT = N("http://www.w3.org/2001/XMLSchema#integer")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    store = tmp_path_factory.mktemp("hostile")
+    settings = Settings(store=store)
+    B, g = settings.id_base, N(settings.graph("report/zhytomyr-2022"))
+    project, funder, place = N(B + "project/enerhoefektyvnist-shkil"), N(B + "funder/giz"), N(B + "place/evil")
+    report = N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil")
+    text = f"Утеплено школу {SCRIPT} на вулиці {ATTR}."
+    start = text.index(SCRIPT)
+    mention = N(str(report.value) + "/mention/1")
+    quads = [q for q in sample_quads(settings) if not (q.subject == report and q.predicate.value == ZKG + "text")]
+    quads += [
+        Quad(project, N(RDFS + "label"), Literal(SCRIPT, language="en"), g),
+        Quad(funder, N(RDFS + "label"), Literal(ATTR + SCRIPT, language="uk"), g),
+        Quad(place, N(RDF + "type"), N(ZKG + "Place"), g),
+        Quad(place, N(RDF + "type"), N(SCHEMA + "Place"), g),
+        Quad(place, N(RDFS + "label"), Literal(ATTR, language="uk"), g),
+        Quad(project, N(SCHEMA + "location"), place, g),
+        Quad(report, N(ZKG + "text"), Literal(text, language="uk"), g),
+        Quad(mention, N(RDF + "type"), N(ZKG + "Mention"), g),
+        Quad(mention, N(ZKG + "inReport"), report, g),
+        Quad(mention, N(ZKG + "target"), place, g),
+        Quad(mention, N(ZKG + "surfaceForm"), Literal(SCRIPT), g),
+        Quad(mention, N(ZKG + "startOffset"), Literal(str(start), datatype=XSD_INT), g),
+        Quad(mention, N(ZKG + "endOffset"), Literal(str(start + len(SCRIPT)), datatype=XSD_INT), g),
+        Quad(report, N(ZKG + "mentions"), place, g),
+    ]
+    build = build_store(store, quads)
+    build_index(quads, build / INDEX_NAME, settings.id_base)
+    app = pages_app(CountingBackend(store), settings)
+    with TestClient(app) as client:
+        yield client
+
+
+PATHS = ["/", "/projects", "/funders", "/places", "/departments", "/id/project/enerhoefektyvnist-shkil",
+         "/id/project/enerhoefektyvnist-shkil?lang=en", "/id/funder/giz", "/id/place/evil",
+         "/id/department/economy", "/id/report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil",
+         "/search?q=школа", "/search?q=alert"]
+
+
+class Elements(HTMLParser):
+    """Every element and attribute the browser would build from the page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += attrs
+
+    def handle_data(self, data):
+        self.texts.append(data)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_hostile_labels_render_inert(hostile, path):
+    r = hostile.get(path, headers=HTML)
+    assert r.status_code == 200, r.text[:300]
+    body = r.text
+    assert SCRIPT not in body
+    parsed = Elements()
+    parsed.feed(body)
+    assert "script" not in parsed.tags and "img" not in parsed.tags  # the pages have no scripts at all
+    assert not [name for name, _ in parsed.attrs if name.startswith("on")]
+    assert not [v for name, v in parsed.attrs if name == "href" and v and v.lower().startswith("javascript:")]
+
+
+def test_escaped_text_is_still_shown(hostile):
+    body = hostile.get("/id/project/enerhoefektyvnist-shkil?lang=en", headers=HTML).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body  # the English label, as text
+    assert '<mark>&lt;script&gt;alert(1)&lt;/script&gt;</mark>' in body  # the mention, highlighted as text
+    funder = hostile.get("/id/funder/giz", headers=HTML).text
+    assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in funder
+    assert "<svg" in funder and "<title>&#34;&gt;&lt;img" in funder  # the picture's labels too
