@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test bench
+.PHONY: run test install install-test chromium bench bench-pages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,16 @@ run: install
 	$(BIN)/zhytomyr-kg build
 	$(BIN)/zhytomyr-kg serve
 
-## Install what the tests need, then run the whole suite.
-test: install-test
+## Install what the tests need (Debian's chromium for the browser tests too), then run the whole suite.
+test: install-test chromium
 	$(BIN)/python -m pytest -q
+
+## The browser tests drive Debian's chromium with Playwright; install it when it is missing.
+chromium:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 bench: install-test
 	$(BIN)/python bench/etl.py
+
+bench-pages: install-test
+	$(BIN)/python bench/pages.py
