@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test chromium bench bench-pages
+.PHONY: run test install install-test chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,9 @@ test: install-test chromium
 chromium:
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
+## The benchmarks (they print ratios against peers measured in the same run).
 bench: install-test
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk) || echo "no wrk: the HTTP bench uses its Python client"
 	$(BIN)/python bench/etl.py
-
-bench-pages: install-test
+	$(BIN)/python bench/sparql_http.py
 	$(BIN)/python bench/pages.py

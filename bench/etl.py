@@ -46,7 +46,7 @@ def run_copies(n: int, curated: Curated, shacl: bool, workdir: Path) -> dict[str
         copy_quads, _ = transform(settings, [BUNDLED_REPORT], curated, timings, lambda _: None)
         if shacl:
             start = time.perf_counter()
-            validate(copy_quads)
+            validate(copy_quads, ontology_graph=settings.graph("ontology"))
             timings["shacl"] = timings.get("shacl", 0.0) + time.perf_counter() - start
         quads += copy_quads
     start = time.perf_counter()

@@ -202,8 +202,12 @@ class Gazetteer:
                 norm = tok.translate(_APOSTROPHES)
                 if exact and tok[0].isalnum():
                     seq.append(frozenset({"=" + norm}))
-                elif tok[0].isalnum() and not tok.endswith("."):
+                elif tok[0].isupper() and not tok.endswith("."):
+                    # proper names: the analyser may only guess their lemma ("Крошні" → крошний),
+                    # so match any form of the name's lexemes
                     seq.append(_inflected_forms(norm))
+                elif tok[0].isalnum() and not tok.endswith("."):
+                    seq.append(_normal_forms(norm))
                 else:
                     seq.append(frozenset({norm.lower()}))
             if m:

@@ -17,12 +17,13 @@ from etl.authority import authority_quads
 from etl.departments import DepartmentIndex
 from etl.errors import ReportError
 from etl.extract import MentionExtractor
+from etl.links import link_quads, links_file
 from etl.mentions_rdf import authority_quads as mention_authority_quads
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads
 from etl.reader import read_report
 from etl.status import StatusRules
-from etl.structure import load_priorities, parse_report
+from etl.structure import PriorityInfo, load_priorities, parse_report
 from etl.to_rdf import report_quads
 from etl.translations import Translations
 from etl.validate import validate
@@ -55,7 +56,7 @@ class Curated:
     departments: DepartmentIndex
     statuses: StatusRules
     translations: Translations
-    priorities: dict
+    priorities: dict[str, PriorityInfo]
 
     @classmethod
     def load(cls, data_dir: Path = ETL_DATA_DIR) -> "Curated":
@@ -93,6 +94,7 @@ def transform(
     quads += authority_quads(settings, curated.departments)
     quads += mention_authority_quads(settings)
     quads += ontology_quads(settings)
+    quads += link_quads(settings, quads)  # etl/data/links.csv, checked against everything above
     timings["rdf"] = timings.get("rdf", 0.0) + time.perf_counter() - t0
     return quads, graphs
 
@@ -116,10 +118,10 @@ def build(
     if not skip_validation:
         t0 = time.perf_counter()
         progress(f"validating {len(quads)} quads against the SHACL shapes")
-        validate(quads)
+        validate(quads, ontology_graph=settings.graph("ontology"))
         timings["shacl"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    inputs = paths + sorted(ETL_DATA_DIR.glob("*.csv")) + ontology_files()
+    inputs = paths + sorted({*ETL_DATA_DIR.glob("*.csv"), *filter(Path.exists, [links_file()])}) + ontology_files()
     version = data_version(inputs, salt=f"{settings.base_iri} {__version__}")
     if in_memory:
         loaded = load_in_memory(quads, version)

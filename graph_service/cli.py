@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Sequence
 
 
 def ensure_store(settings) -> str:
@@ -26,14 +27,15 @@ def ensure_store(settings) -> str:
         return live_build(settings.store).build_id
 
 
-def add_serve_parser(subparsers) -> argparse.ArgumentParser:
+def add_serve_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
+    """``serve``; ``parents`` bring the flags every subcommand shares (--store, --base-iri, -q)."""
     p = subparsers.add_parser(
         "serve",
+        parents=list(parents),
         help="serve the graph: SPARQL 1.1 endpoint at /sparql, /health, /metrics",
         description="Start the HTTP service on the embedded store (built from the bundled report "
         "if absent) or in front of a remote SPARQL endpoint. Limits: see docs/SERVICE.md.",
     )
-    p.add_argument("--store", type=Path, help="store directory (default: $ZKG_STORE or the user data dir)")
     p.add_argument("--host", default=os.environ.get("ZKG_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("ZKG_PORT", "8000")))
     p.add_argument("--workers", type=int, default=int(os.environ.get("ZKG_WORKERS", "1")),
@@ -53,8 +55,8 @@ def run_serve(args) -> int:
 
     from zhytomyr_kg.config import Settings
 
-    settings = Settings(store=args.store) if getattr(args, "store", None) else Settings()
-    env_updates = {"ZKG_STORE": str(settings.store)}
+    settings = Settings(store=Path(args.store).expanduser(), base_iri=args.base_iri)
+    env_updates = {"ZKG_STORE": str(settings.store), "ZKG_BASE_IRI": settings.base_iri}
     if args.sparql_endpoint:
         env_updates["ZKG_SPARQL_ENDPOINT"] = args.sparql_endpoint
     else:
@@ -81,9 +83,10 @@ def run_serve(args) -> int:
     return 0
 
 
-def add_load_remote_parser(subparsers) -> argparse.ArgumentParser:
+def add_load_remote_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "load-remote",
+        parents=list(parents),
         help="push an N-Quads/TriG file into a remote store (SPARQL 1.1 Graph Store Protocol, PUT per graph)",
     )
     p.add_argument("file", type=Path, help="N-Quads (.nq) or TriG (.trig) file, e.g. the ETL's dump")
@@ -106,16 +109,3 @@ def run_load_remote(args) -> int:
     for g in pushed:
         print(f"{g.status}\t{g.triples}\t{g.graph or '(default graph)'}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="graph_service")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_serve_parser(sub)
-    add_load_remote_parser(sub)
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,6 +6,8 @@
   (``ZKG_LICENSE``, default CC BY 4.0), ``dct:issued``/``dct:modified``, ``dct:source`` = the
   report(s) with their SHA-256, and the VoID counts (triples, entities, class and property
   partitions, one subset per named graph), all from the ``queries/void-*.rq`` named queries;
+* one ``void:Linkset`` per external target and link predicate (``queries/void-linksets.rq``: the
+  links of ``etl/data/links.csv`` and ``external_links.csv``), with its target dataset;
 * a ``dcat:DataService`` for the SPARQL endpoint;
 * a ``dcat:Distribution`` per file of the export manifest (media type, byte size, SPDX checksum)
   and one for the endpoint.
@@ -65,6 +67,52 @@ def dataset_iri(settings: Settings) -> str:
 
 def _rows(rows: Rows, name: str) -> list[dict]:
     return rows(named_queries.get(name).text)
+
+
+#: external targets we know by name: site root → (slug, title, homepage, VoID uriSpace of its entities)
+LINK_TARGETS = {
+    "http://www.wikidata.org/": ("wikidata", "Wikidata", "https://www.wikidata.org/", "http://www.wikidata.org/entity/"),
+    "https://www.wikidata.org/": ("wikidata", "Wikidata", "https://www.wikidata.org/", "http://www.wikidata.org/entity/"),
+    "https://sws.geonames.org/": ("geonames", "GeoNames", "https://www.geonames.org/", "https://sws.geonames.org/"),
+    "http://sws.geonames.org/": ("geonames", "GeoNames", "https://www.geonames.org/", "https://sws.geonames.org/"),
+}
+
+
+def link_target(root: str) -> tuple[str, str, str, str | None]:
+    """(slug, title, homepage, uriSpace) of an external site; unknown sites are named by their host."""
+    known = LINK_TARGETS.get(root)
+    if known:
+        return known
+    host = root.split("://", 1)[-1].strip("/")
+    slug = "".join(c if c.isalnum() else "-" for c in host).strip("-")
+    return slug, host, root, None
+
+
+def _local(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _linksets(g: Graph, ds: URIRef, rows: Rows, settings: Settings) -> None:
+    """``void:Linkset`` per (target site, link predicate), counted by ``void-linksets``."""
+    text = named_queries.get("void-linksets").bind(base=settings.id_base)
+    for row in rows(text):
+        slug, title, homepage, space = link_target(row["target"])
+        target = URIRef(homepage)
+        g.add((target, RDF.type, VOID.Dataset))
+        g.add((target, DCTERMS.title, Literal(title)))
+        g.add((target, FOAF.homepage, target))
+        if space:
+            g.add((target, VOID.uriSpace, Literal(space)))
+        linkset = URIRef(f"{ds}#linkset-{slug}-{_local(row['predicate'])}")
+        g.add((ds, VOID.subset, linkset))
+        g.add((linkset, RDF.type, VOID.Linkset))
+        g.add((linkset, DCTERMS.title, Literal(f"{TITLE['en'].split(':')[0]} → {title} ({_local(row['predicate'])})", lang="en")))
+        g.add((linkset, VOID.subjectsTarget, ds))
+        g.add((linkset, VOID.objectsTarget, target))
+        g.add((linkset, VOID.linkPredicate, URIRef(row["predicate"])))
+        g.add((linkset, VOID.triples, Literal(_int(row["triples"]), datatype=XSD.integer)))
+        g.add((linkset, VOID.distinctSubjects, Literal(_int(row["distinctSubjects"]), datatype=XSD.integer)))
+        g.add((linkset, VOID.distinctObjects, Literal(_int(row["distinctObjects"]), datatype=XSD.integer)))
 
 
 def _int(value) -> int:
@@ -216,6 +264,7 @@ def describe(rows: Rows, manifest: dict | None, settings: Settings, service_url:
         g.add((ds, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, VOID.triples, Literal(_int(row["triples"]), datatype=XSD.integer)))
+    _linksets(g, ds, rows, settings)
     return g
 
 
@@ -271,7 +320,10 @@ def citation(g: Graph, settings: Settings) -> str:
 
 
 def html_page(g: Graph, settings: Settings) -> bytes:
-    """A minimal human-readable page (issue 5 will give the proper one)."""
+    """A minimal human-readable page (issue 5 will give the proper one), with the schema.org
+    ``Dataset`` JSON-LD of :mod:`graph_service.schema_org` in its head."""
+    from graph_service.schema_org import dataset_jsonld, script_tag
+
     ds = URIRef(dataset_iri(settings))
     e = html.escape
 
@@ -293,13 +345,19 @@ def html_page(g: Graph, settings: Settings) -> bytes:
         sha = next((g.value(c, SPDX.checksumValue) for c in g.objects(src, SPDX.checksum)), "")
         sources.append(f"<li>{e(str(g.value(src, DCTERMS.title) or src))} — <code>{e(str(src))}</code>, "
                        f"SHA-256 <code>{e(str(sha))}</code></li>")
+    links = []
+    for ls in sorted(g.subjects(RDF.type, VOID.Linkset)):
+        target = g.value(ls, VOID.objectsTarget)
+        links.append(f"<li><a href=\"{e(str(target))}\">{e(str(g.value(target, DCTERMS.title) or target))}</a>: "
+                     f"{g.value(ls, VOID.triples)} × <code>{e(str(g.value(ls, VOID.linkPredicate)))}</code></li>")
     counts = "".join(f"<li>{k}: {val(VOID[k])}</li>" for k in ("triples", "entities", "classes", "properties"))
     titles = "".join(f"<h1 lang=\"{t.language}\">{e(str(t))}</h1>" for t in sorted(g.objects(ds, DCTERMS.title)))
     descs = "".join(f"<p lang=\"{d.language}\">{e(str(d))}</p>" for d in sorted(g.objects(ds, DCTERMS.description)))
     page = f"""<!doctype html>
 <html lang="uk"><head><meta charset="utf-8"><title>{e(TITLE['uk'])}</title>
 <link rel="alternate" type="text/turtle" href="?format=turtle">
-<link rel="alternate" type="application/ld+json" href="?format=jsonld"></head>
+<link rel="alternate" type="application/ld+json" href="?format=jsonld">
+{script_tag(dataset_jsonld(g, settings))}</head>
 <body>{titles}{descs}
 <dl><dt>Publisher of the source / Видавець джерела</dt><dd>{e(PUBLISHER['uk'])} / {e(PUBLISHER['en'])}</dd>
 <dt>Licence / Ліцензія</dt><dd><a href="{val(DCTERMS.license)}">{val(DCTERMS.license)}</a></dd>
@@ -311,6 +369,7 @@ def html_page(g: Graph, settings: Settings) -> bytes:
 <h2>Downloads / Завантаження</h2>
 <table><tr><th>file</th><th>media type</th><th>bytes</th><th>SHA-256</th></tr>{''.join(rows)}</table>
 <h2>Counts</h2><ul>{counts}</ul>
+<h2>Links to other datasets / Зв'язки з іншими наборами даних</h2><ul>{''.join(links)}</ul>
 </body></html>
 """
     return page.encode("utf-8")

@@ -7,7 +7,11 @@
   IRI after ``{base}graph/`` with ``/`` → ``-``); the JSON-LD is compacted with ``context.jsonld``,
   which is also inlined so each file stands alone;
 * ``<table>.csv`` — one per named query tagged ``export`` (``queries/export-<table>.rq``); a table
-  with no rows is left out (funders and places exist only once the graph has them);
+  with no rows is left out (funders and places exist only once the graph has them). Entity tables
+  (projects, tasks, departments, funders, programmes, places, progress reports), link tables
+  (project–department, project–task, programme–funder) and mention tables, one row per
+  ``zkg:Mention`` (project–funder with relation and evidence, report–place with the words as written
+  and the line);
 * ``csv-metadata.json`` — CSV on the Web metadata for those tables (titles uk/en, datatypes,
   primary and foreign keys, ``aboutUrl``/``propertyUrl``/``valueUrl`` to the contract's terms);
 * ``manifest.json`` — name, media type, bytes and SHA-256 of every file above.
@@ -116,13 +120,44 @@ def columns(settings: Settings) -> dict[str, Col]:
         "status": Col("Статус (код)", "Status (code)", property=ZKG + "status",
                       value_url=settings.id_base + "status/{status}"),
         "text": Col("Інформація про виконання", "Progress text", property=ZKG + "text", lang="uk"),
+        "programme": Col("Програма донора (IRI)", "Programme (IRI)", "anyURI"),
+        "mention": Col("Згадка у звіті (IRI)", "Mention in a report (IRI)", "anyURI"),
+        "relation": Col("Зв'язок (fundedBy — фінансував, partner — партнер)", "Relation (fundedBy or partner)",
+                        property=ZKG + "relation", value_url=ZKG + "{relation}"),
+        "evidence": Col("Фраза звіту, що це засвідчує", "Phrase of the report that decides it",
+                        property=ZKG + "evidence", lang="uk"),
+        "surface": Col("Як написано у звіті", "As written in the report", property=ZKG + "surfaceForm"),
     }
+
+
+def table_columns(settings: Settings) -> dict[tuple[str, str], Col]:
+    """Columns whose meaning depends on the table (``(table, variable)`` → column); the rest as in
+    :func:`columns`. In the mention tables the row is a ``zkg:Mention``."""
+    in_report = Col("Звіт про виконання (IRI)", "Progress report (IRI)", "anyURI", ZKG + "inReport", value_url=_iri("report"))
+    return {
+        ("project-funders", "project"): Col("Проєкт (IRI)", "Project (IRI)", "anyURI", ZKG + "reportsOn",
+                                            value_url=_iri("project"), about_url=_iri("report")),
+        ("project-funders", "funder"): Col("Донор (IRI)", "Funder (IRI)", "anyURI", ZKG + "target", value_url=_iri("funder")),
+        ("project-funders", "report"): in_report,
+        ("report-places", "report"): in_report,
+        ("report-places", "place"): Col("Місце (IRI)", "Place (IRI)", "anyURI", ZKG + "target", value_url=_iri("place")),
+    }
+
+
+#: triples a row states beyond its cells (CSVW virtual columns), by table
+VIRTUAL_COLUMNS = {
+    "project-funders": [{"name": "project_funder", "virtual": True, "aboutUrl": _iri("project"),
+                         "propertyUrl": ZKG + "{relation}", "valueUrl": _iri("funder")}],
+    "report-places": [{"name": "report_mentions_place", "virtual": True, "aboutUrl": _iri("report"),
+                       "propertyUrl": ZKG + "mentions", "valueUrl": _iri("place")}],
+}
 
 
 #: link tables: the property their second column stands for (the first column is the subject)
 LINK_PROPERTIES = {
     "project-departments": ZKG + "responsibleBody",
     "project-tasks": ZKG + "inTask",
+    "programme-funders": ZKG + "programmeOf",
 }
 #: foreign keys: (table, column) → (table, column) of the referenced key
 FOREIGN_KEYS = {
@@ -130,6 +165,13 @@ FOREIGN_KEYS = {
     ("project-departments", "department"): ("departments", "department"),
     ("project-tasks", "project"): ("projects", "project"),
     ("project-tasks", "task"): ("tasks", "task"),
+    ("programme-funders", "programme"): ("programmes", "programme"),
+    ("programme-funders", "funder"): ("funders", "funder"),
+    ("project-funders", "project"): ("projects", "project"),
+    ("project-funders", "funder"): ("funders", "funder"),
+    ("project-funders", "report"): ("progress-reports", "report"),
+    ("report-places", "report"): ("progress-reports", "report"),
+    ("report-places", "place"): ("places", "place"),
 }
 
 
@@ -181,13 +223,14 @@ def csv_bytes(table: Table) -> bytes:
 def csvw_metadata(tables: list[Table], settings: Settings) -> dict:
     """The CSV on the Web table group describing ``tables``."""
     defs = columns(settings)
+    per_table = table_columns(settings)
     present = {t.name for t in tables}
     out = []
     for table in tables:
         key = table.variables[0]
         cols = []
         for i, var in enumerate(table.variables):
-            spec = defs.get(var)
+            spec = per_table.get((table.name, var)) or defs.get(var)
             if spec is None:
                 raise KeyError(f"export-{table.name}.rq: no column definition for ?{var} in graph_service/export.py")
             col: dict = {
@@ -211,6 +254,7 @@ def csvw_metadata(tables: list[Table], settings: Settings) -> dict:
                 if spec.about_url:
                     col["aboutUrl"] = spec.about_url
             cols.append(col)
+        cols += [dict(v) for v in VIRTUAL_COLUMNS.get(table.name, [])]
         schema: dict = {
             "columns": cols,
             "primaryKey": table.variables[:2] if table.is_link else key,

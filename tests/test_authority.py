@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 import rdflib
 
 from etl.mentions import DATA_DIR, gazetteer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -147,8 +148,39 @@ def test_void_counts_are_the_stores(description, backend):
              for p in description.objects(DATASET, VOID.propertyPartition)}
     assert sum(props.values()) == len(quads)
     assert props[ZKG + "reportsOn"] == len(list(store.quads_for_pattern(None, ox.NamedNode(ZKG + "reportsOn"), None)))
-    subsets = {str(s): _int(description, s, VOID.triples) for s in description.objects(DATASET, VOID.subset)}
+    subsets = {str(s): _int(description, s, VOID.triples) for s in description.objects(DATASET, VOID.subset)
+               if (s, RDF.type, VOID.Linkset) not in description}
     assert subsets == {g.value: len(list(store.quads_for_pattern(None, None, None, g))) for g in store.named_graphs()}
+
+
+LINK_PREDICATES = {"http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2000/01/rdf-schema#seeAlso",
+                   *(f"http://www.w3.org/2004/02/skos/core#{m}Match" for m in ("exact", "close", "broad", "narrow", "related"))}
+
+
+def test_one_linkset_per_target_and_predicate_counted_from_the_store(description, backend):
+    base = Settings().id_base
+    expected: dict[tuple[str, str], int] = {}
+    for q in backend.store():
+        if q.predicate.value in LINK_PREDICATES and isinstance(q.object, ox.NamedNode) \
+                and q.subject.value.startswith(base) and not q.object.value.startswith(base):
+            root = "/".join(q.object.value.split("/")[:3]) + "/"
+            key = (root, q.predicate.value)
+            expected[key] = expected.get(key, 0) + 1
+    assert ("http://www.wikidata.org/", "http://www.w3.org/2002/07/owl#sameAs") in expected
+    assert ("https://sws.geonames.org/", "http://www.w3.org/2002/07/owl#sameAs") in expected
+    found = {}
+    for ls in description.subjects(RDF.type, VOID.Linkset):
+        assert (DATASET, VOID.subset, ls) in description
+        assert description.value(ls, VOID.subjectsTarget) == DATASET
+        target = description.value(ls, VOID.objectsTarget)
+        assert (target, RDF.type, VOID.Dataset) in description and description.value(target, DCTERMS.title)
+        space = str(description.value(target, VOID.uriSpace) or target)
+        root = "/".join(space.split("/")[:3]) + "/"
+        found[(root, str(description.value(ls, VOID.linkPredicate)))] = _int(description, ls, VOID.triples)
+    assert found == expected
+    titles = {str(description.value(description.value(ls, VOID.objectsTarget), DCTERMS.title))
+              for ls in description.subjects(RDF.type, VOID.Linkset)}
+    assert {"Wikidata", "GeoNames"} <= titles
 
 
 def test_well_known_void_is_turtle_by_default(client, description):
@@ -175,6 +207,16 @@ def test_html_by_default_with_citation_licence_and_downloads(client):
     assert "How to cite" in page and "creativecommons.org/licenses/by/4.0/" in page
     assert "/dumps/dataset.nq.gz" in page and "Житомирська міська рада" in page
     assert hashlib.sha256(BUNDLED_REPORT.read_bytes()).hexdigest() in page
+    assert "Links to other datasets" in page and "https://www.wikidata.org/" in page
+    # the schema.org Dataset for search engines, in the head
+    head = page.split("</head>", 1)[0]
+    block = head.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    doc = json.loads(block)
+    assert doc["@type"] == "Dataset" and doc["@id"] == str(DATASET)
+    assert doc["url"] == {"@id": "http://testserver/dataset"}
+    assert {d["contentUrl"]["@id"] for d in doc["distribution"]} >= {"http://testserver/dumps/dataset.nq.gz"}
+    g = rdflib.Graph().parse(data=block, format="json-ld")
+    assert (DATASET, RDF.type, rdflib.URIRef("https://schema.org/Dataset")) in g
 
 
 def test_unacceptable_type_is_406(client):

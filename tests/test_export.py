@@ -146,8 +146,66 @@ def test_tables_have_one_row_per_entity(dumps, built):
 
 
 def test_funder_and_place_tables_exist_exactly_when_the_graph_has_them(dumps, built):
-    for table, cls in [("funders", "Funder"), ("places", "Place")]:
+    for table, cls in [("funders", "Funder"), ("places", "Place"), ("programmes", "Programme")]:
         assert (dumps / f"{table}.csv").exists() == bool(_instances(built.store, cls))
+
+
+def _table(dumps: Path, name: str) -> list[dict[str, str]]:
+    with (dumps / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _pairs(store: ox.Store, predicate: str) -> set[tuple[str, str]]:
+    return {(q.subject.value, q.object.value) for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + predicate), None)}
+
+
+def test_programme_tables(dumps, built):
+    rows = _table(dumps, "programmes")
+    assert {r["programme"] for r in rows} == _instances(built.store, "Programme")
+    assert all(r["label_uk"] for r in rows)
+    links = {(r["programme"], r["funder"]) for r in _table(dumps, "programme-funders")}
+    assert links == _pairs(built.store, "programmeOf") != set()
+
+
+def test_project_funder_table_covers_every_project_funder_link_with_its_evidence(dumps, built):
+    store = built.store
+    rows = _table(dumps, "project-funders")
+    assert {r["relation"] for r in rows} == {"fundedBy", "partner"}
+    funders = _instances(store, "Funder")
+    projects = _instances(store, "Project")
+    expected = {(p, rel, f) for rel in ("fundedBy", "partner") for p, f in _pairs(store, rel)
+                if p in projects and f in funders}
+    assert {(r["project"], r["relation"], r["funder"]) for r in rows} == expected != set()
+    text = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + "text"), None)}
+    for r in rows:
+        assert r["evidence"] and r["evidence"] in text[r["report"]], r
+        assert int(r["source_line"]) > 0
+    assert len({r["mention"] for r in rows}) == len(rows)
+
+
+def test_report_place_table_has_every_place_mention_as_written(dumps, built):
+    store = built.store
+    rows = _table(dumps, "report-places")
+    places = _instances(store, "Place")
+    mentioned = {(r, p) for r, p in _pairs(store, "mentions") if p in places}
+    assert {(r["report"], r["place"]) for r in rows} == mentioned != set()
+    text = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + "text"), None)}
+    report_lines = {q.subject.value: int(q.object.value) for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + "sourceLine"), None)}
+    for r in rows:
+        assert r["surface"] and r["surface"] in text[r["report"]], r
+        assert int(r["source_line"]) >= report_lines[r["report"]], r
+
+
+def test_csvw_validation_catches_a_mention_of_an_unknown_funder(dumps, tmp_path):
+    copy = _broken_copy(dumps, tmp_path)
+    path = copy / "project-funders.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    col = rows[0].index("funder")
+    rows[1][col] = "https://w3id.org/zhytomyr-kg/id/funder/no-such-funder"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    assert _valid(dumps / CSVW_METADATA)
+    assert not _valid(copy / CSVW_METADATA)
 
 
 def test_every_column_has_ukrainian_and_english_titles_and_a_datatype(dumps):
@@ -156,6 +214,8 @@ def test_every_column_has_ukrainian_and_english_titles_and_a_datatype(dumps):
     for table in meta["tables"]:
         assert table["tableSchema"]["primaryKey"]
         for col in table["tableSchema"]["columns"]:
+            if col.get("virtual"):
+                continue
             assert col["titles"]["uk"] and col["titles"]["en"] and col["datatype"], (table["url"], col["name"])
 
 
@@ -177,10 +237,11 @@ def test_csvw_mapping_states_only_triples_that_are_in_the_graph(dumps, built):
             rows = list(csv.DictReader(f))
         for row in rows:
             for col in schema["columns"]:
-                value = row[col["name"]]
+                value = "(virtual)" if col.get("virtual") else row[col["name"]]
                 if "propertyUrl" not in col or value == "":
                     continue
                 subject = ox.NamedNode(_expand(col.get("aboutUrl", schema["aboutUrl"]), row))
+                predicate = ox.NamedNode(_expand(col["propertyUrl"], row))
                 if "valueUrl" in col:
                     obj = ox.NamedNode(_expand(col["valueUrl"], row))
                 elif "lang" in col:
@@ -189,7 +250,7 @@ def test_csvw_mapping_states_only_triples_that_are_in_the_graph(dumps, built):
                     obj = ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
                 else:
                     obj = ox.Literal(value)
-                found = next(store.quads_for_pattern(subject, ox.NamedNode(col["propertyUrl"]), obj), None)
+                found = next(store.quads_for_pattern(subject, predicate, obj), None)
                 assert found is not None, (table["url"], col["name"], subject, obj)
                 checked += 1
     assert checked > 1000

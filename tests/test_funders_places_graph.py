@@ -58,3 +58,21 @@ def test_programme_ties_only_where_the_report_ties_them(store):
     # line 424: "В рамках проекту «Інтегрований розвиток міст в Україні II», що впроваджується GIZ"
     assert ("giz", GIZ_PROGRAMME) in ties
     assert not any(p.startswith("eu4business") for _, p in ties)  # the report never names its funder
+
+
+def test_funders_per_department_verified_by_reading(store):
+    rows = select(store, named_queries.get("funders-per-department").text)
+    triples = {(r["department"].rsplit("/", 1)[1], r["funder"].rsplit("/", 1)[1], r["relation"].rsplit("#", 1)[1]) for r in rows}
+    # line 312 (Управління комунального господарства): "за рахунок грантових коштів, виділених урядом Словенії"
+    assert ("upravlinnia-komunalnoho-hospodarstva-miskoi-rady", "government-of-slovenia", "fundedBy") in triples
+    # line 384: the crisis room funded by the German Federal Foreign Office; the project's bodies
+    # are the social policy department and the city centre of social services
+    for body in ("departament-sotsialnoi-polityky-miskoi-rady", "zhytomyrskyi-miskyi-tsentr-sotsialnykh-sluzhb-miskoi-rady"):
+        assert (body, "german-federal-foreign-office", "fundedBy") in triples
+
+
+def test_places_per_priority_verified_by_reading(store):
+    rows = select(store, named_queries.get("places-per-priority").text)
+    kamianka = {r["priority"].rsplit("/", 1)[1] for r in rows if r["place"].endswith("/richka-kamianka")}
+    # line 153 is in "Комфортне місто"; lines 316-344 in "Зелене місто"
+    assert kamianka == {"komfortne-misto", "zelene-misto"}

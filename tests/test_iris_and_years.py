@@ -1,7 +1,6 @@
 """Stable IRIs: a rebuild gives the same IRIs; a later year adds reports to the same tasks."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -66,3 +65,17 @@ def test_shacl_violation_stops_the_build(built):
         validate(broken)
     assert info.value.violations >= 1
     assert "inTask" in info.value.report_text
+
+
+def test_identical_rebuild_keeps_the_data_version(tmp_path):
+    """The service's ETags derive from the data version: rebuilding the same inputs keeps it."""
+    from graph_service.backend import OxigraphBackend
+    from zhytomyr_kg.store_layout import live_build
+
+    settings = Settings(store=tmp_path)
+    build(settings)
+    backend = OxigraphBackend(tmp_path, recheck=0)
+    first_build, first_version = live_build(tmp_path).build_id, backend.data_version()
+    build(settings)
+    assert live_build(tmp_path).build_id != first_build
+    assert backend.data_version() == first_version

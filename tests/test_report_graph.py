@@ -155,3 +155,22 @@ def test_every_instance_has_the_standard_superclass(store):
 def test_named_graphs(store, graph):
     iri = f"https://w3id.org/zhytomyr-kg/graph/{graph}"
     assert select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")[0]["n"] != "0"
+
+
+def test_every_zkg_term_used_is_defined_bilingually(store):
+    """The ontology defines every zkg: class and property the data uses, with uk and en labels
+    and comments."""
+    used = select(store, PREFIX + f"""
+        SELECT DISTINCT ?term WHERE {{
+          {{ ?s ?term ?o }} UNION {{ ?s a ?term }}
+          FILTER(STRSTARTS(STR(?term), "{ZKG}"))
+        }}""")
+    missing = []
+    for row in used:
+        term = row["term"]
+        for prop in ("rdfs:label", "rdfs:comment"):
+            langs = {r["l"] for r in select(store, PREFIX + f"SELECT (LANG(?v) AS ?l) WHERE {{ <{term}> {prop} ?v }}")}
+            if not {"uk", "en"} <= langs:
+                missing.append((term, prop, sorted(langs)))
+    assert len(used) > 20
+    assert missing == []

@@ -73,12 +73,12 @@ def test_push_replaces_graphs(oxigraph, tmp_path):
 
 
 def test_load_remote_cli(oxigraph, nquads):
-    proc = subprocess.run([sys.executable, "-m", "graph_service.cli", "load-remote", str(nquads), oxigraph + "/store"],
+    proc = subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", "load-remote", str(nquads), oxigraph + "/store"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     lines = [l.split("\t") for l in proc.stdout.strip().splitlines()]
     assert sorted(l[2] for l in lines) == [G + "authority", G + "ontology", G + "report/zhytomyr-2022"]
-    bad = subprocess.run([sys.executable, "-m", "graph_service.cli", "load-remote", str(nquads), oxigraph + "/nowhere"],
+    bad = subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", "load-remote", str(nquads), oxigraph + "/nowhere"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "load-remote failed" in bad.stderr
 

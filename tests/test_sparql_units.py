@@ -5,7 +5,8 @@ import pyoxigraph
 import pytest
 
 from graph_service import formats
-from graph_service.app import ResultCache, _etag_matches
+from graph_service.app import ResultCache
+from graph_service.endpoint import _etag_matches
 from graph_service.backend import OxigraphBackend, QueryError, check_query
 from graph_service.config import ServiceConfig
 from graph_service.sparql_text import analyse, with_row_cap

@@ -11,15 +11,14 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from graph_service.cli import add_serve_parser
+from graph_service.cli import add_load_remote_parser, add_serve_parser
 from zhytomyr_kg.config import QUERIES_DIR, Settings, default_base_iri, default_store_dir
 
 EXIT_DATA, EXIT_USAGE, EXIT_NO_STORE = 1, 2, 3
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    base = args.base_iri if args.base_iri.endswith("/") else args.base_iri + "/"
-    return Settings(store=Path(args.store).expanduser(), base_iri=base)
+    return Settings(store=Path(args.store).expanduser(), base_iri=args.base_iri)
 
 
 def _progress(args: argparse.Namespace) -> Callable[[str], None]:
@@ -137,7 +136,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_STORE
     try:
-        count = validate(list(store))
+        count = validate(store, ontology_graph=_settings(args).graph("ontology"))
     except ValidationFailed as exc:
         print(f"error: {exc}\n{exc.report_text}", file=sys.stderr)
         return EXIT_DATA
@@ -211,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output directory (default: <live build>/dumps, which the service serves)")
     p.set_defaults(func=cmd_export)
 
-    add_serve_parser(sub)
+    add_serve_parser(sub, [common])
+    add_load_remote_parser(sub, [common])
     return parser
 
 

@@ -30,8 +30,7 @@ def default_store_dir() -> Path:
 
 
 def default_base_iri() -> str:
-    base = os.environ.get("ZKG_BASE_IRI", DEFAULT_BASE_IRI)
-    return base if base.endswith("/") else base + "/"
+    return os.environ.get("ZKG_BASE_IRI", DEFAULT_BASE_IRI)
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,11 @@ class Settings:
 
     store: Path = field(default_factory=default_store_dir)
     base_iri: str = field(default_factory=default_base_iri)
+
+    def __post_init__(self) -> None:
+        # IRIs are minted by appending to the base, so it always ends with a slash
+        if not self.base_iri.endswith("/"):
+            object.__setattr__(self, "base_iri", self.base_iri + "/")
 
     @property
     def id_base(self) -> str:

@@ -1,0 +1,125 @@
+"""/sitemap.xml and /robots.txt: every entity under the base, on the serving host, split into a
+sitemap index above the protocol's limit; robots.txt allows all and names the sitemap."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from starlette.applications import Starlette
+
+from graph_service.app import create_app
+from graph_service.backend import OxigraphBackend
+from graph_service.publish_routes import SITEMAP_LIMIT, add_publish_routes, local_url
+from zhytomyr_kg.config import ZKG, Settings
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+HELPERS = {ZKG + "Mention", ZKG + "ProgrammeTie", "https://schema.org/PropertyValue",
+           "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement"}
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory) -> Path:
+    store = tmp_path_factory.mktemp("sitemap")
+    result = subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", "build", "-q", "--store", str(store)],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    return store
+
+
+@pytest.fixture(scope="module")
+def backend(store_dir):
+    return OxigraphBackend(store_dir)
+
+
+@pytest.fixture(scope="module")
+def client(backend):
+    return TestClient(create_app(backend))
+
+
+def _expected(backend, service_url: str) -> set[str]:
+    """Computed here from the quads, independently of the named query."""
+    s = Settings()
+    types: dict[str, set[str]] = {}
+    for q in backend.store().quads_for_pattern(None, RDF_TYPE, None):
+        if isinstance(q.subject, ox.NamedNode):
+            types.setdefault(q.subject.value, set()).add(q.object.value)
+    entities = {iri for iri, cls in types.items()
+                if iri.startswith(s.id_base) and "#" not in iri and not cls & HELPERS}
+    return {service_url + "/dataset"} | {service_url + "/" + iri[len(s.base_iri):] for iri in entities}
+
+
+def _locs(xml: str, tag: str) -> list[str]:
+    root = ET.fromstring(xml)
+    assert root.tag == f"{{{NS['s']}}}{tag}"
+    child = "url" if tag == "urlset" else "sitemap"
+    return [el.findtext("s:loc", namespaces=NS) for el in root.findall(f"s:{child}", NS)]
+
+
+def test_robots_allows_all_and_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    lines = response.text.splitlines()
+    assert "User-agent: *" in lines and "Allow: /" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert not any(line.startswith("Disallow: /") for line in lines)
+
+
+def test_sitemap_lists_the_dataset_page_and_every_entity_on_the_serving_host(client, backend):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    locs = _locs(response.text, "urlset")
+    assert len(locs) == len(set(locs)) <= SITEMAP_LIMIT
+    assert locs[0] == "http://testserver/dataset"
+    assert set(locs) == _expected(backend, "http://testserver")
+    assert "http://testserver/id/project/biznes-platforma" in locs
+    assert "http://testserver/id/place/zhytomyr" in locs
+    assert not any("/mention/" in u or "/link/" in u or "/identifier/" in u for u in locs)
+    root = ET.fromstring(response.text)
+    assert all(el.findtext("s:lastmod", namespaces=NS) for el in root.findall("s:url", NS))
+
+
+def test_sitemap_follows_the_host_it_is_served_from(backend):
+    client = TestClient(create_app(backend), base_url="https://data.example.org")
+    locs = _locs(client.get("/sitemap.xml").text, "urlset")
+    assert set(locs) == _expected(backend, "https://data.example.org")
+    assert "Sitemap: https://data.example.org/sitemap.xml" in client.get("/robots.txt").text
+
+
+def test_sitemap_is_split_into_an_index_above_the_limit(backend):
+    app = Starlette()
+    publisher = add_publish_routes(app, backend, Settings())
+    client = TestClient(app)
+    expected = _expected(backend, "http://testserver")
+    publisher.sitemap_limit = limit = 100
+    assert len(expected) > 2 * limit  # the split is exercised with several parts
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    parts = _locs(index.text, "sitemapindex")
+    assert parts == [f"http://testserver/sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+    assert len(parts) == -(-len(expected) // limit)
+    seen: list[str] = []
+    for url in parts:
+        locs = _locs(client.get(url).text, "urlset")
+        assert 0 < len(locs) <= limit
+        seen += locs
+    assert len(seen) == len(set(seen)) and set(seen) == expected
+    for bad in (0, len(parts) + 1, "x"):
+        assert client.get(f"/sitemap-{bad}.xml").status_code == 404
+
+
+def test_no_parts_when_one_sitemap_suffices(client):
+    assert client.get("/sitemap-1.xml").status_code == 404
+
+
+def test_local_url_moves_only_iris_under_the_base():
+    s = Settings(base_iri="https://w3id.org/zhytomyr-kg/")
+    assert local_url("https://w3id.org/zhytomyr-kg/id/task/a/1/2", s, "http://h:8000") == "http://h:8000/id/task/a/1/2"
+    assert local_url("http://www.wikidata.org/entity/Q212", s, "http://h:8000") == "http://www.wikidata.org/entity/Q212"
