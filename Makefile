@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test bench
+.PHONY: run test install install-test chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +20,17 @@ run: install
 	$(BIN)/zhytomyr-kg build
 	$(BIN)/zhytomyr-kg serve
 
-## Install what the tests need, then run the whole suite.
-test: install-test
+## Install what the tests need (Debian's chromium for the browser tests too), then run the whole suite.
+test: install-test chromium
 	$(BIN)/python -m pytest -q
+
+## The browser tests drive Debian's chromium with Playwright; install it when it is missing.
+chromium:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 ## The benchmarks (they print ratios against peers measured in the same run).
 bench: install-test
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk) || echo "no wrk: the HTTP bench uses its Python client"
 	$(BIN)/python bench/etl.py
 	$(BIN)/python bench/sparql_http.py
+	$(BIN)/python bench/pages.py

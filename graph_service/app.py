@@ -258,7 +258,11 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     from .publish_routes import add_publish_routes  # /dataset, /.well-known/void, /dumps/<file>
 
     add_publish_routes(app, backend, settings)
-    from .pages import add_pages; add_pages(app, backend, settings)  # /, /id/…, lists, /search (pages.py)
+    from .pages import add_pages  # /, /id/…, lists, /search
+    from .editor import add_editor_routes  # /query (YASGUI) and /static/
+
+    add_pages(app, backend, settings)
+    add_editor_routes(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(config.cors_origins),

@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import hashlib
 from fastapi import APIRouter
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from . import deref, i18n, named_queries, svg
 from .backend import Backend, QueryError
@@ -898,9 +898,6 @@ def make_router(site: Site) -> APIRouter:
             return Response(body, media_type=deref.media_type(fmt), headers=headers)
         return await respond(request, lambda ctx: entity_page(ctx, iri), fmt, headers)
 
-    async def css(request: Request) -> Response:
-        return FileResponse(STATIC / "site.css", media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
-
     for path, view in (("/", home), ("/index.{ext:str}", home)):
         router.add_route(path, view, methods=["GET", "HEAD"], include_in_schema=False)
     for name, spec in LISTS.items():
@@ -910,7 +907,6 @@ def make_router(site: Site) -> APIRouter:
     router.add_route("/search", search_view, methods=["GET", "HEAD"], include_in_schema=False)
     router.add_route("/search.{ext:str}", search_view, methods=["GET", "HEAD"], include_in_schema=False)
     router.add_route("/id/{path:path}", entity, methods=["GET", "HEAD"], include_in_schema=False)
-    router.add_route("/static/site.css", css, methods=["GET", "HEAD"], include_in_schema=False)
     return router
 
 

@@ -70,3 +70,7 @@ def select(store, query: str) -> list[dict[str, str]]:
     solutions = store.query(query, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in solutions]
+
+
+# The browser-test harness (Playwright + Debian chromium): live_server, browser_page.
+from tests.browser import _chromium, browser_page, live_server  # noqa: E402,F401

@@ -1,0 +1,219 @@
+"""HTTP benchmark of the linked-data pages against a raw Turtle fetch of the same entity.
+
+Builds the graph from the bundled report (or takes ``--data graph.nq``), serves it with our
+service and with ``oxigraph serve-read-only`` (the same N-Quads, union default graph), and measures
+in the same run, at ``--connections`` (default 8):
+
+* ours: each page path (default: a project, a department and a funder) fetched as HTML
+  (``Accept: text/html``);
+* peer: the same entity as Turtle from oxigraph (``DESCRIBE <iri>``, ``Accept: text/turtle``).
+
+While a page path answers 404 on our service (the pages are not there yet), the script measures
+a placeholder instead: ``/sparql?query=DESCRIBE <iri>`` as Turtle on our service, and says so.
+
+It prints requests/s, p50 and p99 latency per target and the ratios page ÷ Turtle; the issue's
+target is a page within 3x the time of the raw Turtle fetch and a p99 under 50 ms. The run is
+bounded: (2 x number of paths) cells of ``--duration`` seconds plus start-up.
+
+    python bench/pages.py [PATH ...] [--duration 3] [--connections 8] [--data graph.nq] [--json out.json]
+
+Load comes from ``wrk`` when installed (Debian package ``wrk``), otherwise from a Python client
+(then the figures are bounded by the client; the output says which).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import pyoxigraph  # noqa: E402
+
+from graph_service.testing import build_store, free_port, oxigraph_bin, running, service_cmd  # noqa: E402
+from zhytomyr_kg.config import DEFAULT_BASE_IRI, Settings  # noqa: E402
+
+DEFAULT_PATHS = [
+    "/id/project/biznes-platforma",
+    "/id/department/departament-osvity-miskoi-rady",
+    "/id/funder/giz",
+]
+HTML = "text/html"
+TURTLE = "text/turtle"
+
+
+# --------------------------------------------------------------------------- load generators
+
+
+def _wrk(url: str, accept: str, connections: int, duration: float) -> dict:
+    cmd = ["wrk", "-t", str(max(1, min(connections, 2))), "-c", str(connections), "-d", f"{max(1, round(duration))}s",
+           "--timeout", "10s", "--latency", "-H", f"Accept: {accept}", url]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    out = proc.stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not found:
+        raise RuntimeError(f"wrk failed: {proc.stdout} {proc.stderr}")
+
+    def lat(pct: int) -> float | None:
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return None
+        v, unit = float(m.group(1)), m.group(2)
+        return v / 1000 if unit == "us" else v if unit == "ms" else v * 1000
+
+    errors = sum(int(m) for m in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    return {"rps": float(found.group(1)), "p50_ms": lat(50), "p99_ms": lat(99), "errors": errors}
+
+
+async def _python(url: str, accept: str, connections: int, duration: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    end = time.perf_counter() + duration
+    async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=connections)) as client:
+        async def worker():
+            nonlocal errors
+            while time.perf_counter() < end:
+                t = time.perf_counter()
+                r = await client.get(url, headers={"Accept": accept})
+                latencies.append(time.perf_counter() - t)
+                errors += r.status_code >= 400
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+
+    def pct(q: float) -> float | None:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else None
+
+    return {"rps": len(latencies) / elapsed, "p50_ms": pct(0.5), "p99_ms": pct(0.99), "errors": errors}
+
+
+def load(url: str, accept: str, connections: int, duration: float) -> dict:
+    if shutil.which("wrk"):
+        return _wrk(url, accept, connections, duration)
+    return asyncio.run(_python(url, accept, connections, duration))
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def describe(iri: str) -> str:
+    return f"DESCRIBE <{iri}>"
+
+
+def check(url: str, accept: str, what: str) -> httpx.Response:
+    """One request before measuring (also the warm-up): the target must answer 200 with a body."""
+    r = httpx.get(url, headers={"Accept": accept}, timeout=60)
+    if r.status_code != 200 or not r.content:
+        raise SystemExit(f"{what}: {url} answered {r.status_code} ({len(r.content)} bytes): {r.text[:200]}")
+    return r
+
+
+def show(name: str, r: dict) -> None:
+    print(f"  {name:58} {r['rps']:>8.0f} req/s  p50 {r['p50_ms'] or 0:7.2f} ms  p99 {r['p99_ms'] or 0:7.2f} ms"
+          f"  errors {r['errors']}", flush=True)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("paths", nargs="*", default=DEFAULT_PATHS, help="page paths on our service (default: %(default)s)")
+    ap.add_argument("--data", type=Path, help="N-Quads of the graph; default: build the bundled report")
+    ap.add_argument("--base-iri", default=DEFAULT_BASE_IRI, help="the data's IRI prefix (path → IRI)")
+    ap.add_argument("--duration", type=float, default=3.0, help="seconds per measurement (default 3)")
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--http-workers", type=int, default=1, help="our uvicorn processes (default 1)")
+    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                    help="extra environment for our service, e.g. ZKG_SPARQL_CACHE_ENTRIES=0")
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    args = ap.parse_args(argv)
+    base_iri = args.base_iri if args.base_iri.endswith("/") else args.base_iri + "/"
+    if not oxigraph_bin():
+        raise SystemExit("the `oxigraph` command is missing (pip install -e '.[test]' installs it)")
+
+    results: dict = {"connections": args.connections, "duration_s": args.duration, "cpus": os.cpu_count(),
+                     "load_generator": "wrk" if shutil.which("wrk") else "python (httpx)", "targets": {}}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="zkg-bench-pages-") as tmp:
+        tmp = Path(tmp)
+        data = args.data
+        if data is None:
+            from etl.pipeline import build
+
+            built = build(Settings(store=tmp / "build", base_iri=base_iri))
+            data = tmp / "graph.nq"
+            built.store.dump(str(data), format=pyoxigraph.RdfFormat.N_QUADS)
+            del built
+        store_dir = tmp / "store"
+        build_store(store_dir, nquads=data, build_id="bench-pages")
+        location = tmp / "oxigraph"
+        subprocess.run([oxigraph_bin(), "load", "--location", str(location), "--file", str(data)],
+                       check=True, capture_output=True)
+        quads = sum(1 for _ in open(data, "rb"))
+        print(f"data: {args.data or 'bundled report'} ({quads} quads); {args.connections} connections; "
+              f"{args.duration:g} s per cell; load generator: {results['load_generator']}; cpus: {os.cpu_count()}",
+              flush=True)
+
+        env = {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_BASE_IRI": base_iri}
+        env.update(dict(e.split("=", 1) for e in args.env))
+        ours_port, peer_port = free_port(), free_port()
+        ours, peer = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{peer_port}"
+        peer_cmd = [oxigraph_bin(), "serve-read-only", "--location", str(location),
+                    "--bind", f"127.0.0.1:{peer_port}", "--union-default-graph"]
+        with running(service_cmd(ours_port, args.http_workers), ours + "/health", env=env), \
+                running(peer_cmd, peer + "/query?query=ASK%7B%7D"):
+            for path in args.paths:
+                iri = base_iri + path.lstrip("/")
+                page_url = ours + path
+                probe = httpx.get(page_url, headers={"Accept": HTML}, timeout=60)
+                if probe.status_code == 404:
+                    kind, accept = "placeholder: /sparql DESCRIBE as Turtle", TURTLE
+                    page_url = f"{ours}/sparql?query={quote(describe(iri))}"
+                else:
+                    kind, accept = "page as HTML", HTML
+                got = check(page_url, accept, "ours")
+                peer_url = f"{peer}/query?query={quote(describe(iri))}"
+                turtle = check(peer_url, TURTLE, "oxigraph")
+                if len(turtle.content) < 50:
+                    raise SystemExit(f"oxigraph has (almost) nothing for {iri}: {turtle.text!r}")
+                print(f"{path}  ({kind}: {got.headers.get('content-type')}, {len(got.content)} bytes; "
+                      f"oxigraph Turtle {len(turtle.content)} bytes)", flush=True)
+                mine = load(page_url, accept, args.connections, args.duration)
+                show(f"ours  {kind}", mine)
+                theirs = load(peer_url, TURTLE, args.connections, args.duration)
+                show("oxigraph serve-read-only  DESCRIBE as Turtle", theirs)
+                results["targets"][path] = {"iri": iri, "kind": kind, "ours": mine, "oxigraph": theirs,
+                                            "bytes": {"ours": len(got.content), "oxigraph": len(turtle.content)}}
+
+    print(f"\nratios (ours ÷ oxigraph; time ratios > 1 mean ours is slower), {args.connections} connections:")
+    print(f"{'path':48}{'kind':>14}{'req/s':>9}{'p50 time':>10}{'p99 time':>10}{'our p99':>10}")
+    for path, r in results["targets"].items():
+        a, b = r["ours"], r["oxigraph"]
+        rps = a["rps"] / b["rps"] if b["rps"] else float("nan")
+        p50 = a["p50_ms"] / b["p50_ms"] if a["p50_ms"] and b["p50_ms"] else float("nan")
+        p99 = a["p99_ms"] / b["p99_ms"] if a["p99_ms"] and b["p99_ms"] else float("nan")
+        r["ratios"] = {"rps": rps, "p50": p50, "p99": p99}
+        kind = "placeholder" if r["kind"].startswith("placeholder") else "page"
+        print(f"{path:48}{kind:>14}{rps:>8.2f}x{p50:>9.2f}x{p99:>9.2f}x{a['p99_ms'] or 0:>7.1f} ms")
+    print("target (issue 5): page time within 3x the Turtle fetch, p99 under 50 ms"
+          f"; run took {time.perf_counter() - started:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
