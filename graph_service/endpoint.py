@@ -335,7 +335,7 @@ class SparqlEndpoint:
                     format=fmt,
                     default_graph_uris=default_graphs,
                     named_graph_uris=named_graphs,
-                    build_id=version if isinstance(service.backend, OxigraphBackend) else None,
+                    build_id=service.backend.current_build_id() if isinstance(service.backend, OxigraphBackend) else None,
                     deadline=deadline,
                     base_iri=endpoint,
                 )
