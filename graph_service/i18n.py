@@ -73,6 +73,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "incoming": ("Посилаються сюди", "Referenced by"),
     "types": ("Типи", "Types"),
     "iri": ("IRI", "IRI"),
+    "external_links": ("Зовнішні посилання", "External links"),
     "formats": ("Інші формати", "Other formats"),
     "data_as": ("Дані сторінки", "Page data"),
     "queries_behind": ("Запити, з яких зроблено сторінку", "The queries behind this page"),

@@ -31,10 +31,11 @@ from urllib.parse import urlencode
 import hashlib
 from fastapi import APIRouter
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from . import deref, i18n, named_queries, svg
+from . import deref, i18n, named_queries, schema_org, svg
 from .backend import Backend, QueryError
 from .search import index_path, search as run_search
 from zhytomyr_kg.config import ETL_DATA_DIR, ZKG, Settings
@@ -144,7 +145,7 @@ class Site:
         self.links = links or deref.Links.from_env(settings.base_iri)
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "svg", "xml"]),
                                trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(curie=curie)
+        self.env.globals.update(curie=curie, EXTERNAL_LINK_PROPERTIES=EXTERNAL_LINK_PROPERTIES)
         self.cache_entries = cache_entries
         self._cache: OrderedDict[tuple, list[dict[str, Term | None]]] = OrderedDict()
         self._lock = threading.Lock()
@@ -668,7 +669,26 @@ def entity_page(ctx: Ctx, iri: str) -> Page | None:
         page = generic_page(ctx, entity)
     page.context["entity"] = entity
     page.context.setdefault("kind", kind_of(iri, ctx.site.id_base))
+    doc = schema_org.entity_jsonld(_PlainRows(ctx.site), iri, settings=ctx.site.settings, url=entity.href)
+    page.context["jsonld"] = Markup(schema_org.script_tag(doc)) if doc else ""
     return page
+
+
+#: Properties whose values are another dataset's IRIs: shown as the entity's external links.
+EXTERNAL_LINK_PROPERTIES = frozenset(
+    ["http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2000/01/rdf-schema#seeAlso"]
+    + [f"http://www.w3.org/2004/02/skos/core#{m}Match" for m in ("exact", "close", "broad", "narrow", "related")]
+)
+
+
+class _PlainRows:
+    """The site's cached ``select`` as plain rows of strings, for ``schema_org.entity_jsonld``."""
+
+    def __init__(self, site: "Site") -> None:
+        self.site = site
+
+    def select_rows(self, sparql: str) -> list[dict[str, str | None]]:
+        return [{k: (v.value if v is not None else None) for k, v in row.items()} for row in self.site.select(sparql)]
 
 
 # --------------------------------------------------------------------------- lists with facets
