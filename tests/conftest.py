@@ -72,5 +72,6 @@ def select(store, query: str) -> list[dict[str, str]]:
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in solutions]
 
 
-# The browser-test harness (Playwright + Debian chromium): live_server, browser_page.
-from tests.browser import _chromium, browser_page, live_server  # noqa: E402,F401
+# Fixture modules: the browser-test harness (Playwright + Debian chromium: live_server,
+# browser_page) and the pages' test client (pages_client).
+pytest_plugins = ["tests.browser", "tests.pages_support"]

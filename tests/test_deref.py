@@ -2,7 +2,6 @@
 Vary and Link headers; 404 and 406; links rewritten to the serving host while the data keeps its IRIs."""
 from __future__ import annotations
 
-import json
 import re
 
 import pyoxigraph as ox
@@ -12,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from graph_service.app import create_app
 from graph_service.deref import Links
-from tests.pages_support import B, HTML, CountingBackend, hrefs, pages_app, pages_client, store_dir  # noqa: F401
+from tests.pages_support import B, HTML, CountingBackend, hrefs, pages_app, store_dir
 from zhytomyr_kg.config import ZKG, Settings
 
 RDFS_LABEL = rdflib.URIRef("http://www.w3.org/2000/01/rdf-schema#label")

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.pages_support import B, HTML, CountingBackend, one, pages_app, pages_client, store_dir  # noqa: F401
+from tests.pages_support import B, HTML, CountingBackend, one, pages_app, store_dir
 from zhytomyr_kg.config import ZKG, Settings
 
 GIZ_TASK = "task/inkliuzyvne-misto/2/4"  # "Залучати до реалізації суспільних послуг …", GIZ named at line 424

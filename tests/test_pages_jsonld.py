@@ -6,7 +6,7 @@ import re
 
 import rdflib
 
-from tests.pages_support import B, HTML, pages_client  # noqa: F401
+from tests.pages_support import B, HTML
 
 SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 

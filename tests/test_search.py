@@ -5,7 +5,7 @@ import re
 import sqlite3
 
 from etl.search_index import INDEX_NAME, match_expression, query_terms, word_lemmas
-from tests.pages_support import B, HTML, pages_client  # noqa: F401
+from tests.pages_support import B, HTML
 
 
 def hits(client, q, **params):
