@@ -6,6 +6,7 @@ them (for ``bench/etl.py``) and reports progress.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +24,7 @@ from etl.mentions_rdf import authority_quads as mention_authority_quads
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads, shape_files
 from etl.reader import read_report
+from etl.search_index import INDEX_NAME, build_index
 from etl.status import StatusRules
 from etl.structure import PriorityInfo, load_priorities, parse_report
 from etl.to_rdf import ReportRdf, report_quads
@@ -115,7 +117,12 @@ def _add(timings: dict[str, float], stage: str, seconds: float) -> None:
 
 
 def extract_and_validate(
-    settings: Settings, data: Transformed, timings: dict[str, float], progress: Progress, validation: bool = True
+    settings: Settings,
+    data: Transformed,
+    timings: dict[str, float],
+    progress: Progress,
+    validation: bool = True,
+    beside: Callable[[list[ox.Quad]], None] | None = None,
 ) -> list[ox.Quad]:
     """Stage extract, with stage validate run beside it: every quad of the build, validated.
 
@@ -123,6 +130,8 @@ def extract_and_validate(
     a forked process while this one extracts mentions; the extracted quads are then validated
     against the other shape files. The shape files are split that way: the core shapes never
     look at what extraction adds, and the extraction shapes need only the curated graphs.
+    ``beside(all quads)``, if given, runs in another forked process during that last check (the
+    search index is built there); it is awaited before returning.
     """
     ontology = settings.graph("ontology")
     core_shapes = [p for p in shape_files() if p.name == "shapes.ttl"]
@@ -134,7 +143,9 @@ def extract_and_validate(
         extracted += extract_quads(settings, report)
     everything = data.core + extracted
     extracted += link_quads(settings, everything)  # etl/data/links.csv, checked against the whole graph
+    everything = data.core + extracted
     _add(timings, "extract", time.perf_counter() - t0)
+    side_job = _start(beside, everything) if beside is not None else None
     if validation:
         t1 = time.perf_counter()
         progress(f"validating {len(data.core) + len(extracted)} quads against the SHACL shapes")
@@ -143,7 +154,9 @@ def extract_and_validate(
         assert core_check is not None
         core_check()
         _add(timings, "shacl", time.perf_counter() - t1)
-    return data.core + extracted
+    if side_job is not None:
+        side_job()
+    return everything
 
 
 def _start(function: Callable[..., object], *args: object) -> Callable[[], None]:
@@ -197,7 +210,23 @@ def build(
     timings: dict[str, float] = {}
     curated = Curated.load()
     data = transform(settings, paths, curated, timings, progress)
-    quads = extract_and_validate(settings, data, timings, progress, validation=not skip_validation)
+    index = None if in_memory else settings.store / f".{INDEX_NAME}.{os.getpid()}"  # moved into the build
+    if index is not None:
+        index.parent.mkdir(parents=True, exist_ok=True)
+
+    def search_stage(quads: list[ox.Quad]) -> None:
+        assert index is not None
+        build_index(quads, index, settings.id_base)
+
+    try:
+        quads = extract_and_validate(
+            settings, data, timings, progress, validation=not skip_validation,
+            beside=search_stage if index is not None else None,
+        )
+    except BaseException:
+        if index is not None:
+            index.unlink(missing_ok=True)
+        raise
     graphs = data.graphs
     t0 = time.perf_counter()
     inputs = paths + sorted({*ETL_DATA_DIR.glob("*.csv"), *filter(Path.exists, [links_file()])}) + ontology_files()
@@ -210,15 +239,14 @@ def build(
             "base_iri": settings.base_iri,
             "reports": [{"path": str(p), "graph": g} for p, g in graphs],
         }
-        from etl.search_index import INDEX_NAME, build_index  # the search stage: an index next to oxigraph/
-
-        def search_stage(build_dir: Path) -> None:
-            t1 = time.perf_counter()
-            build_index(quads, build_dir / INDEX_NAME, settings.id_base)
-            timings["search"] = time.perf_counter() - t1
-
-        loaded = load_to_disk(settings.store, quads, version, info, extras=search_stage)
-    timings["load"] = time.perf_counter() - t0 - timings.get("search", 0.0)
+        assert index is not None
+        try:
+            loaded = load_to_disk(
+                settings.store, quads, version, info, extras=lambda build_dir: os.replace(index, build_dir / INDEX_NAME)
+            )
+        finally:
+            index.unlink(missing_ok=True)
+    timings["load"] = time.perf_counter() - t0
     progress(f"loaded {len(quads)} quads" + ("" if in_memory else f" into {settings.store}"))
     return BuildResult(loaded, graphs, len(quads), timings)
 
