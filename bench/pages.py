@@ -6,7 +6,12 @@ in the same run, at ``--connections`` (default 8):
 
 * ours: each page path (default: a project, a department and a funder) fetched as HTML
   (``Accept: text/html``);
-* peer: the same entity as Turtle from oxigraph (``DESCRIBE <iri>``, ``Accept: text/turtle``).
+* peer: the same entity as Turtle from oxigraph (``DESCRIBE <iri>``, ``Accept: text/turtle``);
+* ``/search?q=`` for a few queries (``--search``), ours only.
+
+Page caches: by default repeated requests are answered from the pages' response cache; measure
+rendering with ``--env ZKG_PAGES_RESPONSE_CACHE_ENTRIES=0`` and rendering plus querying with
+``--env ZKG_PAGES_CACHE_ENTRIES=0`` as well.
 
 While a page path answers 404 on our service (the pages are not there yet), the script measures
 a placeholder instead: ``/sparql?query=DESCRIBE <iri>`` as Turtle on our service, and says so.
@@ -138,6 +143,8 @@ def main(argv=None) -> int:
     ap.add_argument("--http-workers", type=int, default=1, help="our uvicorn processes (default 1)")
     ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                     help="extra environment for our service, e.g. ZKG_SPARQL_CACHE_ENTRIES=0")
+    ap.add_argument("--search", action="append", default=None, metavar="QUERY",
+                    help="also measure /search?q=QUERY on our service alone (default: башти, ЄБРР; 'none' skips)")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
     base_iri = args.base_iri if args.base_iri.endswith("/") else args.base_iri + "/"
@@ -158,7 +165,11 @@ def main(argv=None) -> int:
             built.store.dump(str(data), format=pyoxigraph.RdfFormat.N_QUADS)
             del built
         store_dir = tmp / "store"
-        build_store(store_dir, nquads=data, build_id="bench-pages")
+        build = build_store(store_dir, nquads=data, build_id="bench-pages")
+        from etl.search_index import INDEX_NAME, build_index  # /search needs the build's index
+
+        build_index(pyoxigraph.parse(path=str(data), format=pyoxigraph.RdfFormat.N_QUADS), build / INDEX_NAME,
+                    base_iri + "id/")
         location = tmp / "oxigraph"
         subprocess.run([oxigraph_bin(), "load", "--location", str(location), "--file", str(data)],
                        check=True, capture_output=True)
@@ -197,6 +208,18 @@ def main(argv=None) -> int:
                 show("oxigraph serve-read-only  DESCRIBE as Turtle", theirs)
                 results["targets"][path] = {"iri": iri, "kind": kind, "ours": mine, "oxigraph": theirs,
                                             "bytes": {"ours": len(got.content), "oxigraph": len(turtle.content)}}
+
+            searches = [q for q in (args.search or ["башти", "ЄБРР"]) if q != "none"]
+            if searches:
+                print("search (ours only: oxigraph has no full-text search)", flush=True)
+            for q in searches:
+                url = f"{ours}/search?q={quote(q)}"
+                got = check(url, HTML, "ours")
+                if "<li class=\"result" not in got.text:
+                    raise SystemExit(f"/search?q={q} found nothing (is the search index missing?)")
+                mine = load(url, HTML, args.connections, args.duration)
+                show(f"ours  /search?q={q}", mine)
+                results.setdefault("search", {})[q] = mine
 
     print(f"\nratios (ours ÷ oxigraph; time ratios > 1 mean ours is slower), {args.connections} connections:")
     print(f"{'path':48}{'kind':>14}{'req/s':>9}{'p50 time':>10}{'p99 time':>10}{'our p99':>10}")

@@ -3,7 +3,7 @@
 Fixtures (imported into tests/conftest.py):
 
 ``live_server``   the service (uvicorn, one worker) on 127.0.0.1 on a free port, on a store built
-                  from the bundled report; its base URL. Stopped when the session ends.
+                  from the bundled report (with its search index); its base URL. Stopped when the session ends.
 ``browser_page``  a :class:`BrowserPage`: a fresh browser context and page, plus the lists of
                   console errors, page errors, failed requests and requests that tried to leave
                   127.0.0.1 (those are aborted, never sent). At teardown a full-page screenshot
@@ -76,7 +76,10 @@ def live_server(built, tmp_path_factory):
     nquads = work / "graph.nq"
     built.store.dump(str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
     store_dir = work / "store"
-    build_store(store_dir, nquads=nquads, build_id="browser-tests")
+    build = build_store(store_dir, nquads=nquads, build_id="browser-tests")
+    from etl.search_index import INDEX_NAME  # the search index of the same build, for /search
+
+    shutil.copyfile(built.loaded.build_dir / INDEX_NAME, build / INDEX_NAME)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = work / "server.log"

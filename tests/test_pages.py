@@ -253,3 +253,27 @@ def test_results_are_cached_per_data_version(built):
         first = len(backend.calls)
         client.get("/id/funder/giz", headers=HTML)
         assert len(backend.calls) == first
+
+
+def test_responses_are_cached_per_data_version_host_language_and_format(built):
+    backend = CountingBackend(store_dir(built))
+    app = pages_app(backend, Settings(store=store_dir(built)), cache_entries=64, response_entries=64)
+    with TestClient(app) as client:
+        first = client.get("/id/funder/giz", headers=HTML)
+        calls = len(backend.calls)
+        again = client.get("/id/funder/giz", headers=HTML)
+        assert len(backend.calls) == calls  # neither queried nor rendered again
+        assert again.content == first.content and again.headers == first.headers
+        english = client.get("/id/funder/giz", headers={**HTML, "Accept-Language": "en"})
+        assert english.headers["content-language"] == "en" and english.content != first.content
+        other_host = client.get("/id/funder/giz", headers={**HTML, "Host": "staging.example"})
+        assert 'href="http://staging.example/id/' in other_host.text and 'href="http://testserver/id/' not in other_host.text
+        assert client.get("/id/funder/giz.csv").headers["content-type"].startswith("text/csv")
+        explicit = client.get("/id/funder/giz?lang=en", headers=HTML).text  # the choice kept in links
+        assert 'href="http://testserver/id/department/' in explicit and "?lang=en" in explicit
+        assert explicit != english.text
+        # a new data version: answered afresh
+        backend.data_version = lambda: "another-version"
+        backend.calls.clear()
+        assert client.get("/id/funder/giz", headers=HTML).content == first.content
+        assert backend.calls

@@ -19,10 +19,8 @@ ATTR = '"><img src=x onerror=alert(2)> \' quote'
 XSD_INT = N("http://www.w3.org/2001/XMLSchema#integer")
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    store = tmp_path_factory.mktemp("hostile")
-    settings = Settings(store=store)
+def hostile_quads(settings: Settings) -> list:
+    """The sample graph with ``<script>`` and quotes in labels, a place label and a report text."""
     B, g = settings.id_base, N(settings.graph("report/zhytomyr-2022"))
     project, funder, place = N(B + "project/enerhoefektyvnist-shkil"), N(B + "funder/giz"), N(B + "place/evil")
     report = N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil")
@@ -46,6 +44,14 @@ def hostile(tmp_path_factory):
         Quad(mention, N(ZKG + "endOffset"), Literal(str(start + len(SCRIPT)), datatype=XSD_INT), g),
         Quad(report, N(ZKG + "mentions"), place, g),
     ]
+    return quads
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    store = tmp_path_factory.mktemp("hostile")
+    settings = Settings(store=store)
+    quads = hostile_quads(settings)
     build = build_store(store, quads)
     build_index(quads, build / INDEX_NAME, settings.id_base)
     app = pages_app(CountingBackend(store), settings)
