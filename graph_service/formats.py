@@ -99,7 +99,8 @@ def offered_for(form: str) -> tuple[str, ...]:
 
 
 def parse_accept(accept: str) -> list[tuple[str, float]]:
-    """``Accept`` as (media range, q) pairs, highest q first (stable for equal q)."""
+    """``Accept`` (or ``Accept-Language``) as (range, q) pairs, highest q first, then the more
+    specific range, then header order."""
     ranges: list[tuple[str, float, int]] = []
     for index, part in enumerate(accept.split(",")):
         pieces = [p.strip() for p in part.split(";")]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .formats import parse_accept
+
 LANGS = ("uk", "en")
 DEFAULT = "uk"
 
@@ -117,22 +119,10 @@ def negotiate(query_lang: str | None, accept_language: str | None) -> tuple[str,
         code = query_lang.strip().lower()[:2]
         if code in LANGS:
             return code, True
-    if accept_language:
-        best: tuple[float, int, str] | None = None
-        for index, part in enumerate(accept_language.split(",")):
-            pieces = [p.strip() for p in part.split(";")]
-            code = pieces[0].lower()[:2]
-            q = 1.0
-            for param in pieces[1:]:
-                if param.lower().startswith("q="):
-                    try:
-                        q = float(param[2:])
-                    except ValueError:
-                        q = 0.0
-            if code in LANGS and q > 0 and (best is None or (q, -index) > (best[0], best[1])):
-                best = (q, -index, code)
-        if best is not None:
-            return best[2], False
+    if accept_language:  # ranked like Accept: q, then header order
+        for language, q in parse_accept(accept_language):
+            if language[:2] in LANGS and q > 0:
+                return language[:2], False
     return DEFAULT, False
 
 

@@ -65,6 +65,18 @@ def store(built):
     return built.store
 
 
+def cli_build(store: Path) -> Path:
+    """Build the bundled report into ``store`` with the CLI, in its own process (so the test
+    process holds no handle on it)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", "build", "-q", "--store", str(store)],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    return store
+
+
 def select(store, query: str) -> list[dict[str, str]]:
     """Rows of a SELECT as plain strings (union default graph, as the endpoint serves it)."""
     solutions = store.query(query, use_default_graph_as_union=True)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH
 from graph_service.app import create_app
 from graph_service.backend import OxigraphBackend
 from graph_service.dataset_description import SPDX, VOID
+from tests.conftest import cli_build
 from zhytomyr_kg.config import BUNDLED_REPORT, ZKG, Settings
 
 SHAPES_DIR = Path(__file__).parent / "data" / "dcat-ap"
@@ -40,10 +39,7 @@ DANGLING = {
 def store_dir(tmp_path_factory) -> Path:
     """A store built by the CLI in its own process (the session store is held open read-write)."""
     store = tmp_path_factory.mktemp("published")
-    result = subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", "build", "-q", "--store", str(store)],
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
-    return store
+    return cli_build(store)
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 sitemap index above the protocol's limit; robots.txt allows all and names the sitemap."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from starlette.applications import Starlette
 from graph_service.app import create_app
 from graph_service.backend import OxigraphBackend
 from graph_service.publish_routes import SITEMAP_LIMIT, add_publish_routes, local_url
+from tests.conftest import cli_build
 from zhytomyr_kg.config import ZKG, Settings
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -26,10 +25,7 @@ HELPERS = {ZKG + "Mention", ZKG + "ProgrammeTie", "https://schema.org/PropertyVa
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory) -> Path:
     store = tmp_path_factory.mktemp("sitemap")
-    result = subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", "build", "-q", "--store", str(store)],
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
-    return store
+    return cli_build(store)
 
 
 @pytest.fixture(scope="module")
