@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import logging
 import time
 from collections import OrderedDict
@@ -22,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from . import formats
 from .backend import Backend, OxigraphBackend, backend_from_settings
 from .config import ServiceConfig
+from .response_cache import ResponseCache
 from .endpoint import Answer, SparqlEndpoint, text_answer
 from .executors import Executor, executor_for
 
@@ -160,14 +162,20 @@ def service_description(endpoint: str, graphs: Sequence[str], triples: int | Non
 
 
 class ServiceApp(FastAPI):
-    """FastAPI, with ``/sparql`` answered by a plain ASGI handler before the middleware stack."""
+    """FastAPI, with ``/sparql`` answered by a plain ASGI handler and repeated page requests by
+    the response cache, both before the middleware stack."""
 
     sparql_endpoint: SparqlEndpoint | None = None
+    response_cache: ResponseCache | None = None
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] in ("/sparql", "/sparql/") and self.sparql_endpoint:
-            await self.sparql_endpoint(scope, receive, send)
-            return
+        if scope["type"] == "http":
+            if scope["path"] in ("/sparql", "/sparql/") and self.sparql_endpoint:
+                await self.sparql_endpoint(scope, receive, send)
+                return
+            if self.response_cache is not None:
+                await self.response_cache(scope, receive, send, super().__call__)
+                return
         await super().__call__(scope, receive, send)
 
 
@@ -258,11 +266,15 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     from .publish_routes import add_publish_routes  # /dataset, /.well-known/void, /dumps/<file>
 
     add_publish_routes(app, backend, settings)
-    from .pages import add_pages  # /, /id/…, lists, /search
+    from .pages import add_pages, is_page_path  # /, /id/…, lists, /search
     from .editor import add_editor_routes  # /query (YASGUI) and /static/
 
     add_pages(app, backend, settings)
     add_editor_routes(app)
+    # finished page responses: ZKG_PAGES_RESPONSE_CACHE_ENTRIES (default 256; 0 = off), at most 32 MB
+    app.response_cache = ResponseCache(
+        lambda: backend.data_version(), is_page_path, entries=int(os.environ.get("ZKG_PAGES_RESPONSE_CACHE_ENTRIES", "256"))
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(config.cors_origins),

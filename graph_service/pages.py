@@ -135,25 +135,14 @@ class Page:
 # --------------------------------------------------------------------------- the site
 
 
-@dataclass(frozen=True)
-class CachedResponse:
-    body: bytes
-    status: int
-    media_type: str | None
-    headers: tuple[tuple[str, str], ...]
-
-
 class Site:
-    """Templates, the backend, link rewriting and two caches shared by all requests.
+    """Templates, the backend, link rewriting and the query-result cache shared by all requests.
 
-    ``cache_entries`` query results and ``response_entries`` finished responses (up to
-    ``response_bytes`` in all) are kept per data version: a repeated request for a page is
-    answered without querying or rendering (the key is everything the response depends on:
-    data version, serving host, path, query string, language and format).
+    ``cache_entries`` query results are kept per data version. Finished responses are cached
+    ahead of the framework by ``graph_service.response_cache`` (see ``is_page_path``).
     """
 
     def __init__(self, backend: Backend, settings: Settings, *, cache_entries: int = 512,
-                 response_entries: int = 256, response_bytes: int = 32 << 20,
                  links: deref.Links | None = None):
         self.backend = backend
         self.settings = settings
@@ -165,10 +154,6 @@ class Site:
         self.cache_entries = cache_entries
         self._cache: OrderedDict[tuple, list[dict[str, Term | None]]] = OrderedDict()
         self._lock = threading.Lock()
-        self.response_entries = response_entries
-        self.response_bytes = response_bytes
-        self._responses: OrderedDict[tuple, CachedResponse] = OrderedDict()
-        self._response_size = 0
         self.search_path: Callable[[], Path | None] = lambda: index_path(backend)
 
     # -- data ---------------------------------------------------------------------------------
@@ -205,41 +190,6 @@ class Site:
                 while len(self._cache) > self.cache_entries:
                     self._cache.popitem(last=False)
         return rows
-
-    def response_key(self, ctx: "Ctx", fmt: str) -> tuple | None:
-        if self.response_entries <= 0:
-            return None
-        version = self.version()
-        if version is None:
-            return None
-        return (version, ctx.root, ctx.path, tuple(ctx.query_params.multi_items()), ctx.lang, ctx.explicit_lang, fmt)
-
-    def cached_response(self, key: tuple | None) -> CachedResponse | None:
-        if key is None:
-            return None
-        with self._lock:
-            hit = self._responses.get(key)
-            if hit is not None:
-                self._responses.move_to_end(key)
-            return hit
-
-    def keep_response(self, key: tuple | None, response: Response) -> None:
-        """Keep a finished 200 response (not one larger than an eighth of the budget)."""
-        body = response.body
-        if key is None or response.status_code != 200 or len(body) > self.response_bytes // 8:
-            return
-        headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type"))
-        entry = CachedResponse(body, response.status_code, response.media_type, headers)
-        with self._lock:
-            old = self._responses.pop(key, None)
-            if old is not None:
-                self._response_size -= len(old.body)
-            self._responses[key] = entry
-            self._response_size += len(body)
-            while self._responses and (len(self._responses) > self.response_entries
-                                       or self._response_size > self.response_bytes):
-                _, dropped = self._responses.popitem(last=False)
-                self._response_size -= len(dropped.body)
 
     def construct(self, sparql: str, media_type: str) -> bytes:
         return self.backend.construct(sparql, media_type)
@@ -895,15 +845,22 @@ def data_response(ctx: Ctx, page: Page, fmt: str, table_name: str | None, header
     return JSONResponse(body, status_code=page.status, headers=headers)
 
 
+#: The paths the pages serve: their finished responses may be replayed by the response cache.
+_PAGE_PREFIXES = ("/id/", "/index.", "/search", *(f"/{name}" for name in LISTS))
+
+
+def is_page_path(path: str) -> bool:
+    return path == "/" or path.startswith(_PAGE_PREFIXES)
+
+
 def add_pages(app, backend: Backend, settings: Settings | None = None, **kwargs) -> Site:
     """Include the pages' routes in ``app`` (one line in ``app.py``).
 
-    Cache sizes not given come from ``ZKG_PAGES_CACHE_ENTRIES`` (query results, default 512) and
-    ``ZKG_PAGES_RESPONSE_CACHE_ENTRIES`` (finished responses, default 256); 0 turns a cache off.
+    The query-result cache size, if not given, comes from ``ZKG_PAGES_CACHE_ENTRIES`` (default
+    512; 0 turns it off).
     """
-    for name, env in (("cache_entries", "ZKG_PAGES_CACHE_ENTRIES"), ("response_entries", "ZKG_PAGES_RESPONSE_CACHE_ENTRIES")):
-        if name not in kwargs and os.environ.get(env):
-            kwargs[name] = int(os.environ[env])
+    if "cache_entries" not in kwargs and os.environ.get("ZKG_PAGES_CACHE_ENTRIES"):
+        kwargs["cache_entries"] = int(os.environ["ZKG_PAGES_CACHE_ENTRIES"])
     site = Site(backend, settings or Settings(), **kwargs)
     app.state.pages = site
     app.include_router(make_router(site))
@@ -914,14 +871,7 @@ def make_router(site: Site) -> APIRouter:
     router = APIRouter()
 
     async def respond(request: Request, build: Callable[[Ctx], Page | None], fmt: str, html_headers: dict | None = None) -> Response:
-        ctx = Ctx(site, request)
-        key = site.response_key(ctx, fmt)
-        hit = site.cached_response(key)
-        if hit is not None:
-            return Response(hit.body, status_code=hit.status, media_type=hit.media_type, headers=dict(hit.headers))
-        response = await render_response(request, ctx, build, fmt, html_headers)
-        site.keep_response(key, response)
-        return response
+        return await render_response(request, Ctx(site, request), build, fmt, html_headers)
 
     async def render_response(request: Request, ctx: Ctx, build: Callable[[Ctx], Page | None], fmt: str,
                               html_headers: dict | None) -> Response:

@@ -42,10 +42,10 @@ class CountingBackend(OxigraphBackend):
 
 
 def pages_app(backend, settings: Settings, **kwargs) -> FastAPI:
-    """Just the pages over ``backend`` (result and response caches off unless asked for)."""
+    """Just the pages over ``backend`` (the query-result cache off unless asked for; no response
+    cache: that lives in the service app, ``graph_service.app``)."""
     app = FastAPI()
     kwargs.setdefault("cache_entries", 0)
-    kwargs.setdefault("response_entries", 0)
     add_pages(app, backend, settings, **kwargs)
     return app
 

@@ -256,8 +256,11 @@ def test_results_are_cached_per_data_version(built):
 
 
 def test_responses_are_cached_per_data_version_host_language_and_format(built):
+    """The service app replays finished page responses (graph_service/response_cache.py)."""
+    from graph_service.app import create_app
+
     backend = CountingBackend(store_dir(built))
-    app = pages_app(backend, Settings(store=store_dir(built)), cache_entries=64, response_entries=64)
+    app = create_app(backend)
     with TestClient(app) as client:
         first = client.get("/id/funder/giz", headers=HTML)
         calls = len(backend.calls)
@@ -268,6 +271,8 @@ def test_responses_are_cached_per_data_version_host_language_and_format(built):
         assert english.headers["content-language"] == "en" and english.content != first.content
         other_host = client.get("/id/funder/giz", headers={**HTML, "Host": "staging.example"})
         assert 'href="http://staging.example/id/' in other_host.text and 'href="http://testserver/id/' not in other_host.text
+        turtle = client.get("/id/funder/giz", headers={"Accept": "text/turtle"})
+        assert turtle.headers["content-type"].startswith("text/turtle")
         assert client.get("/id/funder/giz.csv").headers["content-type"].startswith("text/csv")
         explicit = client.get("/id/funder/giz?lang=en", headers=HTML).text  # the choice kept in links
         assert 'href="http://testserver/id/department/' in explicit and "?lang=en" in explicit

@@ -1,0 +1,92 @@
+"""Finished page responses replayed at the ASGI level, ahead of the framework.
+
+The data changes only when the ETL publishes a new build, so a page's response is a function of
+the data version and the request: path, query string and the headers a page varies on (``Host``
+for link rewriting, ``Accept``, ``Accept-Language``, and ``Origin`` for CORS). A repeated request
+is answered from here without routing, middleware, querying or rendering — the same trick the
+``/sparql`` handler uses to stay off the framework's hot path.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Awaitable, Callable
+
+ASGIApp = Callable[..., Awaitable[None]]
+_KEY_HEADERS = (b"host", b"accept", b"accept-language", b"origin")
+
+
+class ResponseCache:
+    def __init__(
+        self,
+        version: Callable[[], str | None],
+        cacheable_path: Callable[[str], bool],
+        entries: int = 256,
+        max_bytes: int = 32 << 20,
+    ) -> None:
+        self.version = version
+        self.cacheable_path = cacheable_path
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _key(self, scope: dict) -> tuple | None:
+        if self.entries <= 0 or scope["method"] not in ("GET", "HEAD") or not self.cacheable_path(scope["path"]):
+            return None
+        try:
+            version = self.version()
+        except Exception:  # noqa: BLE001 - no data version, no caching
+            return None
+        if version is None:
+            return None
+        headers = dict(scope["headers"])
+        return (version, scope["method"], scope["path"], scope["query_string"], *(headers.get(h) for h in _KEY_HEADERS))
+
+    async def __call__(self, scope: dict, receive, send, downstream: ASGIApp) -> None:
+        key = self._key(scope)
+        if key is None:
+            await downstream(scope, receive, send)
+            return
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+        if hit is not None:
+            status, headers, body = hit
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        start: dict = {}
+        parts: list[bytes] = []
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+            await send(message)
+
+        await downstream(scope, receive, capture)
+        self._keep(key, start, b"".join(parts))
+
+    def _keep(self, key: tuple, start: dict, body: bytes) -> None:
+        """Keep a finished 200 response no larger than an eighth of the budget."""
+        headers = list(start.get("headers", []))
+        if start.get("status") != 200 or len(body) > self.max_bytes // 8:
+            return
+        if any(name.lower() == b"set-cookie" for name, _ in headers):
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= len(old[2])
+            self._items[key] = (200, headers, body)
+            self._size += len(body)
+            while self._items and (len(self._items) > self.entries or self._size > self.max_bytes):
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped[2])
