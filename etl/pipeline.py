@@ -146,16 +146,25 @@ def extract_and_validate(
     everything = data.core + extracted
     _add(timings, "extract", time.perf_counter() - t0)
     side_job = _start(beside, everything) if beside is not None else None
+    t1 = time.perf_counter()
+    failure: BaseException | None = None
     if validation:
-        t1 = time.perf_counter()
         progress(f"validating {len(data.core) + len(extracted)} quads against the SHACL shapes")
         authority = settings.graph("authority")
-        validate([q for q in data.core if q.graph_name.value == authority] + extracted, shapes=extraction_shapes)
-        assert core_check is not None
-        core_check()
+        try:
+            validate([q for q in data.core if q.graph_name.value == authority] + extracted, shapes=extraction_shapes)
+        except BaseException as exc:  # noqa: BLE001 - raised below, once the other processes ended
+            failure = exc
+    for wait in (core_check, side_job):  # every forked process ends before the build goes on
+        if wait is not None:
+            try:
+                wait()
+            except BaseException as exc:  # noqa: BLE001
+                failure = failure or exc
+    if failure is not None:
+        raise failure
+    if validation:
         _add(timings, "shacl", time.perf_counter() - t1)
-    if side_job is not None:
-        side_job()
     return everything
 
 
