@@ -29,7 +29,7 @@ from etl.status import StatusRules
 from etl.structure import PriorityInfo, load_priorities, parse_report
 from etl.to_rdf import ReportRdf, report_quads
 from etl.translations import Translations
-from etl.validate import validate
+from etl.validation_process import ValidationProcess
 from zhytomyr_kg import __version__
 from zhytomyr_kg.config import BUNDLED_REPORT, ETL_DATA_DIR, Settings
 
@@ -123,44 +123,59 @@ def extract_and_validate(
     progress: Progress,
     validation: bool = True,
     beside: Callable[[list[ox.Quad]], None] | None = None,
+    checker: ValidationProcess | None = None,
 ) -> list[ox.Quad]:
     """Stage extract, with stage validate run beside it: every quad of the build, validated.
 
-    The core data (report rows, curated graphs) is validated against ``ontology/shapes.ttl`` in
-    a forked process while this one extracts mentions; the extracted quads are then validated
-    against the other shape files. The shape files are split that way: the core shapes never
+    The core data (report rows, curated graphs) is validated against ``ontology/shapes.ttl`` by
+    the validation process (``checker``, forked when the build started) while this one extracts
+    mentions; the extracted quads are then validated against the other shape files, with the
+    authority graph they refer to. The shape files are split that way: the core shapes never
     look at what extraction adds, and the extraction shapes need only the curated graphs.
     ``beside(all quads)``, if given, runs in another forked process during that last check (the
-    search index is built there); it is awaited before returning.
+    search index is built there). Every process has ended when this returns or raises.
     """
     ontology = settings.graph("ontology")
     core_shapes = [p for p in shape_files() if p.name == "shapes.ttl"]
     extraction_shapes = [p for p in shape_files() if p.name != "shapes.ttl"]
+    if validation and checker is None:
+        checker = ValidationProcess(ontology)
     t0 = time.perf_counter()
-    core_check = _start(validate, data.core, ontology, core_shapes) if validation else None
-    extracted: list[ox.Quad] = []
-    for report in data.reports:
-        extracted += extract_quads(settings, report)
-    everything = data.core + extracted
-    extracted += link_quads(settings, everything)  # etl/data/links.csv, checked against the whole graph
-    everything = data.core + extracted
+    try:
+        if validation:
+            assert checker is not None
+            checker.submit(data.core, core_shapes)
+        extracted: list[ox.Quad] = []
+        for report in data.reports:
+            extracted += extract_quads(settings, report)
+        everything = data.core + extracted
+        extracted += link_quads(settings, everything)  # etl/data/links.csv, checked against the whole graph
+        everything = data.core + extracted
+    except BaseException:
+        if checker is not None:  # the validation process must not outlive a failed build
+            try:
+                checker.finish()
+            except BaseException:  # noqa: BLE001 - the extraction error is the one to report
+                pass
+        raise
     _add(timings, "extract", time.perf_counter() - t0)
     side_job = _start(beside, everything) if beside is not None else None
     t1 = time.perf_counter()
     failure: BaseException | None = None
     if validation:
+        assert checker is not None
         progress(f"validating {len(data.core) + len(extracted)} quads against the SHACL shapes")
         authority = settings.graph("authority")
+        checker.submit([q for q in data.core if q.graph_name.value == authority] + extracted, extraction_shapes)
         try:
-            validate([q for q in data.core if q.graph_name.value == authority] + extracted, shapes=extraction_shapes)
-        except BaseException as exc:  # noqa: BLE001 - raised below, once the other processes ended
+            checker.finish()
+        except BaseException as exc:  # noqa: BLE001 - raised below, once the other process ended
             failure = exc
-    for wait in (core_check, side_job):  # every forked process ends before the build goes on
-        if wait is not None:
-            try:
-                wait()
-            except BaseException as exc:  # noqa: BLE001
-                failure = failure or exc
+    if side_job is not None:  # every forked process ends before the build goes on
+        try:
+            side_job()
+        except BaseException as exc:  # noqa: BLE001
+            failure = failure or exc
     if failure is not None:
         raise failure
     if validation:
@@ -195,7 +210,7 @@ def _start(function: Callable[..., object], *args: object) -> Callable[[], None]
         try:
             outcome = receive.recv()
         except EOFError:
-            outcome = RuntimeError(f"the validation process died (exit code {process.exitcode})")
+            outcome = RuntimeError(f"a forked stage died (exit code {process.exitcode})")
         process.join()
         if outcome is not None:
             raise outcome
@@ -217,8 +232,14 @@ def build(
     """
     paths = [Path(p) for p in reports] or [BUNDLED_REPORT]
     timings: dict[str, float] = {}
-    curated = Curated.load()
-    data = transform(settings, paths, curated, timings, progress)
+    # forked first: it imports pyshacl while this process reads the reports
+    checker = None if skip_validation else ValidationProcess(settings.graph("ontology"))
+    try:
+        data = transform(settings, paths, Curated.load(), timings, progress)
+    except BaseException:
+        if checker is not None:
+            checker.finish()
+        raise
     index = None if in_memory else settings.store / f".{INDEX_NAME}.{os.getpid()}"  # moved into the build
     if index is not None:
         index.parent.mkdir(parents=True, exist_ok=True)
@@ -230,7 +251,7 @@ def build(
     try:
         quads = extract_and_validate(
             settings, data, timings, progress, validation=not skip_validation,
-            beside=search_stage if index is not None else None,
+            beside=search_stage if index is not None else None, checker=checker,
         )
     except BaseException:
         if index is not None:

@@ -52,6 +52,12 @@ def to_rdflib(quads: Iterable[ox.Quad]):
     return graph
 
 
+def warm_up() -> None:
+    """Import what validation needs (rdflib, pyshacl) ahead of the first batch."""
+    import pyshacl  # noqa: F401
+    import rdflib  # noqa: F401
+
+
 def shapes_graph(files: Sequence[Path] | None = None):
     import rdflib
 

@@ -115,3 +115,20 @@ def test_split_validation_agrees_with_validating_everything_at_once(built):
 
     assert {p.name for p in shape_files()} >= {"shapes.ttl", "shapes-mentions.ttl"}
     assert validate(list(built.store), ontology_graph="https://w3id.org/zhytomyr-kg/graph/ontology") > 10000
+
+
+@pytest.mark.parametrize("stage", ["transform", "extract"])
+def test_a_failed_build_leaves_no_process_behind(tmp_path, monkeypatch, stage):
+    """The validation process is forked when the build starts; a failure at any later stage ends
+    it (a process left waiting would hold inherited pipes open)."""
+    import multiprocessing
+
+    import etl.pipeline as pipeline
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "transform" if stage == "transform" else "extract_quads", boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        pipeline.build(Settings(store=tmp_path))
+    assert multiprocessing.active_children() == []
