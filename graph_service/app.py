@@ -20,7 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from . import formats
+from . import formats, named_queries
 from .backend import Backend, OxigraphBackend, backend_from_settings
 from .config import ServiceConfig
 from .response_cache import ResponseCache
@@ -231,7 +231,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
             if version is not None:
                 try:
                     rows = await asyncio.to_thread(
-                        service.backend.select_rows, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
+                        service.backend.select_rows, named_queries.get("service-graphs").text
                     )
                     graphs = [r["g"] for r in rows if r["g"]]
                     triples = await asyncio.to_thread(service.backend.triple_count)

@@ -26,7 +26,7 @@ from typing import Iterable, Iterator, Sequence
 
 import httpx
 
-from . import formats
+from . import formats, named_queries
 from .sparql_text import QueryInfo, analyse, with_row_cap
 from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, NoStore, live_build
 
@@ -470,10 +470,7 @@ class RemoteBackend(Backend):
     def _probe(self) -> tuple[str, int]:
         now = time.monotonic()
         if self._version is None or now - self._version[0] >= self.version_ttl:
-            rows = self.select_rows(
-                "SELECT (COUNT(*) AS ?n) (GROUP_CONCAT(DISTINCT STR(?g); separator=' ') AS ?gs) "
-                "WHERE { GRAPH ?g { ?s ?p ?o } }"
-            )
+            rows = self.select_rows(named_queries.get("remote-fingerprint").text)
             count = int(rows[0]["n"] or 0) if rows else 0
             graphs = " ".join(sorted((rows[0]["gs"] or "").split())) if rows else ""
             digest = hashlib.sha256(f"{count} {graphs}".encode()).hexdigest()[:16]

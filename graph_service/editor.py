@@ -41,7 +41,8 @@ def examples() -> list[dict[str, str]]:
 
 def default_query() -> str:
     lines = [f"PREFIX {prefix}: <{iri}>" for prefix, iri in PREFIXES.items()]
-    return "\n".join(lines) + "\n\nSELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 20\n"
+    body = "\n".join(line for line in named_queries.get("editor-start").text.splitlines() if not line.startswith("#"))
+    return "\n".join(lines) + "\n\n" + body.strip() + "\n"
 
 
 def editor_config(root_path: str) -> dict[str, Any]:

@@ -1,0 +1,26 @@
+"""The project's layout rules that code review would otherwise have to remember."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERY_TEXT = re.compile(r"\bWHERE\s*\{|\bSELECT\s+(DISTINCT\s+)?[?(]|\bCONSTRUCT\s*\{")
+
+
+def test_sparql_is_written_only_in_queries():
+    """Every query lives in queries/*.rq (one place, shown by pages and offered by the editor)."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for package in ("etl", "graph_service", "zhytomyr_kg")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if QUERY_TEXT.search(line) and not line.lstrip().startswith("#")
+    ]
+    assert offenders == []
+
+
+def test_contract_copy_is_identical_to_the_shared_one():
+    shared = ROOT.parent / "shared" / "CONTRACT.md"
+    if shared.exists():
+        assert (ROOT / "docs" / "CONTRACT.md").read_bytes() == shared.read_bytes()
