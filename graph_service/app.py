@@ -195,6 +195,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
         if isinstance(backend, OxigraphBackend):
             backend.max_rows = config.max_rows
             backend.max_result_bytes = config.max_result_bytes
+            backend.memory_quads = config.memory_quads
     service = Service(backend, config)
 
     @contextlib.asynccontextmanager

@@ -28,7 +28,7 @@ import httpx
 
 from . import formats, named_queries
 from .sparql_text import QueryInfo, analyse, with_row_cap
-from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, NoStore, live_build
+from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, LiveBuild, NoStore, live_build
 
 
 class QueryError(Exception):
@@ -213,6 +213,11 @@ class OxigraphBackend(Backend):
 
     The live build is looked up again at most every ``recheck`` seconds; when the ETL has
     published a new build, the next query opens it (the build id is the data version).
+
+    With ``memory_quads`` > 0, a build of at most that many quads (as its ``build.json``
+    records) is copied into an in-memory store when it is opened: the data is read-only and
+    small, and the same engine answers from memory 2.5–4.5× faster than through RocksDB
+    (measured in docs/SERVICE.md). The on-disk build stays the source of truth.
     """
 
     name = "oxigraph"
@@ -226,8 +231,11 @@ class OxigraphBackend(Backend):
         max_result_bytes: int | None = None,
         max_query_bytes: int | None = None,
         service_allow: Iterable[str] = (),
+        memory_quads: int = 0,
     ):
         self.store_dir = Path(store_dir)
+        self.memory_quads = memory_quads
+        self.in_memory = False  # whether the open build is answered from an in-memory copy
         self.recheck = recheck
         self.max_rows = max_rows
         self.max_result_bytes = max_result_bytes
@@ -251,6 +259,11 @@ class OxigraphBackend(Backend):
             self._checked = now
         return self._live_id
 
+    @property
+    def open_build_id(self) -> str | None:
+        """The build whose store is open (None before the first query)."""
+        return self._build_id
+
     def store(self, build_id: str | None = None):
         """The read-only pyoxigraph Store of ``build_id`` (default: the live build)."""
         import pyoxigraph
@@ -261,9 +274,25 @@ class OxigraphBackend(Backend):
                 path = self.store_dir / BUILDS / wanted / OXIGRAPH
                 if not path.exists():
                     raise NoStore(f"build {wanted} not found in {self.store_dir}")
-                self._store = pyoxigraph.Store.read_only(str(path))
+                self.in_memory = False
+                self._store = self._open(path, wanted)
                 self._build_id = wanted
             return self._store
+
+    def _open(self, path: Path, build_id: str):
+        import pyoxigraph
+
+        disk = pyoxigraph.Store.read_only(str(path))
+        if self.memory_quads <= 0:
+            return disk
+        quads = LiveBuild(build_id, path.parent).info().get("quads")
+        if not isinstance(quads, int) or quads > self.memory_quads:
+            return disk
+        memory = pyoxigraph.Store()
+        memory.bulk_extend(disk)
+        self.in_memory = True
+        return memory
+
 
     # -- the seam ---------------------------------------------------------------------
     def data_version(self) -> str:
@@ -326,11 +355,13 @@ class OxigraphBackend(Backend):
         base_iri: str | None = None,
         on_start=None,
         chunk_size: int = 65536,
+        max_bytes: int | None = None,
     ) -> QueryResult:
         """Run ``sparql`` and stream the serialised result to ``emit(bytes)``.
 
         ``on_start(QueryResult)`` is called once the media type is known, before the first
         chunk. Returns the result's description (its ``chunks`` are empty: they went to emit).
+        ``max_bytes`` lowers the result size limit (:class:`ResultTooLarge` beyond it).
         """
         import pyoxigraph
 
@@ -383,7 +414,7 @@ class OxigraphBackend(Backend):
         result = QueryResult(choice.media_type, form, iter(()), capped)
         if on_start is not None:
             on_start(result)
-        writer = _ChunkWriter(emit, chunk_size, self.max_result_bytes)
+        writer = _ChunkWriter(emit, chunk_size, self.max_result_bytes if max_bytes is None else max_bytes)
         try:
             if form in ("SELECT", "ASK"):
                 fmt = pyoxigraph.QueryResultsFormat.from_media_type(choice.media_type)

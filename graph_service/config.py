@@ -59,6 +59,12 @@ class ServiceConfig:
     #: put worker processes in an empty network namespace when the OS allows it (defence in
     #: depth against any fetch; off automatically when SERVICE is allow-listed) — ZKG_SPARQL_WORKER_NETNS
     worker_netns: bool = True
+    #: a build of at most this many quads is answered from an in-memory copy (workers and
+    #: pages; about 300 bytes per quad in each process); 0 = always from disk — ZKG_SPARQL_MEMORY_QUADS
+    memory_quads: int = 500_000
+    #: bounded lookups (one triple pattern) with an answer up to this size are answered in the
+    #: HTTP process, not a worker; 0 = every query goes to a worker — ZKG_SPARQL_INLINE_BYTES
+    inline_bytes: int = 256 * 1024
 
     ENV = {
         "timeout": ("ZKG_SPARQL_TIMEOUT", float),
@@ -76,6 +82,8 @@ class ServiceConfig:
         "cors_origins": ("ZKG_SPARQL_CORS_ORIGINS", _list),
         "stream_buffer": ("ZKG_SPARQL_STREAM_BUFFER", int),
         "worker_netns": ("ZKG_SPARQL_WORKER_NETNS", _bool),
+        "memory_quads": ("ZKG_SPARQL_MEMORY_QUADS", int),
+        "inline_bytes": ("ZKG_SPARQL_INLINE_BYTES", int),
     }
 
     @classmethod

@@ -338,6 +338,7 @@ class SparqlEndpoint:
                     build_id=service.backend.current_build_id() if isinstance(service.backend, OxigraphBackend) else None,
                     deadline=deadline,
                     base_iri=endpoint,
+                    bounded=info.bounded_lookup,
                 )
             except Timeout:
                 metrics.timeouts.inc()

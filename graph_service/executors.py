@@ -11,7 +11,7 @@ from typing import AsyncIterator, Sequence
 import httpx
 
 from . import formats
-from .backend import Backend, OxigraphBackend, QueryError, RemoteBackend
+from .backend import Backend, OxigraphBackend, QueryError, RemoteBackend, ResultTooLarge
 from .config import ServiceConfig
 from .pool import Outcome, Timeout, WorkerError, WorkerPool
 
@@ -37,7 +37,10 @@ class Executor:
         build_id: str | None,
         deadline: float,
         base_iri: str | None = None,
+        bounded: bool = False,
     ) -> Outcome:
+        """Answer ``sparql`` before ``deadline``. ``bounded``: the query is a bounded lookup
+        (:func:`graph_service.sparql_text.is_bounded_lookup`) without a request dataset."""
         raise NotImplementedError
 
     def status(self) -> dict:
@@ -45,17 +48,27 @@ class Executor:
 
 
 class PoolExecutor(Executor):
-    """Queries run in worker processes that the pool kills at the deadline."""
+    """Queries run in worker processes that the pool kills at the deadline.
+
+    Except bounded lookups (one triple pattern: the work is the answer's size), which the
+    HTTP process answers itself when the answer stays under ``ZKG_SPARQL_INLINE_BYTES``:
+    handing them to a worker cost more than running them (docs/SERVICE.md, "Benchmark"). A
+    lookup whose answer grows past that size is stopped there and sent to the pool.
+    """
 
     kind = "process-pool"
 
     def __init__(self, backend: OxigraphBackend, config: ServiceConfig):
+        self.backend = backend
         self.config = config
+        self.inline_answers = 0
+        self._warming: asyncio.Task | None = None
         env = {
             "ZKG_SPARQL_MAX_ROWS": str(config.max_rows),
             "ZKG_SPARQL_MAX_RESULT_BYTES": str(config.max_result_bytes),
             "ZKG_SPARQL_MAX_QUERY_BYTES": str(config.max_query_bytes),
             "ZKG_SPARQL_SERVICE_ALLOW": ",".join(config.service_allow),
+            "ZKG_SPARQL_MEMORY_QUADS": str(config.memory_quads),
         }
         self.pool = WorkerPool(
             backend.store_dir,
@@ -71,7 +84,11 @@ class PoolExecutor(Executor):
         await self.pool.close()
 
     async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
-                  build_id, deadline, base_iri=None) -> Outcome:
+                  build_id, deadline, base_iri=None, bounded=False) -> Outcome:
+        if bounded and self.config.inline_bytes > 0 and not default_graph_uris and not named_graph_uris:
+            outcome = self._inline(sparql, media_type, accept, format, build_id, base_iri)
+            if outcome is not None:
+                return outcome
         request = {
             "sparql": sparql,
             "media_type": media_type,
@@ -84,8 +101,35 @@ class PoolExecutor(Executor):
         }
         return await self.pool.run(request, deadline, self.config.stream_buffer)
 
+    def _inline(self, sparql, media_type, accept, format, build_id, base_iri) -> Outcome | None:
+        """The answer computed here, or None: the build is not open in this process yet (it is
+        opened in a thread meanwhile, so the event loop never waits for it) or the answer is
+        larger than the inline limit."""
+        if build_id is None or self.backend.open_build_id != build_id:
+            if self._warming is None or self._warming.done():
+                self._warming = asyncio.get_running_loop().create_task(asyncio.to_thread(self.backend.store, build_id))
+            return None
+        cfg = self.config
+        limit = min(cfg.inline_bytes, cfg.stream_buffer, cfg.max_result_bytes)
+        chunks: list[bytes] = []
+        try:
+            result = self.backend.execute(
+                sparql, chunks.append, accept=accept, format=format, media_type=media_type,
+                build_id=build_id, base_iri=base_iri, max_bytes=limit,
+            )
+        except ResultTooLarge as exc:
+            if limit == cfg.max_result_bytes:
+                raise WorkerError(exc.status, exc.message) from exc
+            return None
+        except QueryError as exc:
+            raise WorkerError(exc.status, exc.message) from exc
+        except formats.NotAcceptable as exc:
+            raise WorkerError(406, str(exc)) from exc
+        self.inline_answers += 1
+        return Outcome(result.media_type, result.form, result.capped_rows, b"".join(chunks), [], None)
+
     def status(self) -> dict:
-        return {"kind": self.kind, **self.pool.status()}
+        return {"kind": self.kind, **self.pool.status(), "inline_answers": self.inline_answers}
 
 
 class RemoteExecutor(Executor):
@@ -109,7 +153,7 @@ class RemoteExecutor(Executor):
             await self.client.aclose()
 
     async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
-                  build_id, deadline, base_iri=None) -> Outcome:
+                  build_id, deadline, base_iri=None, bounded=False) -> Outcome:
         assert self.client is not None
         form = "SELECT"
         if media_type is None:
@@ -163,7 +207,7 @@ class ThreadExecutor(Executor):
         self.config = config
 
     async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
-                  build_id, deadline, base_iri=None) -> Outcome:
+                  build_id, deadline, base_iri=None, bounded=False) -> Outcome:
         def call():
             result = self.backend.query(
                 sparql,

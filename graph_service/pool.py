@@ -92,6 +92,7 @@ class WorkerPool:
         self._spawning: set[asyncio.Task] = set()
         self.restarts = 0
         self.isolation = "unknown"
+        self.in_memory = False  # whether the last worker started answers from an in-memory copy
         self.on_restart = None  # callback for metrics
 
     async def start(self) -> None:
@@ -123,6 +124,7 @@ class WorkerPool:
         hello = json.loads(payload)
         worker.isolation = hello.get("isolation", "?")
         self.isolation = worker.isolation
+        self.in_memory = bool(hello.get("in_memory"))
         self._all.add(worker)
         return worker
 
@@ -253,6 +255,7 @@ class WorkerPool:
             "idle": self._idle.qsize(),
             "restarts": self.restarts,
             "isolation": self.isolation,
+            "in_memory": self.in_memory,
         }
 
 

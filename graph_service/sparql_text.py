@@ -9,7 +9,9 @@ answer *before* running it:
 * which ``SERVICE`` targets it names, checked against the allow-list;
 * whether it declares its own dataset (``FROM``/``FROM NAMED``), in which case the union
   default graph must not be forced on it;
-* how to cap its number of result rows (an appended or clamped ``LIMIT``).
+* how to cap its number of result rows (an appended or clamped ``LIMIT``);
+* whether it is a *bounded lookup*: one triple pattern and nothing else, so that every quad
+  the store scans becomes a row of the answer, and the work is bounded by the answer's size.
 
 The lexer skips comments, string literals (all four quote styles, with escapes) and IRI
 references, so keywords inside them never count.
@@ -81,8 +83,10 @@ class QueryInfo:
     has_dataset_clause: bool = False  # FROM or FROM NAMED
     #: (start, end, value) of a trailing top-level ``LIMIT n`` the query ends with, if any
     trailing_limit: tuple[int, int, int] | None = None
-    #: the query ends with a trailing ``VALUES`` block or something else a LIMIT cannot follow
     first_keyword: str | None = None
+    #: one triple pattern, distinct variables, no modifier but a trailing LIMIT (see
+    #: :func:`is_bounded_lookup`)
+    bounded_lookup: bool = False
 
 
 def analyse(query: str) -> QueryInfo:
@@ -150,7 +154,78 @@ def analyse(query: str) -> QueryInfo:
             and toks[-3].text.isdigit()
         ):
             info.trailing_limit = (toks[-3].start, toks[-3].end, int(toks[-3].text))
+    info.bounded_lookup = form is not None and not info.services and is_bounded_lookup(toks[i:])
     return info
+
+
+def is_bounded_lookup(toks: list[Token]) -> bool:
+    """Whether a query (its tokens after the prologue) costs no more than its answer's size.
+
+    True for a SELECT of plain variables (or ``*``), an ASK, or a short-form CONSTRUCT (no
+    template) whose group holds exactly one triple pattern, and for ``DESCRIBE`` of one IRI;
+    each with an optional trailing ``LIMIT n``. The pattern's terms are single terms, the
+    predicate no path, and no variable repeats. Then the store answers from one index range and every quad it reads is a row of
+    the result: no join, filter, sort, grouping, DISTINCT or OFFSET can make it read
+    without answering. Anything else, however harmless, is False: this is an allow-list.
+    """
+    if len(toks) >= 2 and toks[-2].kind == "word" and toks[-2].text.upper() == "LIMIT" and toks[-1].kind == "num":
+        toks = toks[:-2]
+    if not toks or toks[0].kind != "word":
+        return False
+    form = toks[0].text.upper()
+    if form == "DESCRIBE":
+        return len(toks) == 2 and _is_constant(toks[1])
+    j = 1
+    if form == "SELECT":
+        if j < len(toks) and toks[j].text == "*":
+            j += 1
+        else:
+            while j < len(toks) and toks[j].kind == "var":
+                j += 1
+            if j == 1:
+                return False
+    elif form not in ("ASK", "CONSTRUCT"):
+        return False
+    if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "WHERE":
+        j += 1
+    elif form == "CONSTRUCT":
+        return False  # a template of its own: only the short form (no template) counts
+    if len(toks) < j + 2 or toks[j].text != "{" or toks[-1].text != "}":
+        return False
+    body = toks[j + 1:-1]
+    if body and body[-1].text == ".":
+        body = body[:-1]
+    if len(body) < 3:
+        return False
+    subject, predicate, obj = body[0], body[1], body[2:]
+    if not (subject.kind == "var" or _is_constant(subject)):
+        return False
+    if not (predicate.kind == "var" or _is_constant(predicate) or predicate.text == "a"):
+        return False
+    if not _is_object(obj):
+        return False
+    names = [t.text[1:] for t in (subject, predicate, obj[0]) if t.kind == "var"]
+    return len(names) == len(set(names))
+
+
+def _is_constant(tok: Token) -> bool:
+    """An IRI: ``<…>`` or a prefixed name (not a blank node label)."""
+    return tok.kind == "iri" or (tok.kind == "word" and ":" in tok.text and not tok.text.startswith("_:"))
+
+
+def _is_object(toks: list[Token]) -> bool:
+    """One object term: a variable, an IRI, a number, true/false, or a literal with an optional
+    language tag or datatype."""
+    first = toks[0]
+    if len(toks) == 1:
+        return (first.kind in ("var", "num", "string") or _is_constant(first)
+                or (first.kind == "word" and first.text in ("true", "false")))
+    if first.kind != "string":
+        return False
+    rest = [t.text for t in toks[1:]]
+    if rest[0] == "@":
+        return len(toks) == 3 and toks[2].kind == "word" and ":" not in toks[2].text
+    return len(toks) == 4 and rest[:2] == ["^", "^"] and _is_constant(toks[3])
 
 
 def _after_semicolon(toks: list[Token], j: int) -> bool:

@@ -75,7 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         max_result_bytes=config.max_result_bytes,
         max_query_bytes=config.max_query_bytes,
         service_allow=config.service_allow,
+        memory_quads=config.memory_quads,
     )
+    try:  # open (and copy into memory) the live build now, not on the first query
+        backend.store()
+    except Exception:  # noqa: BLE001 - no build yet: the first query reports it
+        pass
     stdin = sys.stdin.buffer
     stdout = sys.stdout.buffer
     # detach Python's stdout from the protocol stream: stray prints go to stderr
@@ -95,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             out.clear()
 
     # ready signal, with what isolation we got
-    frame(HEAD, json.dumps({"ready": True, "isolation": isolation, "pid": os.getpid()}).encode())
+    frame(HEAD, json.dumps({"ready": True, "isolation": isolation, "pid": os.getpid(),
+                            "in_memory": backend.in_memory}).encode())
     flush()
 
     while True:

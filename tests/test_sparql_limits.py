@@ -6,6 +6,7 @@ process is gone), not how fast.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
 import os
 import time
 
@@ -17,6 +18,8 @@ from graph_service.testing import build_store, free_port, running, sample_quads,
 # 28 triples to the 8th power: the store would spin for hours counting this cross join.
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
 QUICK = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> }"
+# the same, but not a bounded lookup (a FILTER): always answered by a worker
+QUICK_IN_POOL = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> FILTER(isIRI(?s)) }"
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +69,9 @@ def test_runaway_query_is_stopped_while_others_are_answered(store_dir):
         pids_before = httpx.get(base + "/health").json()["executor"]["pids"]
         runaway = pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE}, timeout=60)
         wait_until(lambda: metric(base, "zkg_sparql_in_flight") == 1)
-        quick = httpx.get(base + "/sparql", params={"query": QUICK}, timeout=60)
+        quick = httpx.get(base + "/sparql", params={"query": QUICK_IN_POOL}, timeout=60)
         assert quick.status_code == 200
-        assert not runaway.done()  # answered while the runaway query was still running
+        assert not runaway.done()  # answered by the other worker while the runaway query was still running
 
         r = runaway.result()
         assert r.status_code == 503
@@ -84,6 +87,29 @@ def test_runaway_query_is_stopped_while_others_are_answered(store_dir):
         assert not pid_alive(killed.pop())
         # and the service still answers
         assert httpx.get(base + "/sparql", params={"query": QUICK + " LIMIT 1"}).status_code == 200
+
+
+def test_bounded_lookups_are_answered_in_the_http_process(store_dir):
+    base, server = start(store_dir, ZKG_SPARQL_CACHE_ENTRIES="0", ZKG_SPARQL_INLINE_BYTES="2000",
+                         ZKG_SPARQL_POOL_SIZE="1")
+    with server:
+        def inline_answers() -> int:
+            return httpx.get(base + "/health").json()["executor"]["inline_answers"]
+
+        def rows(query: str) -> list:
+            r = httpx.get(base + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+            assert r.status_code == 200, r.text
+            return sorted(json.dumps(b, sort_keys=True) for b in r.json()["results"]["bindings"])
+
+        # the first lookup may go to a worker while this process opens the build
+        wait_until(lambda: rows(QUICK) and inline_answers() > 0)
+        before = inline_answers()
+        assert rows(QUICK) == rows(QUICK_IN_POOL)  # the same answer either way
+        assert inline_answers() == before + 1
+        # a lookup whose answer outgrows ZKG_SPARQL_INLINE_BYTES is handed to a worker, whole
+        everything = rows("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+        assert len(everything) == len(sample_quads())
+        assert inline_answers() == before + 1
 
 
 def test_concurrency_cap_answers_503_with_retry_after(store_dir):

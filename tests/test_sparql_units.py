@@ -127,6 +127,59 @@ def test_etag_matching():
     assert not _etag_matches('"a"', '"b"')
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?p ?o WHERE { <http://x/a> ?p ?o }",
+        "PREFIX z: <http://z#> SELECT * { ?s a z:Project . } LIMIT 10",
+        'SELECT ?s WHERE { ?s <http://p> "x"@uk }',
+        'SELECT ?s WHERE { ?s <http://p> "x"^^<http://t> }',
+        "select ?s where { ?s <http://p> 42 }",
+        "ASK { <http://a> ?p ?o }",
+        "DESCRIBE <http://a>",
+        "CONSTRUCT WHERE { <http://a> ?p ?o }",
+    ],
+)
+def test_bounded_lookups(query):
+    assert analyse(query).bounded_lookup
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CONSTRUCT { ?o ?p <http://a> } WHERE { <http://a> ?p ?o }",  # a template of its own
+        "SELECT ?x WHERE { ?x ?p ?x }",  # a repeated variable filters while scanning
+        "SELECT DISTINCT ?p WHERE { ?s ?p ?o }",
+        "SELECT REDUCED ?p WHERE { ?s ?p ?o }",
+        "SELECT ?p WHERE { ?s ?p ?o } ORDER BY ?p",
+        "SELECT ?p WHERE { ?s ?p ?o } OFFSET 100000",  # reads without answering
+        "SELECT ?p WHERE { ?s ?p ?o } LIMIT 5 OFFSET 100000",
+        "SELECT ?p WHERE { ?s ?p ?o FILTER(?o) }",
+        "SELECT ?p WHERE { ?s ?p ?o . ?o ?q ?r }",
+        "SELECT ?p WHERE { ?s ?p ?o ; ?q ?r }",
+        "SELECT ?p WHERE { ?s ?p ?o , ?r }",
+        "SELECT ?p WHERE { ?s <http://p>* ?o }",
+        "SELECT ?p WHERE { ?s <http://p>/<http://q> ?o }",
+        "SELECT ?p WHERE { ?s ^<http://p> ?o }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "SELECT ?s WHERE { ?s ?p [] }",
+        "SELECT ?s WHERE { _:b ?p ?s }",
+        "SELECT ?s FROM <http://g> WHERE { ?s ?p ?o }",
+        "DESCRIBE ?s WHERE { ?s ?p ?o }",
+        "DESCRIBE <http://a> <http://b>",
+        "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "SELECT ?s WHERE { ?s ?p ?o } VALUES ?s { <http://a> }",
+        "SELECT ?s WHERE { SERVICE <http://x> { ?s ?p ?o } }",
+        "SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s",
+        "SELECT ?s WHERE { { ?s ?p ?o } }",
+        "SELECT ?s WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?r } }",
+        "INSERT DATA { <http://a> <http://b> <http://c> }",
+    ],
+)
+def test_not_bounded_lookups(query):
+    assert not analyse(query).bounded_lookup
+
+
 # --------------------------------------------------------------------------- embedded backend
 
 
@@ -154,6 +207,20 @@ def test_oxigraph_backend_follows_new_builds(tmp_path):
     assert backend.data_version() == "b2"
     assert backend.triple_count() == len(sample_quads())
     assert backend.select_rows(f"SELECT ?p WHERE {{ ?p a <{ZKG}Project> }}")  # the new data is visible
+
+
+def test_oxigraph_backend_answers_small_builds_from_memory(tmp_path):
+    build_store(tmp_path, sample_quads())
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    on_disk = OxigraphBackend(tmp_path)
+    in_memory = OxigraphBackend(tmp_path, memory_quads=len(sample_quads()))
+    too_big = OxigraphBackend(tmp_path, memory_quads=len(sample_quads()) - 1)
+    answers = [b.query(query).read() for b in (on_disk, in_memory, too_big)]
+    assert [on_disk.in_memory, in_memory.in_memory, too_big.in_memory] == [False, True, False]
+    assert answers[0] == answers[1] == answers[2]
+    build_store(tmp_path, sample_quads()[:3], build_id="smaller")
+    in_memory.recheck = 0
+    assert in_memory.triple_count() == 3 and in_memory.in_memory  # a new build: a new copy
 
 
 def test_oxigraph_backend_without_store(tmp_path):
