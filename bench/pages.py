@@ -13,9 +13,6 @@ Page caches: by default repeated requests are answered from the pages' response 
 rendering with ``--env ZKG_PAGES_RESPONSE_CACHE_ENTRIES=0`` and rendering plus querying with
 ``--env ZKG_PAGES_CACHE_ENTRIES=0`` as well.
 
-While a page path answers 404 on our service (the pages are not there yet), the script measures
-a placeholder instead: ``/sparql?query=DESCRIBE <iri>`` as Turtle on our service, and says so.
-
 It prints requests/s, p50 and p99 latency per target and the ratios page ÷ Turtle; the issue's
 target is a page within 3x the time of the raw Turtle fetch and a p99 under 50 ms. The run is
 bounded: (2 x number of paths) cells of ``--duration`` seconds plus start-up.
@@ -28,11 +25,8 @@ Load comes from ``wrk`` when installed (Debian package ``wrk``), otherwise from 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,8 +40,10 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import pyoxigraph  # noqa: E402
 
-from graph_service.testing import build_store, free_port, oxigraph_bin, running, service_cmd  # noqa: E402
+from graph_service.testing import build_store, free_port, oxigraph_bin, running, serve_cmd  # noqa: E402
 from zhytomyr_kg.config import DEFAULT_BASE_IRI, Settings  # noqa: E402
+
+from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 
 DEFAULT_PATHS = [
     "/id/project/biznes-platforma",
@@ -56,61 +52,6 @@ DEFAULT_PATHS = [
 ]
 HTML = "text/html"
 TURTLE = "text/turtle"
-
-
-# --------------------------------------------------------------------------- load generators
-
-
-def _wrk(url: str, accept: str, connections: int, duration: float) -> dict:
-    cmd = ["wrk", "-t", str(max(1, min(connections, 2))), "-c", str(connections), "-d", f"{max(1, round(duration))}s",
-           "--timeout", "10s", "--latency", "-H", f"Accept: {accept}", url]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
-    out = proc.stdout
-    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not found:
-        raise RuntimeError(f"wrk failed: {proc.stdout} {proc.stderr}")
-
-    def lat(pct: int) -> float | None:
-        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        if not m:
-            return None
-        v, unit = float(m.group(1)), m.group(2)
-        return v / 1000 if unit == "us" else v if unit == "ms" else v * 1000
-
-    errors = sum(int(m) for m in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if m:
-        errors += sum(int(x) for x in m.groups())
-    return {"rps": float(found.group(1)), "p50_ms": lat(50), "p99_ms": lat(99), "errors": errors}
-
-
-async def _python(url: str, accept: str, connections: int, duration: float) -> dict:
-    latencies: list[float] = []
-    errors = 0
-    end = time.perf_counter() + duration
-    async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=connections)) as client:
-        async def worker():
-            nonlocal errors
-            while time.perf_counter() < end:
-                t = time.perf_counter()
-                r = await client.get(url, headers={"Accept": accept})
-                latencies.append(time.perf_counter() - t)
-                errors += r.status_code >= 400
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        elapsed = time.perf_counter() - start
-    latencies.sort()
-
-    def pct(q: float) -> float | None:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else None
-
-    return {"rps": len(latencies) / elapsed, "p50_ms": pct(0.5), "p99_ms": pct(0.99), "errors": errors}
-
-
-def load(url: str, accept: str, connections: int, duration: float) -> dict:
-    if shutil.which("wrk"):
-        return _wrk(url, accept, connections, duration)
-    return asyncio.run(_python(url, accept, connections, duration))
 
 
 # --------------------------------------------------------------------------- targets
@@ -140,7 +81,8 @@ def main(argv=None) -> int:
     ap.add_argument("--base-iri", default=DEFAULT_BASE_IRI, help="the data's IRI prefix (path → IRI)")
     ap.add_argument("--duration", type=float, default=3.0, help="seconds per measurement (default 3)")
     ap.add_argument("--connections", type=int, default=8)
-    ap.add_argument("--http-workers", type=int, default=1, help="our uvicorn processes (default 1)")
+    ap.add_argument("--http-workers", type=int, default=None,
+                    help="our HTTP processes (default: as `zhytomyr-kg serve` chooses)")
     ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                     help="extra environment for our service, e.g. ZKG_SPARQL_CACHE_ENTRIES=0")
     ap.add_argument("--search", action="append", default=None, metavar="QUERY",
@@ -152,7 +94,7 @@ def main(argv=None) -> int:
         raise SystemExit("the `oxigraph` command is missing (pip install -e '.[test]' installs it)")
 
     results: dict = {"connections": args.connections, "duration_s": args.duration, "cpus": os.cpu_count(),
-                     "load_generator": "wrk" if shutil.which("wrk") else "python (httpx)", "targets": {}}
+                     "load_generator": GENERATOR, "targets": {}}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="zkg-bench-pages-") as tmp:
         tmp = Path(tmp)
@@ -184,17 +126,12 @@ def main(argv=None) -> int:
         ours, peer = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{peer_port}"
         peer_cmd = [oxigraph_bin(), "serve-read-only", "--location", str(location),
                     "--bind", f"127.0.0.1:{peer_port}", "--union-default-graph"]
-        with running(service_cmd(ours_port, args.http_workers), ours + "/health", env=env), \
+        with running(serve_cmd(ours_port, args.http_workers), ours + "/health", env=env), \
                 running(peer_cmd, peer + "/query?query=ASK%7B%7D"):
             for path in args.paths:
                 iri = base_iri + path.lstrip("/")
                 page_url = ours + path
-                probe = httpx.get(page_url, headers={"Accept": HTML}, timeout=60)
-                if probe.status_code == 404:
-                    kind, accept = "placeholder: /sparql DESCRIBE as Turtle", TURTLE
-                    page_url = f"{ours}/sparql?query={quote(describe(iri))}"
-                else:
-                    kind, accept = "page as HTML", HTML
+                kind, accept = "page as HTML", HTML
                 got = check(page_url, accept, "ours")
                 peer_url = f"{peer}/query?query={quote(describe(iri))}"
                 turtle = check(peer_url, TURTLE, "oxigraph")

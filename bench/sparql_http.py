@@ -17,15 +17,11 @@ client (then the figures are bounded by the client; the output says which was us
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,8 +32,10 @@ import httpx  # noqa: E402
 import pyoxigraph  # noqa: E402
 
 from graph_service.testing import (  # noqa: E402
-    build_store, free_port, oxigraph_bin, running, service_cmd, synthetic_quads,
+    build_store, free_port, oxigraph_bin, running, serve_cmd, synthetic_quads,
 )
+
+from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 P = f"PREFIX zkg: <{ZKG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -71,60 +69,6 @@ def queries(p: dict[str, str]) -> dict[str, str]:
     }
 
 
-# --------------------------------------------------------------------------- load generators
-
-
-def run_wrk(url: str, connections: int, duration: float) -> dict:
-    threads = max(1, min(connections, 2))
-    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s", "--latency",
-           "-H", f"Accept: {ACCEPT}", url]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
-    out = proc.stdout
-    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not found:
-        raise RuntimeError(f"wrk failed: {proc.stdout} {proc.stderr}")
-    rps = float(found.group(1))
-    def lat(pct):
-        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        if not m:
-            return None
-        v, unit = float(m.group(1)), m.group(2)
-        return v / 1000 if unit == "us" else v if unit == "ms" else v * 1000
-    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = int(m.group(1)) if m else 0
-    m = re.search(r"Socket errors:.*?timeout (\d+)", out)
-    errors += int(m.group(1)) if m else 0
-    return {"rps": rps, "p50_ms": lat(50), "p99_ms": lat(99), "errors": errors}
-
-
-async def _python_load(url: str, connections: int, duration: float) -> dict:
-    latencies: list[float] = []
-    errors = 0
-    end = time.perf_counter() + duration
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=connections)) as client:
-        async def worker():
-            nonlocal errors
-            while time.perf_counter() < end:
-                t = time.perf_counter()
-                r = await client.get(url, headers={"Accept": ACCEPT})
-                latencies.append(time.perf_counter() - t)
-                if r.status_code >= 400:
-                    errors += 1
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        elapsed = time.perf_counter() - start
-    latencies.sort()
-    def pct(q):
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else None
-    return {"rps": len(latencies) / elapsed, "p50_ms": pct(0.5), "p99_ms": pct(0.99), "errors": errors}
-
-
-def load(url: str, connections: int, duration: float) -> dict:
-    if shutil.which("wrk"):
-        return run_wrk(url, connections, duration)
-    return asyncio.run(_python_load(url, connections, duration))
-
-
 # --------------------------------------------------------------------------- targets
 
 
@@ -143,7 +87,7 @@ def measure(name: str, url: str, qs: dict[str, str], conns: list[int], duration:
         expected.setdefault(qname, n)
         full = f"{url}?query={quote(q)}"
         for c in conns:
-            r = load(full, c, duration)
+            r = load(full, ACCEPT, c, duration)
             results.setdefault(name, {}).setdefault(qname, {})[c] = r
             print(f"  {name:16} {qname:7} c={c:<3} {r['rps']:>9.0f} req/s  p50 {r['p50_ms'] or 0:7.2f} ms  "
                   f"p99 {r['p99_ms'] or 0:7.2f} ms  errors {r['errors']}", flush=True)
@@ -155,8 +99,10 @@ def main(argv=None) -> int:
     ap.add_argument("--triples", type=int, default=20_000, help="size of the generated graph")
     ap.add_argument("--duration", type=float, default=2.0, help="seconds per measurement")
     ap.add_argument("--connections", default="1,8,32")
-    ap.add_argument("--pool-size", type=int, default=None, help="our query workers (default: the service default)")
-    ap.add_argument("--http-workers", type=int, default=1, help="our HTTP processes")
+    ap.add_argument("--pool-size", type=int, default=None,
+                    help="our query workers per HTTP process (default: as `zhytomyr-kg serve` chooses)")
+    ap.add_argument("--http-workers", type=int, default=None,
+                    help="our HTTP processes (default: as `zhytomyr-kg serve` chooses)")
     ap.add_argument("--skip", default="", help="comma list of targets to skip: ours,cached,oxigraph,rdflib")
     ap.add_argument("--inline", action="store_true",
                     help="also measure queries run in the HTTP process (no isolation, no time limit): the cost of isolation")
@@ -176,7 +122,7 @@ def main(argv=None) -> int:
         wanted = args.queries.split(",")
         qs = {k: v for k, v in queries(picked).items() if k in wanted}
         print(f"data: {data if args.data else 'generated'} ({picked['triples']} quads); "
-              f"load generator: {'wrk' if shutil.which('wrk') else 'python (httpx)'}; "
+              f"load generator: {GENERATOR}; "
               f"{args.duration:g} s per cell; cpus: {os.cpu_count()}", flush=True)
         results: dict = {}
         expected: dict[str, int] = {}
@@ -194,7 +140,7 @@ def main(argv=None) -> int:
                 continue
             port = free_port()
             url = f"http://127.0.0.1:{port}"
-            with running(service_cmd(port, args.http_workers), url + "/health",
+            with running(serve_cmd(port, args.http_workers), url + "/health",
                          env={**base_env, "ZKG_SPARQL_CACHE_ENTRIES": cache, "ZKG_SPARQL_EXECUTOR": executor}):
                 print(f"{name}: {httpx.get(url + '/health').json()['executor']}", flush=True)
                 measure(name, url + "/sparql", qs, conns, args.duration, results, expected)

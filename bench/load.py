@@ -1,0 +1,71 @@
+"""The load generator both HTTP benchmarks share: ``wrk`` when installed, else a Python client.
+
+``load(url, accept, connections, duration)`` returns ``{"rps", "p50_ms", "p99_ms", "errors"}``.
+With the Python client the figures are bounded by the client itself; ``GENERATOR`` names the one
+in use so the benchmarks can say which.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import time
+
+import httpx
+
+GENERATOR = "wrk" if shutil.which("wrk") else "python (httpx)"
+
+
+def load(url: str, accept: str, connections: int, duration: float) -> dict:
+    """Requests/s, p50/p99 latency (ms) and errors (non-2xx/3xx, socket errors) of GET ``url``."""
+    if shutil.which("wrk"):
+        return _wrk(url, accept, connections, duration)
+    return asyncio.run(_python(url, accept, connections, duration))
+
+
+def _wrk(url: str, accept: str, connections: int, duration: float) -> dict:
+    cmd = ["wrk", "-t", str(max(1, min(connections, 2))), "-c", str(connections), "-d", f"{max(1, round(duration))}s",
+           "--timeout", "10s", "--latency", "-H", f"Accept: {accept}", url]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
+    out = proc.stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not found:
+        raise RuntimeError(f"wrk failed: {proc.stdout} {proc.stderr}")
+
+    def lat(pct: int) -> float | None:
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return None
+        v, unit = float(m.group(1)), m.group(2)
+        return v / 1000 if unit == "us" else v if unit == "ms" else v * 1000
+
+    errors = sum(int(m) for m in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    return {"rps": float(found.group(1)), "p50_ms": lat(50), "p99_ms": lat(99), "errors": errors}
+
+
+async def _python(url: str, accept: str, connections: int, duration: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    end = time.perf_counter() + duration
+    async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=connections)) as client:
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < end:
+                t = time.perf_counter()
+                r = await client.get(url, headers={"Accept": accept})
+                latencies.append(time.perf_counter() - t)
+                errors += r.status_code >= 400
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+
+    def pct(q: float) -> float | None:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else None
+
+    return {"rps": len(latencies) / elapsed, "p50_ms": pct(0.5), "p99_ms": pct(0.99), "errors": errors}
