@@ -79,7 +79,27 @@ class Metrics:
         self.rejected = Counter("zkg_sparql_rejected", "Queries refused by the concurrency cap (503)", registry=r)
         self.refused = Counter("zkg_sparql_refused", "Queries refused as unsafe (update, LOAD, SERVICE)", ["reason"], registry=r)
         self.restarts = Counter("zkg_sparql_worker_restarts", "Query worker processes killed and replaced", registry=r)
-        self.in_flight = Gauge("zkg_sparql_in_flight", "Queries running or waiting for a worker", registry=r)
+        self.in_flight = Gauge("zkg_sparql_in_flight", "Queries running or waiting for a worker", registry=r,
+                               multiprocess_mode="livesum")
+
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus' text format: of every HTTP process when several share
+        ``PROMETHEUS_MULTIPROC_DIR`` (``zhytomyr-kg serve --workers N`` sets it), else ours."""
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            return generate_latest(self.registry)
+        from prometheus_client import multiprocess
+
+        combined = CollectorRegistry()
+        multiprocess.MultiProcessCollector(combined)
+        return generate_latest(combined)
+
+    @staticmethod
+    def process_ended() -> None:
+        """Drop this process's live gauges from the shared metrics (its counters stay)."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(os.getpid())
 
 
 class Service:
@@ -205,6 +225,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
             yield
         finally:
             await service.executor.close()
+            service.metrics.process_ended()
 
     app = ServiceApp(
         title="Zhytomyr strategy knowledge graph — SPARQL endpoint",
@@ -260,7 +281,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
         return JSONResponse(data, status_code=status)
 
     async def metrics_view(request: Request) -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.router.add_route("/health", health, methods=["GET"], include_in_schema=False)
     app.router.add_route("/metrics", metrics_view, methods=["GET"], include_in_schema=False)

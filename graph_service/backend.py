@@ -265,9 +265,8 @@ class OxigraphBackend(Backend):
         return self._build_id
 
     def store(self, build_id: str | None = None):
-        """The read-only pyoxigraph Store of ``build_id`` (default: the live build)."""
-        import pyoxigraph
-
+        """The pyoxigraph Store of ``build_id`` (default: the live build): read-only on disk,
+        or its in-memory copy (see ``memory_quads``)."""
         wanted = build_id or self.current_build_id()
         with self._lock:
             if self._store is None or wanted != self._build_id:

@@ -7,10 +7,16 @@ stand-alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Sequence
+
+from .config import default_http_workers, default_pool_size
 
 
 def ensure_store(settings) -> str:
@@ -38,10 +44,12 @@ def add_serve_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()
     )
     p.add_argument("--host", default=os.environ.get("ZKG_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("ZKG_PORT", "8000")))
-    p.add_argument("--workers", type=int, default=int(os.environ.get("ZKG_WORKERS", "1")),
-                   help="HTTP processes (each with its own pool of query workers)")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("ZKG_WORKERS") or default_http_workers()),
+                   help="HTTP processes, each with its own pool of query workers ($ZKG_WORKERS; "
+                   "default: one per CPU, at most 4)")
     p.add_argument("--query-workers", type=int, default=None,
-                   help="query worker processes per HTTP process ($ZKG_SPARQL_POOL_SIZE)")
+                   help="query worker processes per HTTP process ($ZKG_SPARQL_POOL_SIZE; default: the CPUs "
+                   "shared out among the HTTP processes, at least 1)")
     p.add_argument("--timeout", type=float, default=None, help="query time limit in seconds ($ZKG_SPARQL_TIMEOUT)")
     p.add_argument("--sparql-endpoint", default=os.environ.get("ZKG_SPARQL_ENDPOINT"),
                    help="serve a remote SPARQL 1.1 endpoint instead of the embedded store ($ZKG_SPARQL_ENDPOINT)")
@@ -61,26 +69,45 @@ def run_serve(args) -> int:
         env_updates["ZKG_SPARQL_ENDPOINT"] = args.sparql_endpoint
     else:
         ensure_store(settings)
+    workers = max(1, args.workers)
     if getattr(args, "query_workers", None):
         env_updates["ZKG_SPARQL_POOL_SIZE"] = str(args.query_workers)
+    elif not os.environ.get("ZKG_SPARQL_POOL_SIZE"):
+        env_updates["ZKG_SPARQL_POOL_SIZE"] = str(default_pool_size(workers))
     if getattr(args, "timeout", None):
         env_updates["ZKG_SPARQL_TIMEOUT"] = str(args.timeout)
-    os.environ.update(env_updates)  # the factory (and uvicorn's worker processes) read them
-
     if getattr(args, "no_access_log", False):
         env_updates["ZKG_ACCESS_LOG"] = "0"
-    os.environ.update(env_updates)
-    print(f"serving SPARQL at http://{args.host}:{args.port}/sparql", file=sys.stderr)
-    uvicorn.run(
-        "graph_service.app:app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=max(1, args.workers),
-        access_log=False,  # our own structured log replaces uvicorn's
-        log_level="warning",
-    )
+    os.environ.update(env_updates)  # the factory (and uvicorn's worker processes) read them
+    print(f"serving SPARQL at http://{args.host}:{args.port}/sparql ({workers} HTTP processes × "
+          f"{os.environ.get('ZKG_SPARQL_POOL_SIZE', 'default')} query workers)", file=sys.stderr)
+    with shared_metrics_dir(workers):
+        uvicorn.run(
+            "graph_service.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=workers,
+            access_log=False,  # our own structured log replaces uvicorn's
+            log_level="warning",
+        )
     return 0
+
+
+@contextlib.contextmanager
+def shared_metrics_dir(workers: int) -> Iterator[None]:
+    """With several HTTP processes, a fresh ``PROMETHEUS_MULTIPROC_DIR`` for this run (unless
+    one is set), so ``/metrics`` adds up every process whichever one answers the scrape."""
+    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="zkg-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def add_load_remote_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:

@@ -27,6 +27,19 @@ def _bool(raw: str) -> bool:
     return raw.lower() in ("1", "true", "yes", "on", "auto")
 
 
+def default_http_workers() -> int:
+    """HTTP processes ``zhytomyr-kg serve`` starts: one per CPU, at most 4. One Python process
+    cannot use a second core; on the 2-core benchmark machine two HTTP processes with one query
+    worker each answered 1.4–2.6× more requests than one with two (docs/SERVICE.md)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def default_pool_size(http_workers: int) -> int:
+    """Query workers per HTTP process when ``serve`` starts ``http_workers`` of them: the CPUs
+    shared out, at least one each."""
+    return max(1, (os.cpu_count() or 1) // max(1, http_workers))
+
+
 @dataclass(frozen=True)
 class ServiceConfig:
     #: seconds a query may run (queue wait included) before it is stopped — ZKG_SPARQL_TIMEOUT

@@ -202,7 +202,15 @@ def running(cmd: list[str], ready_url: str, env: dict | None = None, log_path: P
             out.close()
 
 
+def serve_cmd(port: int, workers: int | None = None) -> list[str]:
+    """``zhytomyr-kg serve`` as users start it: the default process layout unless ``workers``
+    (HTTP processes) is given; the store comes from ``ZKG_STORE``."""
+    cmd = [sys.executable, "-m", "zhytomyr_kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return cmd + (["--workers", str(workers)] if workers else [])
+
+
 def service_cmd(port: int, workers: int = 1) -> list[str]:
+    """The service under uvicorn directly: one HTTP process, the pool size from the environment."""
     return [sys.executable, "-m", "uvicorn", "graph_service.app:app_from_env", "--factory",
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
             "--no-access-log", "--log-level", "warning"]
