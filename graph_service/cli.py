@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .config import default_http_workers, default_pool_size
+from .supervisor import reuse_port_supported, serve_processes
 
 
 def ensure_store(settings) -> str:
@@ -81,16 +82,12 @@ def run_serve(args) -> int:
     os.environ.update(env_updates)  # the factory (and uvicorn's worker processes) read them
     print(f"serving SPARQL at http://{args.host}:{args.port}/sparql ({workers} HTTP processes × "
           f"{os.environ.get('ZKG_SPARQL_POOL_SIZE', 'default')} query workers)", file=sys.stderr)
+    app = "graph_service.app:app_from_env"
+    options = {"factory": True, "access_log": False, "log_level": "warning"}  # our JSON access log replaces uvicorn's
     with shared_metrics_dir(workers):
-        uvicorn.run(
-            "graph_service.app:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=workers,
-            access_log=False,  # our own structured log replaces uvicorn's
-            log_level="warning",
-        )
+        if workers > 1 and reuse_port_supported():
+            return serve_processes(app, args.host, args.port, workers, **options)
+        uvicorn.run(app, host=args.host, port=args.port, workers=workers, **options)
     return 0
 
 

@@ -30,7 +30,7 @@ def _bool(raw: str) -> bool:
 def default_http_workers() -> int:
     """HTTP processes ``zhytomyr-kg serve`` starts: one per CPU, at most 4. One Python process
     cannot use a second core; on the 2-core benchmark machine two HTTP processes with one query
-    worker each answered 1.4–2.6× more requests than one with two (docs/SERVICE.md)."""
+    worker each answered 1.1–1.5× more requests than one with two (docs/SERVICE.md)."""
     return max(1, min(4, os.cpu_count() or 1))
 
 

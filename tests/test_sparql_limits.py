@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from graph_service.testing import build_store, free_port, running, sample_quads, serve_cmd, service_cmd
+from graph_service.testing import build_store, free_port, running, sample_quads, service_cmd
 
 # 28 triples to the 8th power: the store would spin for hours counting this cross join.
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
@@ -164,24 +164,3 @@ def test_large_results_are_streamed_and_result_size_is_capped(store_dir):
         assert r.status_code == 413 and "ZKG_SPARQL_MAX_RESULT_BYTES" in r.text
         assert httpx.get(base + "/sparql", params={"query": "ASK {}"}).status_code == 200
 
-
-def test_several_http_processes_share_one_metrics_view(store_dir, tmp_path):
-    """`zhytomyr-kg serve --workers 2`: /metrics adds up both processes, whichever answers."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    shared = tmp_path / "metrics"
-    shared.mkdir()
-    env = {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_CACHE_ENTRIES": "0",
-           "PROMETHEUS_MULTIPROC_DIR": str(shared)}
-    with running(serve_cmd(port, workers=2), base + "/health", env=env), cf.ThreadPoolExecutor(4) as pool:
-        sent = 40
-        answers = list(pool.map(lambda i: httpx.get(base + "/sparql", params={"query": f"{QUICK} # {i}"}).status_code,
-                                range(sent)))
-        assert answers == [200] * sent
-        processes = {path.stem.rsplit("_", 1)[1] for path in shared.glob("counter_*.db")}
-        assert len(processes) == 2  # both HTTP processes write their counters there
-        for _ in range(3):  # the scrape may land on either process: each sees the sum
-            text = httpx.get(base + "/metrics").text
-            total = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-                        if line.startswith('zkg_http_requests_total{endpoint="sparql",status="200"}'))
-            assert total == sent

@@ -1,0 +1,103 @@
+"""`zhytomyr-kg serve --workers N`: N HTTP processes on one port (graph_service/supervisor.py)."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph_service.testing import build_store, free_port, running, sample_quads, serve_cmd
+
+QUERY = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> }"
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("store")
+    build_store(d, sample_quads())
+    return d
+
+
+def env_for(store_dir: Path, **more: str) -> dict[str, str]:
+    return {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_CACHE_ENTRIES": "0", **more}
+
+
+def http_processes(supervisor: int) -> list[int]:
+    """The supervisor's children that serve HTTP (not multiprocessing's resource tracker)."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [int(pid) for pid in children
+            if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def pool_of_answering_process(base: str) -> tuple[int, ...]:
+    """The query worker pids of whichever HTTP process answers a new connection."""
+    with httpx.Client() as fresh:
+        return tuple(fresh.get(base + "/health").json()["executor"]["pids"])
+
+
+def test_connections_are_spread_over_the_processes(store_dir):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(store_dir)) as server:
+        assert len(http_processes(server.pid)) == 2
+        # 40 new connections: each process answers some (all on one: about 2 in 10^12 by chance)
+        assert len({pool_of_answering_process(base) for _ in range(40)}) == 2
+
+
+def test_several_http_processes_share_one_metrics_view(store_dir, tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    env = env_for(store_dir, PROMETHEUS_MULTIPROC_DIR=str(shared))
+    with running(serve_cmd(port, workers=2), base + "/health", env=env), cf.ThreadPoolExecutor(4) as pool:
+        sent = 40
+        answers = list(pool.map(lambda i: httpx.get(base + "/sparql", params={"query": f"{QUERY} # {i}"}).status_code,
+                                range(sent)))
+        assert answers == [200] * sent
+        processes = {path.stem.rsplit("_", 1)[1] for path in shared.glob("counter_*.db")}
+        assert len(processes) == 2  # both HTTP processes write their counters there
+        for _ in range(5):  # each scrape may land on either process: each reports the sum
+            with httpx.Client() as fresh:
+                text = fresh.get(base + "/metrics").text
+            total = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                        if line.startswith('zkg_http_requests_total{endpoint="sparql",status="200"}'))
+            assert total == sent
+
+
+def test_a_process_that_dies_is_replaced(store_dir):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(store_dir)) as server:
+        time.sleep(5.5)  # past the start-up grace period (supervisor.STARTUP_GRACE)
+        before = http_processes(server.pid)
+        os.kill(before[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = http_processes(server.pid)
+            if len(now) == 2 and before[0] not in now:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError(f"not replaced: {before} → {http_processes(server.pid)}")
+        for _ in range(10):  # and every connection is answered meanwhile
+            assert httpx.get(base + "/sparql", params={"query": QUERY}).status_code == 200
+
+
+def test_a_taken_port_stops_the_service_with_an_error(store_dir):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(serve_cmd(port, workers=2), env={**os.environ, **env_for(store_dir)},
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in proc.stderr
+    assert "Traceback" not in proc.stderr
