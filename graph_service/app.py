@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from zhytomyr_kg.store_layout import NoStore
 
 from . import formats, named_queries
 from .backend import Backend, OxigraphBackend, backend_from_settings
@@ -117,6 +118,12 @@ class Service:
         pool = getattr(self.executor, "pool", None)
         if pool is not None:
             pool.on_restart = self.metrics.restarts.inc
+
+    async def open_store(self) -> None:
+        """Open the live build (and copy it into memory) before the first request needs it."""
+        if isinstance(self.backend, OxigraphBackend):
+            with contextlib.suppress(NoStore):
+                await asyncio.to_thread(self.backend.store)
 
     async def data_version(self) -> str:
         now = time.monotonic()
@@ -220,7 +227,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        await service.executor.start()
+        await asyncio.gather(service.executor.start(), service.open_store())
         try:
             yield
         finally:

@@ -292,7 +292,6 @@ class OxigraphBackend(Backend):
         self.in_memory = True
         return memory
 
-
     # -- the seam ---------------------------------------------------------------------
     def data_version(self) -> str:
         """The content digest the ETL recorded (same inputs → same version, so an identical

@@ -101,13 +101,19 @@ class PoolExecutor(Executor):
         }
         return await self.pool.run(request, deadline, self.config.stream_buffer)
 
+    def _open(self, build_id: str | None) -> None:
+        try:
+            self.backend.store(build_id)
+        except Exception:  # noqa: BLE001 - a build gone or not there: the pool reports it
+            pass
+
     def _inline(self, sparql, media_type, accept, format, build_id, base_iri) -> Outcome | None:
         """The answer computed here, or None: the build is not open in this process yet (it is
         opened in a thread meanwhile, so the event loop never waits for it) or the answer is
         larger than the inline limit."""
         if build_id is None or self.backend.open_build_id != build_id:
             if self._warming is None or self._warming.done():
-                self._warming = asyncio.get_running_loop().create_task(asyncio.to_thread(self.backend.store, build_id))
+                self._warming = asyncio.get_running_loop().create_task(asyncio.to_thread(self._open, build_id))
             return None
         cfg = self.config
         limit = min(cfg.inline_bytes, cfg.stream_buffer, cfg.max_result_bytes)

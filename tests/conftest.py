@@ -54,6 +54,16 @@ def real_tree(departments, priorities) -> ReportTree:
 
 
 @pytest.fixture(scope="session")
+def sample_store(tmp_path_factory) -> Path:
+    """A store directory with one build of ``graph_service.testing.sample_quads()``; read-only."""
+    from graph_service.testing import build_store, sample_quads
+
+    directory = tmp_path_factory.mktemp("sample-store")
+    build_store(directory, sample_quads())
+    return directory
+
+
+@pytest.fixture(scope="session")
 def built(tmp_path_factory) -> BuildResult:
     """The bundled report built once into an on-disk store."""
     store = tmp_path_factory.mktemp("store")

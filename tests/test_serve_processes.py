@@ -6,27 +6,18 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 
-from graph_service.testing import build_store, free_port, running, sample_quads, serve_cmd
+from graph_service.testing import free_port, running, serve_cmd
 
 QUERY = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> }"
 
 
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("store")
-    build_store(d, sample_quads())
-    return d
-
-
-def env_for(store_dir: Path, **more: str) -> dict[str, str]:
-    return {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_CACHE_ENTRIES": "0", **more}
+def env_for(sample_store: Path, **more: str) -> dict[str, str]:
+    return {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_CACHE_ENTRIES": "0", **more}
 
 
 def http_processes(supervisor: int) -> list[int]:
@@ -42,21 +33,21 @@ def pool_of_answering_process(base: str) -> tuple[int, ...]:
         return tuple(fresh.get(base + "/health").json()["executor"]["pids"])
 
 
-def test_connections_are_spread_over_the_processes(store_dir):
+def test_connections_are_spread_over_the_processes(sample_store):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(store_dir)) as server:
+    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(sample_store)) as server:
         assert len(http_processes(server.pid)) == 2
         # 40 new connections: each process answers some (all on one: about 2 in 10^12 by chance)
         assert len({pool_of_answering_process(base) for _ in range(40)}) == 2
 
 
-def test_several_http_processes_share_one_metrics_view(store_dir, tmp_path):
+def test_several_http_processes_share_one_metrics_view(sample_store, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     shared = tmp_path / "metrics"
     shared.mkdir()
-    env = env_for(store_dir, PROMETHEUS_MULTIPROC_DIR=str(shared))
+    env = env_for(sample_store, PROMETHEUS_MULTIPROC_DIR=str(shared))
     with running(serve_cmd(port, workers=2), base + "/health", env=env), cf.ThreadPoolExecutor(4) as pool:
         sent = 40
         answers = list(pool.map(lambda i: httpx.get(base + "/sparql", params={"query": f"{QUERY} # {i}"}).status_code,
@@ -72,10 +63,10 @@ def test_several_http_processes_share_one_metrics_view(store_dir, tmp_path):
             assert total == sent
 
 
-def test_a_process_that_dies_is_replaced(store_dir):
+def test_a_process_that_dies_is_replaced(sample_store):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(store_dir)) as server:
+    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(sample_store)) as server:
         time.sleep(5.5)  # past the start-up grace period (supervisor.STARTUP_GRACE)
         before = http_processes(server.pid)
         os.kill(before[0], signal.SIGKILL)
@@ -91,12 +82,12 @@ def test_a_process_that_dies_is_replaced(store_dir):
             assert httpx.get(base + "/sparql", params={"query": QUERY}).status_code == 200
 
 
-def test_a_taken_port_stops_the_service_with_an_error(store_dir):
+def test_a_taken_port_stops_the_service_with_an_error(sample_store):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = subprocess.run(serve_cmd(port, workers=2), env={**os.environ, **env_for(store_dir)},
+        proc = subprocess.run(serve_cmd(port, workers=2), env={**os.environ, **env_for(sample_store)},
                               capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in proc.stderr

@@ -11,9 +11,8 @@ import os
 import time
 
 import httpx
-import pytest
 
-from graph_service.testing import build_store, free_port, running, sample_quads, service_cmd
+from graph_service.testing import free_port, running, sample_quads, service_cmd
 
 # 28 triples to the 8th power: the store would spin for hours counting this cross join.
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
@@ -22,17 +21,10 @@ QUICK = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> 
 QUICK_IN_POOL = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> FILTER(isIRI(?s)) }"
 
 
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("store")
-    build_store(d, sample_quads())
-    return d
-
-
-def start(store_dir, **env):
+def start(sample_store, **env):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    full = {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", **env}
+    full = {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", **env}
     return base, running(service_cmd(port), base + "/health", env=full)
 
 
@@ -63,8 +55,8 @@ def pid_alive(pid: int) -> bool:
         return False
 
 
-def test_runaway_query_is_stopped_while_others_are_answered(store_dir):
-    base, server = start(store_dir, ZKG_SPARQL_TIMEOUT="2", ZKG_SPARQL_POOL_SIZE="2")
+def test_runaway_query_is_stopped_while_others_are_answered(sample_store):
+    base, server = start(sample_store, ZKG_SPARQL_TIMEOUT="2", ZKG_SPARQL_POOL_SIZE="2")
     with server, cf.ThreadPoolExecutor(2) as pool:
         pids_before = httpx.get(base + "/health").json()["executor"]["pids"]
         runaway = pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE}, timeout=60)
@@ -89,8 +81,8 @@ def test_runaway_query_is_stopped_while_others_are_answered(store_dir):
         assert httpx.get(base + "/sparql", params={"query": QUICK + " LIMIT 1"}).status_code == 200
 
 
-def test_bounded_lookups_are_answered_in_the_http_process(store_dir):
-    base, server = start(store_dir, ZKG_SPARQL_CACHE_ENTRIES="0", ZKG_SPARQL_INLINE_BYTES="2000",
+def test_bounded_lookups_are_answered_in_the_http_process(sample_store):
+    base, server = start(sample_store, ZKG_SPARQL_CACHE_ENTRIES="0", ZKG_SPARQL_INLINE_BYTES="2000",
                          ZKG_SPARQL_POOL_SIZE="1")
     with server:
         def inline_answers() -> int:
@@ -112,8 +104,8 @@ def test_bounded_lookups_are_answered_in_the_http_process(store_dir):
         assert inline_answers() == before + 1
 
 
-def test_concurrency_cap_answers_503_with_retry_after(store_dir):
-    base, server = start(store_dir, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1",
+def test_concurrency_cap_answers_503_with_retry_after(sample_store):
+    base, server = start(sample_store, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1",
                          ZKG_SPARQL_MAX_CONCURRENT="2", ZKG_SPARQL_RETRY_AFTER="7")
     with server, cf.ThreadPoolExecutor(2) as pool:
         # one query running in the only worker, one waiting for it: the cap is reached
@@ -132,8 +124,8 @@ def test_concurrency_cap_answers_503_with_retry_after(store_dir):
         assert httpx.get(base + "/sparql", params={"query": QUICK}).status_code == 200
 
 
-def test_cached_and_304_answers_bypass_the_cap(store_dir):
-    base, server = start(store_dir, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1", ZKG_SPARQL_MAX_CONCURRENT="1")
+def test_cached_and_304_answers_bypass_the_cap(sample_store):
+    base, server = start(sample_store, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1", ZKG_SPARQL_MAX_CONCURRENT="1")
     with server, cf.ThreadPoolExecutor(1) as pool:
         first = httpx.get(base + "/sparql", params={"query": QUICK})
         assert first.status_code == 200
@@ -147,8 +139,8 @@ def test_cached_and_304_answers_bypass_the_cap(store_dir):
         assert slow.result().status_code == 503
 
 
-def test_large_results_are_streamed_and_result_size_is_capped(store_dir):
-    base, server = start(store_dir, ZKG_SPARQL_STREAM_BUFFER="500", ZKG_SPARQL_POOL_SIZE="1")
+def test_large_results_are_streamed_and_result_size_is_capped(sample_store):
+    base, server = start(sample_store, ZKG_SPARQL_STREAM_BUFFER="500", ZKG_SPARQL_POOL_SIZE="1")
     with server:
         r = httpx.get(base + "/sparql", params={"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"},
                       headers={"Accept": "text/tab-separated-values"})
@@ -158,7 +150,7 @@ def test_large_results_are_streamed_and_result_size_is_capped(store_dir):
         assert r.headers["etag"]
         # the worker that streamed is back in the pool: the next query is answered
         assert httpx.get(base + "/sparql", params={"query": QUICK}).status_code == 200
-    base, server = start(store_dir, ZKG_SPARQL_MAX_RESULT_BYTES="300", ZKG_SPARQL_POOL_SIZE="1")
+    base, server = start(sample_store, ZKG_SPARQL_MAX_RESULT_BYTES="300", ZKG_SPARQL_POOL_SIZE="1")
     with server:
         r = httpx.get(base + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
         assert r.status_code == 413 and "ZKG_SPARQL_MAX_RESULT_BYTES" in r.text

@@ -9,7 +9,7 @@ import httpx
 import pyoxigraph
 import pytest
 
-from graph_service.testing import build_store, free_port, running, sample_quads, service_cmd
+from graph_service.testing import free_port, running, sample_quads, service_cmd
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 ID = "https://w3id.org/zhytomyr-kg/id/"
@@ -22,18 +22,11 @@ CONSTRUCT_PROJECT = PREFIXES + f"CONSTRUCT {{ ?p ?q ?o }} WHERE {{ BIND(<{ID}pro
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("store")
-    build_store(d, sample_quads())
-    return d
-
-
-@pytest.fixture(scope="module")
-def server(store_dir, tmp_path_factory):
+def server(sample_store, tmp_path_factory):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
-        "ZKG_STORE": str(store_dir),
+        "ZKG_STORE": str(sample_store),
         "ZKG_SPARQL_POOL_SIZE": "2",
         "ZKG_SPARQL_MAX_ROWS": "20",
         "ZKG_SPARQL_MAX_QUERY_BYTES": "4096",
