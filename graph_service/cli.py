@@ -80,8 +80,8 @@ def run_serve(args) -> int:
     if getattr(args, "no_access_log", False):
         env_updates["ZKG_ACCESS_LOG"] = "0"
     os.environ.update(env_updates)  # the factory (and uvicorn's worker processes) read them
-    print(f"serving SPARQL at http://{args.host}:{args.port}/sparql ({workers} HTTP processes × "
-          f"{os.environ.get('ZKG_SPARQL_POOL_SIZE', 'default')} query workers)", file=sys.stderr)
+    print(f"serving SPARQL at http://{args.host}:{args.port}/sparql (HTTP processes: {workers}; query workers "
+          f"each: {os.environ.get('ZKG_SPARQL_POOL_SIZE', 'default')})", file=sys.stderr)
     app = "graph_service.app:app_from_env"
     options = {"factory": True, "access_log": False, "log_level": "warning"}  # our JSON access log replaces uvicorn's
     with shared_metrics_dir(workers):

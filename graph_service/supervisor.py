@@ -40,8 +40,22 @@ def _listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
 
 
 def _serve_one(app: str, host: str, port: int, uvicorn_options: dict[str, Any]) -> None:
-    """One HTTP process: its own socket on the shared port, one uvicorn server."""
+    """One HTTP process: its own socket on the shared port, one uvicorn server.
+
+    It leaves the terminal's process group, so Ctrl-C reaches only the supervisor, which then
+    asks each process once to stop (a second signal would make uvicorn abort), and it ends with
+    the supervisor if that is killed outright.
+    """
+    import ctypes
+    import os
+
     import uvicorn
+
+    os.setpgrp()
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux
+        pass
 
     sock = _listening_socket(host, port, reuse_port=True)
     config = uvicorn.Config(app, **uvicorn_options)

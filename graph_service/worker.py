@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import signal
 import struct
 import sys
 
@@ -56,6 +57,9 @@ def isolate_network() -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     store_dir = argv[0]
+    # Ctrl-C in a terminal reaches the whole process group: the HTTP process decides when a
+    # worker ends (it closes its stdin or kills it), so the worker ignores the interrupt
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:  # die with the HTTP process, even if it is killed without cleaning up
         ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
     except Exception:  # noqa: BLE001 - not Linux

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from graph_service.testing import free_port, running, serve_cmd
+from graph_service.testing import free_port, running, serve_cmd, wait_http
 
 QUERY = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> }"
 
@@ -92,3 +92,42 @@ def test_a_taken_port_stops_the_service_with_an_error(sample_store):
     assert proc.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_ctrl_c_stops_every_process_quietly(sample_store, tmp_path):
+    """Ctrl-C in a terminal sends SIGINT to the whole process group: supervisor, HTTP processes
+    and query workers. All end, without a traceback."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(serve_cmd(port, workers=2), env={**os.environ, **env_for(sample_store)},
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
+            family = descendants(proc.pid)
+            assert len(family) >= 4  # 2 HTTP processes, a query worker each
+            os.killpg(proc.pid, signal.SIGINT)  # what the terminal does
+            assert proc.wait(30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and [pid for pid in family if alive(pid)]:
+        time.sleep(0.1)
+    assert [pid for pid in family if alive(pid)] == []
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *descendants(int(child))]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
