@@ -240,6 +240,24 @@ def test_bare_street_names_outside_a_pair_are_not_streets() -> None:
         assert not [m.surface for m in find_mentions(text) if g.entity(m.entity_kind, m.entity_id).subtype == "street"], text
 
 
+def test_the_citys_airport() -> None:
+    # lines 172-173, the only occurrences of the word in the report
+    assert found("Модернізація та електрифікація залізничних ліній у поєднанні з аеропортом, автомагістраллю до Києва") == {
+        ("place", "zhytomyrskyi-aeroport"),
+        ("place", "kyiv"),
+    }
+    assert surfaces("Розвиток пасажирського транспорту для сполучення аеропорту з автовокзалом") == {
+        "аеропорту": "zhytomyrskyi-aeroport"
+    }
+    # the airport's name is part of the mention when printed
+    assert surfaces("реконструкція злітної смуги аеропорту Житомир") == {"аеропорту Житомир": "zhytomyrskyi-aeroport"}
+    # an airport word that is not the noun «аеропорт» is no mention
+    assert find_mentions("аеропортова інфраструктура та авіаційні перевезення") == []
+    g = gazetteer()
+    airport = g.entity("place", "zhytomyrskyi-aeroport")
+    assert (airport.label_uk, airport.label_en, airport.subtype) == ("Житомирський аеропорт", "Zhytomyr Airport", "landmark")
+
+
 def test_organisations() -> None:
     assert ("organization", "ferplast-ukraine") in found('ТОВ "Ферпласт" викупило 17 тис. м кв приміщень')
     assert ("organization", "zhytomyr-polytechnic") in found('ДУ "Житомирська політехніка" впроваджує дуальну освіту')
