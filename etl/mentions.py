@@ -14,6 +14,16 @@ generic rules, each driven by data:
   same type ("вулиць Лятошинського та Небесної сотні", "річок Кам'янка, Тетерів");
 * a street or square followed by a house number is an address ("вул. Київська, 77").
 
+Two more rules need no data, only the gazetteer itself:
+
+* two capitalised bare names of one place type joined by "та", "і" or "й" are a list of that
+  type even without the generic word ("перетворення Пушкінської та Лермонтовської на ...":
+  both are curated streets); a single bare "Пушкінська" stays unmatched, and so does a pair in
+  which one name is unknown or lower-case ("нового та старого обладнання");
+* a hyphenated word the gazetteer does not know as a whole is matched part by part, so a route
+  "Вереси-Сінний ринок" names the village and the market, while "Новоград-Волинський" or
+  "Бульби-Боровця" stay one word.
+
 Longest match wins and mentions never overlap.
 """
 from __future__ import annotations
@@ -35,6 +45,9 @@ ENTITY_KINDS = ("funder", "programme", "organization", "place")
 _ADDRESSABLE = frozenset({"street", "square"})
 #: Tokens that continue a list of names of one place type.
 _LIST_SEPARATORS = frozenset({",", "та", "і", "й", "/", "чи"})
+#: Conjunctions that join a pair of bare names into a list of one place type.
+_PAIR_CONJUNCTIONS = frozenset({"та", "і", "й"})
+_HYPHEN_PART_RE = re.compile(r"[^-]+|-")
 #: Quotes are ignored for matching: names appear both with and without them.
 _QUOTES = frozenset('«»"“”„‘\'`')
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ʹ": "'"})
@@ -241,14 +254,22 @@ class Gazetteer:
         """Tokens of ``text`` with their match keys (lemmas, exact form, place-word classes)."""
         out = []
         for start, end, tok in _raw_tokens(text, self.abbreviations):
-            norm = tok.translate(_APOSTROPHES)
-            if tok[0].isalnum() and not tok.endswith("."):
-                keys = set(_normal_forms(norm)) | {"=" + norm}
+            token = self._token(start, end, tok)
+            if "-" in tok[1:] and tok[0].isalnum() and not self._candidates(token):
+                # an unknown hyphenated word ("Вереси-Сінний"): its parts may be names
+                out += [self._token(start + p.start(), start + p.end(), p.group()) for p in _HYPHEN_PART_RE.finditer(tok)]
             else:
-                keys = {norm.lower()}
-            keys.update(cls for k in tuple(keys) for cls in self._key_classes.get(k, ()))
-            out.append(_Token(start, end, tok, frozenset(keys)))
+                out.append(token)
         return out
+
+    def _token(self, start: int, end: int, tok: str) -> _Token:
+        norm = tok.translate(_APOSTROPHES)
+        if tok[0].isalnum() and not tok.endswith("."):
+            keys = set(_normal_forms(norm)) | {"=" + norm}
+        else:
+            keys = {norm.lower()}
+        keys.update(cls for k in tuple(keys) for cls in self._key_classes.get(k, ()))
+        return _Token(start, end, tok, frozenset(keys))
 
     def _candidates(self, token: _Token) -> set[int]:
         found: set[int] = set()
@@ -288,6 +309,8 @@ class Gazetteer:
                 main = self._longest(self._root, cands, i + 1)
                 if cont and (not main or cont[0] >= main[0]):
                     hit, i = cont, i + 1
+            if not hit and not pending_class:
+                hit = self._bare_pair(tokens, cands, i)
             if not hit:
                 i += 1
                 if tokens[i - 1].text.lower() not in _LIST_SEPARATORS:
@@ -307,6 +330,25 @@ class Gazetteer:
             pending_class = entity.place_class if entity.kind == "place" else ""
             i = end_tok
         return mentions
+
+    def _bare_pair(self, tokens: list[_Token], cands: list[set[int]], i: int) -> tuple[int, tuple[str, str]] | None:
+        """The first of two capitalised bare names of one place type joined by a conjunction.
+
+        Returns the first name's hit (the list rule of ``find`` then takes the second), or None
+        unless exactly one place type has both names ("Пушкінської та Лермонтовської").
+        """
+        if not tokens[i].text[:1].isupper():
+            return None
+        found = []
+        for cont_root in self._continuations.values():
+            first = self._longest(cont_root, cands, i)
+            if not first or first[0] + 1 >= len(tokens):
+                continue
+            conj, after = tokens[first[0]], tokens[first[0] + 1]
+            if conj.text.lower() in _PAIR_CONJUNCTIONS and after.text[:1].isupper():
+                if self._longest(cont_root, cands, first[0] + 1):
+                    found.append(first)
+        return found[0] if len(found) == 1 else None
 
     def _address(self, text: str, start: int, number: re.Match[str], street: Entity) -> Mention:
         house = re.sub(r"\s+", "", number.group(1)).replace("–", "-")

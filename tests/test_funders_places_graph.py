@@ -76,3 +76,25 @@ def test_places_per_priority_verified_by_reading(store):
     kamianka = {r["priority"].rsplit("/", 1)[1] for r in rows if r["place"].endswith("/richka-kamianka")}
     # line 153 is in "Комфортне місто"; lines 316-344 in "Зелене місто"
     assert kamianka == {"komfortne-misto", "zelene-misto"}
+
+
+def test_places_the_previous_build_missed(store):
+    """Line 189 «Вереси-Сінний ринок», line 270 «Пушкінської та Лермонтовської», lines 172-173 «аеропорт»."""
+    veresy = named_queries.get("reports-mentioning-place").bind(place=ID + "place/selo-veresy")
+    # grep -n "Вереси" etl/data/report-2022.txt: «села Вереси» on lines 52, 65, 246 (found before) and the route
+    assert {(int(r["line"]), r["surfaceForm"]) for r in select(store, veresy)} == {
+        (52, "села Вереси"), (65, "села Вереси"), (246, "села Вереси"), (189, "Вереси"),
+    }
+    sinnyi = named_queries.get("reports-mentioning-place").bind(place=ID + "place/sinnyi-rynok")
+    assert {(int(r["line"]), r["surfaceForm"]) for r in select(store, sinnyi)} == {(189, "Сінний ринок")}  # the only progress text
+    rows = select(store, """
+        PREFIX schema: <https://schema.org/>
+        SELECT ?project ?place WHERE { ?project schema:location ?place }""")
+    located = {(r["project"].rsplit("/", 1)[1], r["place"].rsplit("/", 1)[1]) for r in rows}
+    assert {("mystetska-aleia", "vulytsia-pushkinska"), ("mystetska-aleia", "vulytsia-lermontovska")} <= located
+    assert {p for p, place in located if place == "zhytomyrskyi-aeroport"} == {
+        "modernizatsiia-ta-elektryfikatsiia-zaliznychnykh-linii-do-mist-novohrad-volynskyi-berdychiv",  # line 172
+        "rozvytok-pasazhyrskoho-transportu-dlia-spoluchennia-aeroportu-z-avtovokzalom-a-takozh",  # line 173
+    }
+    # line 164: the tram line's project is located at the market (found before; kept)
+    assert ("podovzhennia-tramvainoi-linii-po-vulytsi-nebesnoi-sotni-do-sinnoho-rynku", "sinnyi-rynok") in located

@@ -185,6 +185,79 @@ def test_microdistricts_villages_markets_landmarks_foreign_places() -> None:
     assert found("технології виробництва зі Словаччини") == {("place", "slovachchyna")}
 
 
+def test_route_between_two_places_names_both() -> None:
+    # line 189: a bus route named by its two ends, written as one hyphenated word
+    text = "функціонує автобусний маршрут №7 «Вереси-Сінний ринок». Житомир з населеними пунктами"
+    ms = find_mentions(text)
+    assert [(m.surface, m.entity_id) for m in ms] == [("Вереси", "selo-veresy"), ("Сінний ринок", "sinnyi-rynok")]
+    assert all(text[m.start : m.end] == m.surface for m in ms)
+    # line 164: the market inflected, at the end of a project title
+    assert surfaces("Подовження трамвайної лінії по вулиці Небесної сотні до Сінного ринку") == {
+        "вулиці Небесної сотні": "vulytsia-nebesnoi-sotni",
+        "Сінного ринку": "sinnyi-rynok",
+    }
+
+
+def test_known_hyphenated_names_stay_whole() -> None:
+    assert surfaces("залізничних ліній до міст Новоград-Волинський, Бердичів") == {
+        "міст Новоград-Волинський": "novohrad-volynskyi",
+        "Бердичів": "berdychiv",
+    }
+    assert surfaces("ремонт вулиці Тараса Бульби-Боровця") == {"вулиці Тараса Бульби-Боровця": "vulytsia-tarasa-bulby-borovtsia"}
+    # an organisation's name with a city in it is the organisation, not the city split off
+    assert found("благодійними організаціями «БФ «Карітас-Житомир» та") == {("funder", "caritas-zhytomyr")}
+    assert find_mentions("науково-технічний та соціально-економічний розвиток") == []
+
+
+def test_coordinated_bare_street_names() -> None:
+    # line 270: two curated streets without «вулиця», joined by «та»
+    text = "Мистецька алея 2023-2030 роки (перетворення Пушкінської та Лермонтовської на креативний міський простір"
+    assert surfaces(text) == {"Пушкінської": "vulytsia-pushkinska", "Лермонтовської": "vulytsia-lermontovska"}
+    # line 257 and line 176: with the generic word, as before
+    assert [m.entity_id for m in find_mentions("Водонапірна вежа з прилеглою територією (вул. Пушкінська, вул. Лермонтовська)")] == [
+        "vodonapirna-bashta",
+        "vulytsia-pushkinska",
+        "vulytsia-lermontovska",
+    ]
+    assert [m.entity_id for m in find_mentions("(Старий бульвар, Новий бульвар, вул. Пушкінська та вул. Небесної Сотні)")] == [
+        "bulvar-staryi",
+        "bulvar-novyi",
+        "vulytsia-pushkinska",
+        "vulytsia-nebesnoi-sotni",
+    ]
+
+
+def test_bare_street_names_outside_a_pair_are_not_streets() -> None:
+    for text in (
+        "перетворення Пушкінської на креативний простір",  # one bare name
+        "вечір до дня народження, Пушкінська премія",  # one bare name after a comma
+        "Пушкінської та Шевченківської",  # the second is not a curated street
+        "Пушкінської, Лермонтовської",  # a comma is not a conjunction
+        "закупівля нового та старого обладнання",  # lower case: ordinary adjectives
+        "Київська та Житомирська області",  # Житомирська is no street (the region is found, not a street)
+    ):
+        g = gazetteer()
+        assert not [m.surface for m in find_mentions(text) if g.entity(m.entity_kind, m.entity_id).subtype == "street"], text
+
+
+def test_the_citys_airport() -> None:
+    # lines 172-173, the only occurrences of the word in the report
+    assert found("Модернізація та електрифікація залізничних ліній у поєднанні з аеропортом, автомагістраллю до Києва") == {
+        ("place", "zhytomyrskyi-aeroport"),
+        ("place", "kyiv"),
+    }
+    assert surfaces("Розвиток пасажирського транспорту для сполучення аеропорту з автовокзалом") == {
+        "аеропорту": "zhytomyrskyi-aeroport"
+    }
+    # the airport's name is part of the mention when printed
+    assert surfaces("реконструкція злітної смуги аеропорту Житомир") == {"аеропорту Житомир": "zhytomyrskyi-aeroport"}
+    # an airport word that is not the noun «аеропорт» is no mention
+    assert find_mentions("аеропортова інфраструктура та авіаційні перевезення") == []
+    g = gazetteer()
+    airport = g.entity("place", "zhytomyrskyi-aeroport")
+    assert (airport.label_uk, airport.label_en, airport.subtype) == ("Житомирський аеропорт", "Zhytomyr Airport", "landmark")
+
+
 def test_organisations() -> None:
     assert ("organization", "ferplast-ukraine") in found('ТОВ "Ферпласт" викупило 17 тис. м кв приміщень')
     assert ("organization", "zhytomyr-polytechnic") in found('ДУ "Житомирська політехніка" впроваджує дуальну освіту')
