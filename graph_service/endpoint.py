@@ -108,6 +108,9 @@ class SparqlEndpoint:
         self.describe_service = describe_service  # async (endpoint_url, accept, fmt) -> Answer
         self._checks = BoundedDict(4096)  # query text → QueryInfo or QueryError
         self._negotiated = BoundedDict(1024)  # (form, accept, fmt) → media type or NotAcceptable
+        # GET query string → its parameters (parsing a long percent-encoded query was half the
+        # cost of a cached answer); a ProtocolError is raised again on every request, not kept
+        self._get_requests = BoundedDict(4096)
         cors = self.config.cors_origins
         self.cors_any = "*" in cors
         self.cors_origins = set(cors)
@@ -177,13 +180,18 @@ class SparqlEndpoint:
         return Answer(200, h, b"")
 
     # ------------------------------------------------------------------ protocol
-    async def read_protocol(self, scope, receive, headers) -> tuple[str | None, list[str], list[str], dict]:
+    async def read_protocol(self, scope, receive, headers) -> tuple[str | None, tuple[str, ...], tuple[str, ...], dict]:
         method = scope["method"]
         if method not in ("GET", "POST"):
             raise ProtocolError(405, "method not allowed: the endpoint answers GET and POST queries only",
                                 {"Allow": "GET, POST, OPTIONS"})
         qs = scope.get("query_string", b"")
-        params = parse_qsl(qs.decode("utf-8", "replace"), keep_blank_values=True) if qs else []
+        if method == "GET":
+            parsed = self._get_requests.get(qs)
+            if parsed is None:
+                parsed = self._get_requests.remember(qs, self._parameters(self._query_string(qs), None))
+            return parsed
+        params = self._query_string(qs)
         direct_query: str | None = None
         if method == "POST":
             media, charset = _media(headers.get("content-type"))
@@ -219,6 +227,16 @@ class SparqlEndpoint:
                 params = params + parse_qsl(text, keep_blank_values=True)
             else:
                 direct_query = text
+        return self._parameters(params, direct_query)
+
+    @staticmethod
+    def _query_string(qs: bytes) -> list[tuple[str, str]]:
+        return parse_qsl(qs.decode("utf-8", "replace"), keep_blank_values=True) if qs else []
+
+    @staticmethod
+    def _parameters(params: list[tuple[str, str]], direct_query: str | None):
+        """The protocol's parameters → (query, default graphs, named graphs, format options);
+        raises :class:`ProtocolError` for an update or an ambiguous request."""
         queries = [v for k, v in params if k == "query"]
         if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
@@ -228,8 +246,8 @@ class SparqlEndpoint:
             queries = [direct_query]
         if len(queries) > 1:
             raise ProtocolError(400, "more than one query parameter")
-        default_graphs = [v for k, v in params if k == "default-graph-uri"]
-        named_graphs = [v for k, v in params if k == "named-graph-uri"]
+        default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
+        named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
         other = {k: v for k, v in params if k in ("format", "output")}
         return (queries[0] if queries else None), default_graphs, named_graphs, other
 
