@@ -5,10 +5,12 @@ rdflib-endpoint, then measures requests/s and p50/p99 latency at 1, 8 and 32 con
 connections for four queries (one entity's triples, a funder → projects → departments join, a
 count per department, a text filter), and prints our throughput as a ratio of each peer's.
 
-Our service is measured twice: with the result cache off (every request runs the query in a
-worker) and on (a repeated query: the cached path).
+Our service (started as ``zhytomyr-kg serve``) is measured twice: with the result cache off
+(every request runs its query) and on (a repeated query: the cached path). All servers run for
+the whole measurement, and each cell is measured on every server back to back (``--rounds`` times,
+order rotated, median kept), so a slow spell of this shared machine hits every server alike.
 
-    python bench/sparql_http.py [--data graph.nq] [--duration 2] [--connections 1,8,32]
+    python bench/sparql_http.py [--data graph.nq] [--duration 2] [--connections 1,8,32] [--rounds 3]
 
 Without ``--data`` a report-shaped graph of about 20,000 triples is generated. The load comes
 from ``wrk`` when it is installed (``apt-get install wrk``), otherwise from a slower Python
@@ -17,6 +19,7 @@ client (then the figures are bounded by the client; the output says which was us
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -78,19 +81,36 @@ def rows_of(url: str, query: str) -> int:
     return len(r.json()["results"]["bindings"])
 
 
-def measure(name: str, url: str, qs: dict[str, str], conns: list[int], duration: float, results: dict,
-            expected: dict[str, int]) -> None:
+def check_rows(servers: dict[str, str], qs: dict[str, str]) -> None:
+    """Every server gives the same number of rows for every query (also the warm-up)."""
     for qname, q in qs.items():
-        n = rows_of(url, q)  # also the warm-up
-        if qname in expected and expected[qname] != n:
-            print(f"  ! {name} returned {n} rows for {qname}, expected {expected[qname]}", file=sys.stderr)
-        expected.setdefault(qname, n)
-        full = f"{url}?query={quote(q)}"
+        counts = {name: rows_of(url, q) for name, url in servers.items()}
+        if len(set(counts.values())) > 1:
+            print(f"  ! row counts differ for {qname}: {counts}", file=sys.stderr)
+
+
+def measure(servers: dict[str, str], qs: dict[str, str], conns: list[int], duration: float, rounds: int) -> dict:
+    """Each cell (query × connections) measured on every server back to back, ``rounds`` times
+    with the order rotated, so that a slow spell of the machine hits all servers alike; the
+    median round is kept."""
+    results: dict = {}
+    names = list(servers)
+    for qname, q in qs.items():
         for c in conns:
-            r = load(full, ACCEPT, c, duration)
-            results.setdefault(name, {}).setdefault(qname, {})[c] = r
-            print(f"  {name:16} {qname:7} c={c:<3} {r['rps']:>9.0f} req/s  p50 {r['p50_ms'] or 0:7.2f} ms  "
-                  f"p99 {r['p99_ms'] or 0:7.2f} ms  errors {r['errors']}", flush=True)
+            runs: dict[str, list[dict]] = {name: [] for name in names}
+            for r in range(rounds):
+                for name in names[r % len(names):] + names[:r % len(names)]:
+                    runs[name].append(load(f"{servers[name]}?query={quote(q)}", ACCEPT, c, duration))
+            for name in names:
+                ordered = sorted(runs[name], key=lambda x: x["rps"])
+                median = dict(ordered[len(ordered) // 2])
+                median["errors"] = sum(x["errors"] for x in ordered)
+                median["rounds"] = [round(x["rps"]) for x in runs[name]]
+                results.setdefault(name, {}).setdefault(qname, {})[c] = median
+                print(f"  {name:16} {qname:7} c={c:<3} {median['rps']:>9.0f} req/s  p50 {median['p50_ms'] or 0:7.2f} ms  "
+                      f"p99 {median['p99_ms'] or 0:7.2f} ms  errors {median['errors']}"
+                      + (f"  rounds {median['rounds']}" if rounds > 1 else ""), flush=True)
+    return results
 
 
 def main(argv=None) -> int:
@@ -107,6 +127,8 @@ def main(argv=None) -> int:
     ap.add_argument("--inline", action="store_true",
                     help="also measure queries run in the HTTP process (no isolation, no time limit): the cost of isolation")
     ap.add_argument("--queries", default="entity,join,count,text", help="which queries to run")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure each cell this many times on every server, order rotated; keep the median")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
     conns = [int(c) for c in args.connections.split(",")]
@@ -124,9 +146,6 @@ def main(argv=None) -> int:
         print(f"data: {data if args.data else 'generated'} ({picked['triples']} quads); "
               f"load generator: {GENERATOR}; "
               f"{args.duration:g} s per cell; cpus: {os.cpu_count()}", flush=True)
-        results: dict = {}
-        expected: dict[str, int] = {}
-
         store_dir = tmp / "store"
         build_store(store_dir, nquads=data, build_id="bench")
         base_env = {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_MAX_CONCURRENT": "256"}
@@ -135,33 +154,40 @@ def main(argv=None) -> int:
         variants = [("ours", "0", "pool"), ("ours-cached", "512", "pool")]
         if args.inline:
             variants.append(("ours-inline", "0", "thread"))
-        for name, cache, executor in variants:
-            if (name == "ours" and "ours" in skip) or (name == "ours-cached" and "cached" in skip):
-                continue
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            with running(serve_cmd(port, args.http_workers), url + "/health",
-                         env={**base_env, "ZKG_SPARQL_CACHE_ENTRIES": cache, "ZKG_SPARQL_EXECUTOR": executor}):
+        servers: dict[str, str] = {}
+        with contextlib.ExitStack() as stack:  # every server runs for the whole measurement
+            for name, cache, executor in variants:
+                if (name == "ours" and "ours" in skip) or (name == "ours-cached" and "cached" in skip):
+                    continue
+                port = free_port()
+                url = f"http://127.0.0.1:{port}"
+                stack.enter_context(running(serve_cmd(port, args.http_workers), url + "/health",
+                                            env={**base_env, "ZKG_SPARQL_CACHE_ENTRIES": cache,
+                                                 "ZKG_SPARQL_EXECUTOR": executor}))
                 print(f"{name}: {httpx.get(url + '/health').json()['executor']}", flush=True)
-                measure(name, url + "/sparql", qs, conns, args.duration, results, expected)
-
-        if "oxigraph" not in skip and oxigraph_bin():
-            location = tmp / "oxigraph"
-            subprocess.run([oxigraph_bin(), "load", "--location", str(location), "--file", str(data)],
-                           check=True, capture_output=True)
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            with running([oxigraph_bin(), "serve-read-only", "--location", str(location),
-                          "--bind", f"127.0.0.1:{port}", "--union-default-graph"], url + "/query?query=ASK%7B%7D"):
-                measure("oxigraph", url + "/query", qs, conns, args.duration, results, expected)
-
-        rdflib_bin = Path(sys.executable).with_name("rdflib-endpoint")
-        if "rdflib" not in skip and rdflib_bin.exists():
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            with running([str(rdflib_bin), "serve", "--host", "127.0.0.1", "--port", str(port), str(data)],
-                         url + "/?query=ASK%7B%7D", timeout=300):
-                measure("rdflib-endpoint", url + "/", qs, conns, args.duration, results, expected)
+                servers[name] = url + "/sparql"
+            if "oxigraph" not in skip and oxigraph_bin():
+                location = tmp / "oxigraph"
+                subprocess.run([oxigraph_bin(), "load", "--location", str(location), "--file", str(data)],
+                               check=True, capture_output=True)
+                port = free_port()
+                url = f"http://127.0.0.1:{port}"
+                stack.enter_context(running([oxigraph_bin(), "serve-read-only", "--location", str(location),
+                                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                                            url + "/query?query=ASK%7B%7D"))
+                servers["oxigraph"] = url + "/query"
+            rdflib_bin = Path(sys.executable).with_name("rdflib-endpoint")
+            if "rdflib" not in skip and rdflib_bin.exists():
+                port = free_port()
+                url = f"http://127.0.0.1:{port}"
+                stack.enter_context(running([str(rdflib_bin), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                             str(data)], url + "/?query=ASK%7B%7D", timeout=300))
+                servers["rdflib-endpoint"] = url + "/"
+            for url in servers.values():  # warm every HTTP process (new connections spread over them)
+                for _ in range(8):
+                    httpx.get(url, params={"query": "ASK {}"}, headers={"Accept": ACCEPT}).raise_for_status()
+            check_rows(servers, qs)
+            results = measure(servers, qs, conns, args.duration, args.rounds)
 
     print("\nratios (requests/s of ours ÷ peer's):")
     header = f"{'query':8}{'conns':>6}" + "".join(f"{h:>22}" for h in
