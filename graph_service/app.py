@@ -298,11 +298,14 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     from .pages import add_pages, is_page_path  # /, /id/…, lists, /search
     from .editor import add_editor_routes  # /query (YASGUI) and /static/
 
-    add_pages(app, backend, settings)
+    from .query_routes import add_query_routes, is_query_page_path  # /queries, /queries/<name>[.<ext>]
+
+    site = add_pages(app, backend, settings)
+    add_query_routes(app, site)
     add_editor_routes(app)
     # finished page responses: ZKG_PAGES_RESPONSE_CACHE_ENTRIES (default 256; 0 = off), at most 32 MB
     app.response_cache = ResponseCache(
-        lambda: backend.data_version(), is_page_path, entries=int(os.environ.get("ZKG_PAGES_RESPONSE_CACHE_ENTRIES", "256"))
+        lambda: backend.data_version(), lambda path: is_page_path(path) or is_query_page_path(path), entries=int(os.environ.get("ZKG_PAGES_RESPONSE_CACHE_ENTRIES", "256"))
     )
     app.add_middleware(
         CORSMiddleware,

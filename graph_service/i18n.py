@@ -103,6 +103,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_missing": ("Файл звіту недоступний на цьому сервері; показано лише зв'язки рядків.",
                      "The report file is not available on this server; only what each line produced is shown."),
     "table": ("Таблиця", "Table"),
+    "named_queries": ("Готові запити", "Named queries"),
+    "queries_intro": ("Запити з теки queries/ проєкту. Результати кожного можна завантажити за постійною адресою (CSV, TSV, JSON, XML) — наприклад, у pandas чи R. Увесь список:",
+                      "The queries of the project's queries/ folder. Each one's results have a stable URL (CSV, TSV, JSON, XML), e.g. for pandas or R. The whole list as"),
+    "queries_research": ("Для досліджень", "For research"),
+    "queries_service": ("Використовуються цим сервісом", "Used by this service"),
+    "query": ("Запит", "Query"),
+    "parameters": ("Параметри", "Parameters"),
+    "tags": ("Мітки", "Tags"),
+    "results_as": ("Результати як", "Results as"),
+    "param_hint": ("IRI або текст; порожнє — без обмеження", "an IRI or text; empty means no restriction"),
+    "run": ("Виконати", "Run"),
+    "query_failed": ("Запит не виконано", "The query did not run"),
+    "query_text": ("Текст запиту", "Query text"),
+    "answer": ("Відповідь", "Answer"),
+    "all_rows_in_files": ("усі рядки — у файлах результатів.", "all rows are in the result files."),
+    "graph_result": ("Цей запит будує граф RDF: завантажте його в одному з форматів вище.",
+                     "This query builds an RDF graph: download it in one of the formats above."),
 }
 
 

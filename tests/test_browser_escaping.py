@@ -12,7 +12,7 @@ import pytest
 
 from etl.search_index import INDEX_NAME, build_index
 from graph_service.testing import build_store, free_port, running, service_cmd
-from tests.test_pages_escaping import ATTR, PATHS, SCRIPT, hostile_quads
+from tests.test_pages_escaping import ATTR, PATHS, QUERY_PATHS, SCRIPT, hostile_quads
 from zhytomyr_kg.config import Settings
 
 
@@ -63,7 +63,7 @@ def inert(bp) -> None:
     bp.assert_clean()
 
 
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("path", PATHS + QUERY_PATHS)
 def test_hostile_labels_render_inert_in_chromium(hostile_page, path):
     bp = hostile_page
     response = bp.goto(path)

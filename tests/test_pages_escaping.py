@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from html.parser import HTMLParser
 
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode as N, Quad
 
 from etl.search_index import INDEX_NAME, build_index
+from graph_service.app import create_app
 from graph_service.testing import RDF, RDFS, SCHEMA, build_store, sample_quads
 from tests.pages_support import HTML, CountingBackend, pages_app
 from zhytomyr_kg.config import ZKG, Settings
@@ -48,14 +50,26 @@ def hostile_quads(settings: Settings) -> list:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile_store(tmp_path_factory):
     store = tmp_path_factory.mktemp("hostile")
     settings = Settings(store=store)
     quads = hostile_quads(settings)
     build = build_store(store, quads)
     build_index(quads, build / INDEX_NAME, settings.id_base)
-    app = pages_app(CountingBackend(store), settings)
+    return store
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_store):
+    app = pages_app(CountingBackend(hostile_store), Settings(store=hostile_store))
     with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def hostile_service(hostile_store):
+    """The whole service (the named-query pages run through its /sparql handler)."""
+    with TestClient(create_app(Settings(store=hostile_store))) as client:
         yield client
 
 
@@ -63,6 +77,11 @@ PATHS = ["/", "/projects", "/funders", "/places", "/departments", "/id/project/e
          "/id/project/enerhoefektyvnist-shkil?lang=en", "/id/funder/giz", "/id/place/evil",
          "/id/department/economy", "/id/report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil",
          "/search?q=школа", "/search?q=alert"]
+#: The named-query pages (graph_service/query_routes.py): the hostile labels in result tables, a
+#: hostile parameter value in the form and in the query text.
+QUERY_PATHS = ["/queries", "/queries/page-funders", "/queries/page-places?lang=en",
+               "/queries/department-projects?department=" + quote(SCRIPT),
+               "/queries/department-projects?department=" + quote(ATTR)]
 
 
 class Elements(HTMLParser):
@@ -82,9 +101,8 @@ class Elements(HTMLParser):
         self.texts.append(data)
 
 
-@pytest.mark.parametrize("path", PATHS)
-def test_hostile_labels_render_inert(hostile, path):
-    r = hostile.get(path, headers=HTML)
+def inert_page(r) -> None:
+    """The response is an HTML page in which nothing the data or the request brought can run."""
     assert r.status_code == 200, r.text[:300]
     body = r.text
     assert SCRIPT not in body
@@ -96,6 +114,16 @@ def test_hostile_labels_render_inert(hostile, path):
     assert "img" not in parsed.tags
     assert not [name for name, _ in parsed.attrs if name.startswith("on")]
     assert not [v for name, v in parsed.attrs if name == "href" and v and v.lower().startswith("javascript:")]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_hostile_labels_render_inert(hostile, path):
+    inert_page(hostile.get(path, headers=HTML))
+
+
+@pytest.mark.parametrize("path", QUERY_PATHS)
+def test_hostile_labels_and_parameters_render_inert_on_query_pages(hostile_service, path):
+    inert_page(hostile_service.get(path, headers=HTML))
 
 
 def test_escaped_text_is_still_shown(hostile):
