@@ -247,8 +247,11 @@ def test_readme_python_recipes_run(live_server, library, capsys):  # noqa: F811
     pytest.importorskip(library)
     block = next(b for b in readme_blocks("python") if f"import {library.split('.')[0]}" in b
                  or f"from {library}" in b)
-    exec(compile(local(block, live_server), f"README ({library})", "exec"), {})
+    names: dict = {}
+    exec(compile(local(block, live_server), f"README ({library})", "exec"), names)
     if library == "pandas":
+        assert names["priorities"]["projects"].tolist() == PROJECTS_PER_PRIORITY
+        assert set(names["economy"]["department"]) == {ECONOMY}
         return
     printed = capsys.readouterr().out
     assert "https://w3id.org/zhytomyr-kg/ontology#Project" in printed
