@@ -101,10 +101,10 @@ class PoolExecutor(Executor):
         }
         return await self.pool.run(request, deadline, self.config.stream_buffer)
 
-    def _open(self, build_id: str | None) -> None:
+    def _open_live(self) -> None:
         try:
-            self.backend.store(build_id)
-        except Exception:  # noqa: BLE001 - a build gone or not there: the pool reports it
+            self.backend.store()
+        except Exception:  # noqa: BLE001 - no build yet: the pool reports it
             pass
 
     def _inline(self, sparql, media_type, accept, format, build_id, base_iri) -> Outcome | None:
@@ -112,8 +112,8 @@ class PoolExecutor(Executor):
         opened in a thread meanwhile, so the event loop never waits for it) or the answer is
         larger than the inline limit."""
         if build_id is None or self.backend.open_build_id != build_id:
-            if self._warming is None or self._warming.done():
-                self._warming = asyncio.get_running_loop().create_task(asyncio.to_thread(self._open, build_id))
+            if self._warming is None or self._warming.done():  # the live build, never an older one
+                self._warming = asyncio.get_running_loop().create_task(asyncio.to_thread(self._open_live))
             return None
         cfg = self.config
         limit = min(cfg.inline_bytes, cfg.stream_buffer, cfg.max_result_bytes)
