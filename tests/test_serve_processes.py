@@ -33,11 +33,21 @@ def pool_of_answering_process(base: str) -> tuple[int, ...]:
         return tuple(fresh.get(base + "/health").json()["executor"]["pids"])
 
 
+def wait_until_both_serve(base: str) -> None:
+    """``running`` returns once one process answers; the other may still be starting."""
+    seen: set[tuple[int, ...]] = set()
+    deadline = time.monotonic() + 60
+    while len(seen) < 2:
+        assert time.monotonic() < deadline, f"only one HTTP process answers: {seen}"
+        seen.add(pool_of_answering_process(base))
+
+
 def test_connections_are_spread_over_the_processes(sample_store):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with running(serve_cmd(port, workers=2), base + "/health", env=env_for(sample_store)) as server:
         assert len(http_processes(server.pid)) == 2
+        wait_until_both_serve(base)
         # 40 new connections: each process answers some (all on one: about 2 in 10^12 by chance)
         assert len({pool_of_answering_process(base) for _ in range(40)}) == 2
 
@@ -49,6 +59,8 @@ def test_several_http_processes_share_one_metrics_view(sample_store, tmp_path):
     shared.mkdir()
     env = env_for(sample_store, PROMETHEUS_MULTIPROC_DIR=str(shared))
     with running(serve_cmd(port, workers=2), base + "/health", env=env), cf.ThreadPoolExecutor(4) as pool:
+        wait_until_both_serve(base)
+        httpx.get(base + "/metrics").raise_for_status()
         sent = 40
         answers = list(pool.map(lambda i: httpx.get(base + "/sparql", params={"query": f"{QUERY} # {i}"}).status_code,
                                 range(sent)))
@@ -104,6 +116,7 @@ def test_ctrl_c_stops_every_process_quietly(sample_store, tmp_path):
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
+            wait_until_both_serve(f"http://127.0.0.1:{port}")
             family = descendants(proc.pid)
             assert len(family) >= 4  # 2 HTTP processes, a query worker each
             os.killpg(proc.pid, signal.SIGINT)  # what the terminal does
