@@ -17,7 +17,6 @@ import pytest
 
 from graph_service import named_queries
 from graph_service.query_routes import is_query_page_path
-from tests.browser import live_server  # noqa: F401 - the session's uvicorn server, for the recipes
 from tests.pages_support import B, HTML, pages_client  # noqa: F401 - fixture
 from tests.test_pages_escaping import Elements
 
@@ -229,7 +228,7 @@ def local(text: str, base: str) -> str:
     return text.replace("http://localhost:8000", base)
 
 
-def test_readme_curl_recipes_run(live_server):  # noqa: F811
+def test_readme_curl_recipes_run(live_server):
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed")
     commands = [line for block in readme_blocks("sh") for line in block.splitlines() if line.startswith("curl ")]
@@ -243,7 +242,7 @@ def test_readme_curl_recipes_run(live_server):  # noqa: F811
 
 
 @pytest.mark.parametrize("library", ["SPARQLWrapper", "rdflib", "pandas"])
-def test_readme_python_recipes_run(live_server, library, capsys):  # noqa: F811
+def test_readme_python_recipes_run(live_server, library, capsys):
     pytest.importorskip(library)
     block = next(b for b in readme_blocks("python") if f"import {library.split('.')[0]}" in b
                  or f"from {library}" in b)
@@ -257,7 +256,7 @@ def test_readme_python_recipes_run(live_server, library, capsys):  # noqa: F811
     assert "https://w3id.org/zhytomyr-kg/ontology#Project" in printed
 
 
-def test_readme_r_recipe_url_gives_the_csv(live_server):  # noqa: F811
+def test_readme_r_recipe_url_gives_the_csv(live_server):
     import urllib.request
 
     url = re.search(r'read\.csv\("([^"]+)"\)', readme_blocks("r")[0]).group(1)
