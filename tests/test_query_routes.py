@@ -17,7 +17,7 @@ import pytest
 
 from graph_service import named_queries
 from graph_service.query_routes import is_query_page_path
-from tests.pages_support import B, HTML, pages_client  # noqa: F401 - fixture
+from tests.pages_support import B, HTML
 from tests.test_pages_escaping import Elements
 
 ECONOMY = B + "department/departament-ekonomichnoho-rozvytku-miskoi-rady"
