@@ -80,10 +80,15 @@ def live_server(built, tmp_path_factory):
     from etl.search_index import INDEX_NAME  # the search index of the same build, for /search
 
     shutil.copyfile(built.loaded.build_dir / INDEX_NAME, build / INDEX_NAME)
+    yield from serve_store(store_dir, work / "server.log", pool_size=2)
+
+
+def serve_store(store_dir: Path, log: Path, pool_size: int):
+    """Serve ``store_dir`` on a free port for a fixture: yields the base URL; afterwards the
+    server's log must hold no traceback."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = work / "server.log"
-    env = {"ZKG_STORE": str(store_dir), "ZKG_SPARQL_POOL_SIZE": "2", "ZKG_ACCESS_LOG": "0"}
+    env = {"ZKG_STORE": str(store_dir), "ZKG_SPARQL_POOL_SIZE": str(pool_size), "ZKG_ACCESS_LOG": "0"}
     with running(service_cmd(port), base + "/health", env=env, log_path=log):
         yield base
     text = log.read_text(encoding="utf-8", errors="replace")

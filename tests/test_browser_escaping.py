@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from etl.search_index import INDEX_NAME, build_index
-from graph_service.testing import build_store, free_port, running, service_cmd
+from graph_service.testing import build_store
+from tests.browser import serve_store
 from tests.test_pages_escaping import ATTR, PATHS, QUERY_PATHS, SCRIPT, hostile_quads
 from zhytomyr_kg.config import Settings
 
@@ -24,14 +25,7 @@ def hostile_server(tmp_path_factory):
     quads = hostile_quads(settings)
     build = build_store(store, quads, build_id="hostile")
     build_index(quads, build / INDEX_NAME, settings.id_base)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = work / "server.log"
-    env = {"ZKG_STORE": str(store), "ZKG_SPARQL_POOL_SIZE": "1", "ZKG_ACCESS_LOG": "0"}
-    with running(service_cmd(port), base + "/health", env=env, log_path=log):
-        yield base
-    text = log.read_text(encoding="utf-8", errors="replace")
-    assert "Traceback" not in text, text
+    yield from serve_store(store, work / "server.log", pool_size=1)
 
 
 @pytest.fixture
