@@ -26,7 +26,8 @@ import pyoxigraph as ox  # noqa: E402
 
 from etl.load import load_to_disk  # noqa: E402
 from etl.pipeline import Curated, extract_and_validate, transform  # noqa: E402
-from zhytomyr_kg.config import BUNDLED_REPORT, Settings  # noqa: E402
+from zhytomyr_kg.settings import Settings  # noqa: E402
+from zhytomyr_kg.resources import BUNDLED_REPORT
 
 
 def bare_bulk_load(nquads: Path, target: Path) -> float:

@@ -41,7 +41,7 @@ import httpx  # noqa: E402
 import pyoxigraph  # noqa: E402
 
 from graph_service.testing import build_store, free_port, oxigraph_bin, running, serve_cmd  # noqa: E402
-from zhytomyr_kg.config import DEFAULT_BASE_IRI, Settings  # noqa: E402
+from zhytomyr_kg.settings import DEFAULT_BASE_IRI, Settings  # noqa: E402
 
 from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 

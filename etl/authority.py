@@ -11,8 +11,9 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.departments import DepartmentIndex
 from etl.slug import slugify
-from etl.vocab import RDF_TYPE, en, org, rdfs, skos, uk, zkg
-from zhytomyr_kg.config import ETL_DATA_DIR, Settings
+from zhytomyr_kg.vocab import RDF_TYPE, en, org, rdfs, skos, uk, zkg
+from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.resources import ETL_DATA_DIR
 
 COUNCIL_UK = "Житомирська міська рада"
 COUNCIL_EN = "Zhytomyr City Council"

@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+from zhytomyr_kg.resources import ETL_DATA_DIR
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_DATA_DIR = ETL_DATA_DIR
 
 KINDS = frozenset(
     {"department", "executive_bodies", "municipal_enterprise", "municipal_institution", "other"}

@@ -20,7 +20,7 @@ graph. A row that breaks a rule stops the build with a :class:`~etl.errors.Repor
 file and line; the store is not touched.
 
 Identifiers that are literals with a scheme (IATI, ISO 3166-2, KOATUU …) are not links: they stay in
-``external_links.csv`` (``etl/mentions_rdf.py``), whose IRI identifiers (Wikidata, GeoNames) already
+``external_links.csv`` (``etl/extract/mentions_rdf.py``), whose IRI identifiers (Wikidata, GeoNames) already
 give ``owl:sameAs``; a row here repeating one of those is refused as a duplicate, so every link is
 stated in one place only.
 """
@@ -37,7 +37,8 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from etl.errors import ReportError
-from zhytomyr_kg.config import ETL_DATA_DIR, Settings
+from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.resources import ETL_DATA_DIR
 
 LINKS_FILE = ETL_DATA_DIR / "links.csv"
 COLUMNS = ("local_iri", "external_iri", "relation", "source")

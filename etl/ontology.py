@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from zhytomyr_kg.config import ONTOLOGY_DIR, Settings
+from zhytomyr_kg.settings import Settings
+
+from zhytomyr_kg.resources import ONTOLOGY_DIR
 
 
 def ontology_files(directory: Path = ONTOLOGY_DIR) -> list[Path]:

@@ -18,9 +18,9 @@ import pyoxigraph as ox
 from etl.authority import authority_quads
 from etl.departments import DepartmentIndex
 from etl.errors import ReportError
-from etl.extract import extract_quads
+from etl.extract.run import extract_quads
 from etl.links import link_quads, links_file
-from etl.mentions_rdf import authority_quads as mention_authority_quads
+from etl.extract.mentions_rdf import authority_quads as mention_authority_quads
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads, shape_files
 from etl.reader import read_report
@@ -31,7 +31,8 @@ from etl.to_rdf import ReportRdf, report_quads
 from etl.translations import Translations
 from etl.validation_process import ValidationProcess
 from zhytomyr_kg import __version__
-from zhytomyr_kg.config import BUNDLED_REPORT, ETL_DATA_DIR, Settings
+from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.resources import BUNDLED_REPORT, ETL_DATA_DIR
 
 Progress = Callable[[str], None]
 

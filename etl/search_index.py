@@ -1,7 +1,7 @@
 """Build stage — the full-text search index: labels and progress texts → SQLite FTS5, by lemma.
 
 Every word is indexed as its lower-cased surface form plus its lemma from the same Ukrainian
-analyser the mention finder uses (``etl.morph``), so an inflected query ("башти") finds the
+analyser the mention finder uses (``etl.extract.morph``), so an inflected query ("башти") finds the
 nominative in a label ("Водонапірна башта"), and acronyms ("ЄБРР", "EBRD", stored as
 ``skos:altLabel``) find their organisation. The service lemmatises the query with
 :func:`query_terms` (every lemma a word may have) and matches any of them.
@@ -65,7 +65,7 @@ def word_lemmas(word: str) -> tuple[str, ...]:
     surface = _norm(word)
     if not _CYRILLIC.search(surface):
         return (surface,)
-    from etl.morph import analyzer
+    from etl.extract.morph import analyzer
 
     out = [p.normal_form for p in analyzer().parse(word.lower())]
     return tuple(dict.fromkeys(_norm(w) for w in out if w)) or (surface,)

@@ -15,6 +15,7 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from zhytomyr_kg.resources import ETL_DATA_DIR
 
 __all__ = [
     "CONTRACT_CODES",
@@ -28,7 +29,7 @@ __all__ = [
     "normalise_text",
 ]
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_DATA_DIR = ETL_DATA_DIR
 
 #: The status codes fixed by docs/CONTRACT.md; statuses.csv must define all of them.
 CONTRACT_CODES: frozenset[str] = frozenset(

@@ -24,7 +24,7 @@ from typing import Literal, Protocol
 
 from etl.departments import UnknownDepartment
 from etl.errors import ReportError
-from etl.morph import nominative
+from etl.extract.morph import nominative
 from etl.reader import SourceDocument
 from etl.text import paragraphs, strip_html
 

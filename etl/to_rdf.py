@@ -18,8 +18,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 from etl.normalize import ProjectTitle, parse_project_cell
 from etl.slug import slugify
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
-from etl.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, zkg
-from zhytomyr_kg.config import Settings
+from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, zkg
+from zhytomyr_kg.settings import Settings
 
 
 class StatusClassifier(Protocol):
@@ -44,7 +44,7 @@ class ProjectText:
 
 @dataclass
 class ReportRdf:
-    """One report as RDF, and the texts the extract stage (``etl.extract``) will read."""
+    """One report as RDF, and the texts the extract stage (``etl.extract.run``) will read."""
 
     graph: NamedNode
     quads: list[Quad]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from zhytomyr_kg.resources import ETL_DATA_DIR
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_DATA_DIR = ETL_DATA_DIR
 
 KINDS = frozenset({"priority", "goal", "task", "project"})
 

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 import httpx
 
-from zhytomyr_kg.config import ZKG, Settings
+from zhytomyr_kg.settings import ZKG, Settings
 from zhytomyr_kg.store_layout import new_build_dir, publish
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,7 +211,7 @@ def serve_cmd(port: int, workers: int | None = None) -> list[str]:
 
 def service_cmd(port: int, workers: int = 1) -> list[str]:
     """The service under uvicorn directly: one HTTP process, the pool size from the environment."""
-    return [sys.executable, "-m", "uvicorn", "graph_service.app:app_from_env", "--factory",
+    return [sys.executable, "-m", "uvicorn", "graph_service.web.app:app_from_env", "--factory",
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
             "--no-access-log", "--log-level", "warning"]
 

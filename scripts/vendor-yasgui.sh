@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild graph_service/static/yasgui/ from the npm registry, reproducibly.
+# Rebuild graph_service/web/static/yasgui/ from the npm registry, reproducibly.
 #
 # The version and the integrity (sha512) of @zazuko/yasgui and of everything it bundles are pinned
 # by the committed package.json + package-lock.json; `npm ci` refuses a tarball whose checksum
@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-OUT=graph_service/static/yasgui
+OUT=graph_service/web/static/yasgui
 CHECK=0
 [[ "${1:-}" == "--check" ]] && CHECK=1
 
@@ -87,7 +87,7 @@ echo "$VERSION" > "$DEST/VERSION"
 (cd "$DEST" && sha256sum yasgui.min.js yasgui.min.css LICENSE VERSION > SHA256SUMS)
 
 if [[ $CHECK == 1 ]]; then
-  diff -r "$DEST" "$OUT" && echo "graph_service/static/yasgui matches @zazuko/yasgui $VERSION"
+  diff -r "$DEST" "$OUT" && echo "graph_service/web/static/yasgui matches @zazuko/yasgui $VERSION"
 else
   mkdir -p "$OUT"
   rm -f "$OUT"/*

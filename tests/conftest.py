@@ -9,7 +9,8 @@ from etl.departments import DepartmentIndex
 from etl.pipeline import BuildResult, build
 from etl.reader import read_report
 from etl.structure import ReportTree, load_priorities, parse_report
-from zhytomyr_kg.config import BUNDLED_REPORT, ETL_DATA_DIR, Settings
+from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.resources import BUNDLED_REPORT, ETL_DATA_DIR
 
 TITLE = '**Інформація про виконання завдань та реалізацію проєктів пріоритету "{name}"'
 TITLE_TAIL = "Концепції інтегрованого розвитку м.Житомира до 2030 року**"

@@ -8,10 +8,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from graph_service.app import create_app
-from graph_service.backend import OxigraphBackend
-from graph_service.pages import add_pages
-from zhytomyr_kg.config import ZKG, Settings
+from graph_service.web.app import create_app
+from graph_service.store.backend import OxigraphBackend
+from graph_service.web.pages import add_pages
+from zhytomyr_kg.settings import ZKG, Settings
 
 B = "https://w3id.org/zhytomyr-kg/id/"
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -43,7 +43,7 @@ class CountingBackend(OxigraphBackend):
 
 def pages_app(backend, settings: Settings, **kwargs) -> FastAPI:
     """Just the pages over ``backend`` (the query-result cache off unless asked for; no response
-    cache: that lives in the service app, ``graph_service.app``)."""
+    cache: that lives in the service app, ``graph_service.web.app``)."""
     app = FastAPI()
     kwargs.setdefault("cache_entries", 0)
     add_pages(app, backend, settings, **kwargs)

@@ -8,9 +8,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from etl.mentions import DATA_DIR, gazetteer
-from etl.mentions_rdf import authority_quads
-from zhytomyr_kg.config import ONTOLOGY_DIR, Settings
+from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
+from etl.extract.mentions import gazetteer
+from etl.extract.mentions_rdf import authority_quads
+from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.resources import ONTOLOGY_DIR
 
 FUNDER_KINDS = {"development_agency", "government", "development_bank", "un_agency", "eu", "foundation", "charity", "investor"}
 PLACE_TYPES = {"street", "square", "address", "microdistrict", "village", "river", "park", "market", "building", "landmark", "city", "country", "region"}
@@ -130,7 +132,7 @@ def test_ontology_declares_every_zkg_term_the_rdf_uses_and_every_kind() -> None:
     onto = ox.Store()
     onto.extend(ox.parse(path=str(ONTOLOGY_DIR / "zkg-mentions.ttl"), format=ox.RdfFormat.TURTLE))
     declared = {t.value for t in (r["t"] for r in onto.query("SELECT ?t WHERE { ?t a ?c }"))}
-    src = open("etl/mentions_rdf.py", encoding="utf-8").read()
+    src = open("etl/extract/mentions_rdf.py", encoding="utf-8").read()
     used = {f"https://w3id.org/zhytomyr-kg/ontology#{n}" for n in re.findall(r'z\("([A-Za-z]+)"\)', src)}
     used |= {f"https://w3id.org/zhytomyr-kg/ontology#kind_{k}" for k in FUNDER_KINDS | ORG_KINDS | PLACE_TYPES}
     assert used - declared == set()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zhytomyr_kg import store_layout
-from zhytomyr_kg.config import BUNDLED_REPORT
+from zhytomyr_kg.resources import BUNDLED_REPORT
 
 LINES = BUNDLED_REPORT.read_text(encoding="utf-8").split("\n")
 

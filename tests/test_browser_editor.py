@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, quote, urlsplit
 
-from graph_service import named_queries
+from graph_service.store import named_queries
 
 ROWS = ".yasr table.dataTable tbody tr"
 

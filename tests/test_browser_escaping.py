@@ -14,7 +14,7 @@ from etl.search_index import INDEX_NAME, build_index
 from graph_service.testing import build_store
 from tests.browser import serve_store
 from tests.test_pages_escaping import ATTR, PATHS, QUERY_PATHS, SCRIPT, hostile_quads
-from zhytomyr_kg.config import Settings
+from zhytomyr_kg.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,12 @@ from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, SH
 
-from graph_service.app import create_app
-from graph_service.backend import OxigraphBackend
-from graph_service.dataset_description import SPDX, VOID
+from graph_service.web.app import create_app
+from graph_service.store.backend import OxigraphBackend
+from graph_service.publish.dataset import SPDX, VOID
 from tests.conftest import cli_build
-from zhytomyr_kg.config import BUNDLED_REPORT, ZKG, Settings
+from zhytomyr_kg.settings import ZKG, Settings
+from zhytomyr_kg.resources import BUNDLED_REPORT
 
 SHAPES_DIR = Path(__file__).parent / "data" / "dcat-ap"
 DATASET = rdflib.URIRef("https://w3id.org/zhytomyr-kg/dataset")

@@ -9,10 +9,10 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from graph_service.app import create_app
-from graph_service.deref import Links
+from graph_service.web.app import create_app
+from graph_service.web.deref import Links
 from tests.pages_support import B, HTML, CountingBackend, hrefs, pages_app, store_dir
-from zhytomyr_kg.config import ZKG, Settings
+from zhytomyr_kg.settings import ZKG, Settings
 
 RDFS_LABEL = rdflib.URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 RDF_TYPE = rdflib.RDF.type

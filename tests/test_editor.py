@@ -9,13 +9,13 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
-from etl.vocab import PREFIXES
-from graph_service import named_queries
-from graph_service.app import create_app
+from zhytomyr_kg.vocab import PREFIXES
+from graph_service.store import named_queries
+from graph_service.web.app import create_app
 from graph_service.testing import ROOT, build_store, sample_quads
-from zhytomyr_kg.config import Settings
+from zhytomyr_kg.settings import Settings
 
-VENDORED = ROOT / "graph_service" / "static" / "yasgui"
+VENDORED = ROOT / "graph_service" / "web" / "static" / "yasgui"
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +132,6 @@ def test_vendored_css_fetches_nothing():
 
 
 def test_editor_script_turns_off_the_online_autocompleters():
-    js = (ROOT / "graph_service" / "static" / "editor.js").read_text()
+    js = (ROOT / "graph_service" / "web" / "static" / "editor.js").read_text()
     assert 'name !== "class" && name !== "property"' in js  # they query lov.linkeddata.es
     assert "prefixCcApi = null" in js

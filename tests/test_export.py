@@ -18,8 +18,8 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graph_service.export import CONTEXT, CSVW_METADATA, MANIFEST, NQUADS, export, read_manifest
-from zhytomyr_kg.config import ZKG, Settings
+from graph_service.publish.export import CONTEXT, CSVW_METADATA, MANIFEST, NQUADS, export, read_manifest
+from zhytomyr_kg.settings import ZKG, Settings
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 

@@ -1,11 +1,11 @@
 """Issue 3 on the real graph: funders, relations and places as a reader of the report finds them."""
 from __future__ import annotations
 
-from etl.mentions import find_mentions
+from etl.extract.mentions import find_mentions
 from etl.text import strip_html
-from graph_service import named_queries
+from graph_service.store import named_queries
 from tests.conftest import select
-from zhytomyr_kg.config import BUNDLED_REPORT
+from zhytomyr_kg.resources import BUNDLED_REPORT
 
 ID = "https://w3id.org/zhytomyr-kg/id/"
 GIZ_PROGRAMME = "integrated-urban-development-in-ukraine-ii"

@@ -8,7 +8,8 @@ from etl.errors import ValidationFailed
 from etl.pipeline import build
 from etl.validate import validate
 from tests.conftest import select
-from zhytomyr_kg.config import BUNDLED_REPORT, Settings
+from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.resources import BUNDLED_REPORT
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 
@@ -69,7 +70,7 @@ def test_shacl_violation_stops_the_build(built):
 
 def test_identical_rebuild_keeps_the_data_version(tmp_path):
     """The service's ETags derive from the data version: rebuilding the same inputs keeps it."""
-    from graph_service.backend import OxigraphBackend
+    from graph_service.store.backend import OxigraphBackend
     from zhytomyr_kg.store_layout import live_build
 
     settings = Settings(store=tmp_path)

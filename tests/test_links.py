@@ -13,7 +13,7 @@ import pytest
 from etl.errors import ReportError
 from etl.links import LINKS_FILE, RELATIONS, link_quads, read_links
 from etl.pipeline import build
-from zhytomyr_kg.config import Settings
+from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.store_layout import live_build
 
 HEADER = "local_iri,external_iri,relation,source\n"

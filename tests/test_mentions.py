@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from etl.mentions import DATA_DIR, find_mentions, gazetteer
+from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
+from etl.extract.mentions import find_mentions, gazetteer
 
 REPORT = DATA_DIR / "report-2022.txt"
 

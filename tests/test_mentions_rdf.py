@@ -11,9 +11,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from etl.mentions import DATA_DIR
-from etl.mentions_rdf import authority_quads, location_quads, mention_quads
-from zhytomyr_kg.config import QUERIES_DIR, ZKG, Settings
+from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
+from etl.extract.mentions_rdf import authority_quads, location_quads, mention_quads
+from zhytomyr_kg.settings import ZKG, Settings
+from zhytomyr_kg.resources import QUERIES_DIR
 
 S = Settings()
 B = S.id_base

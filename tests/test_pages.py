@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.pages_support import B, HTML, CountingBackend, one, pages_app, store_dir
-from zhytomyr_kg.config import ZKG, Settings
+from zhytomyr_kg.settings import ZKG, Settings
 
 GIZ_TASK = "task/inkliuzyvne-misto/2/4"  # "Залучати до реалізації суспільних послуг …", GIZ named at line 424
 TOWER = "project/vodonapirna-vezha-z-prylehloiu-terytoriieiu-vul-pushkinska-vul-lermontovska"  # line 257
@@ -256,8 +256,8 @@ def test_results_are_cached_per_data_version(built):
 
 
 def test_responses_are_cached_per_data_version_host_language_and_format(built):
-    """The service app replays finished page responses (graph_service/response_cache.py)."""
-    from graph_service.app import create_app
+    """The service app replays finished page responses (graph_service/web/cache.py)."""
+    from graph_service.web.app import create_app
 
     backend = CountingBackend(store_dir(built))
     app = create_app(backend)

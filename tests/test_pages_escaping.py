@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode as N, Quad
 
 from etl.search_index import INDEX_NAME, build_index
-from graph_service.app import create_app
+from graph_service.web.app import create_app
 from graph_service.testing import RDF, RDFS, SCHEMA, build_store, sample_quads
 from tests.pages_support import HTML, CountingBackend, pages_app
-from zhytomyr_kg.config import ZKG, Settings
+from zhytomyr_kg.settings import ZKG, Settings
 
 SCRIPT = "<script>alert(1)</script>"
 ATTR = '"><img src=x onerror=alert(2)> \' quote'
@@ -77,7 +77,7 @@ PATHS = ["/", "/projects", "/funders", "/places", "/departments", "/id/project/e
          "/id/project/enerhoefektyvnist-shkil?lang=en", "/id/funder/giz", "/id/place/evil",
          "/id/department/economy", "/id/report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil",
          "/search?q=школа", "/search?q=alert"]
-#: The named-query pages (graph_service/query_routes.py): the hostile labels in result tables, a
+#: The named-query pages (graph_service/web/query_routes.py): the hostile labels in result tables, a
 #: hostile parameter value in the form and in the query text.
 QUERY_PATHS = ["/queries", "/queries/page-funders", "/queries/page-places?lang=en",
                "/queries/department-projects?department=" + quote(SCRIPT),

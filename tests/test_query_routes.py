@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
-from graph_service import named_queries
-from graph_service.query_routes import is_query_page_path
+from graph_service.store import named_queries
+from graph_service.web.query_routes import is_query_page_path
 from tests.pages_support import B, HTML
 from tests.test_pages_escaping import Elements
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.relations import classify
+from etl.extract.relations import classify
 
 
 def relations(text: str) -> dict[str, tuple[str, str | None]]:

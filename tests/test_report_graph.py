@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from etl.text import strip_html
-from graph_service import named_queries
+from graph_service.store import named_queries
 from tests.conftest import select
-from zhytomyr_kg.config import BUNDLED_REPORT
+from zhytomyr_kg.resources import BUNDLED_REPORT
 
 REPORT_SHA256 = "62655dc39926373571b19194d98161c9fb5d2d6902c0295804566b95c4a188d2"
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"

@@ -1,4 +1,4 @@
-"""schema.org JSON-LD (graph_service/schema_org.py): valid JSON-LD read with its inline context (no
+"""schema.org JSON-LD (graph_service/publish/schema_org.py): valid JSON-LD read with its inline context (no
 network), only schema.org types and properties each used on a type its domain admits, and the same
 facts as the graph."""
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from graph_service.dataset_description import describe
-from graph_service.export import export
-from graph_service.schema_org import entity_jsonld, dataset_jsonld, script_tag
-from zhytomyr_kg.config import ZKG, Settings
+from graph_service.publish.dataset import describe
+from graph_service.publish.export import export
+from graph_service.publish.schema_org import entity_jsonld, dataset_jsonld, script_tag
+from zhytomyr_kg.settings import ZKG, Settings
 from tests.conftest import select
 
 SCHEMA_TTL = Path(__file__).parent / "data" / "schema-org" / "schemaorg-current-https.ttl.gz"
@@ -91,7 +91,7 @@ def _check_terms(g: rdflib.Graph, vocabulary) -> int:
 
 
 def _entities(store: ox.Store) -> list[str]:
-    from graph_service import named_queries
+    from graph_service.store import named_queries
 
     text = named_queries.get("sitemap-entities").bind(base=Settings().id_base)
     return [r["entity"] for r in select(store, text)]
@@ -221,7 +221,7 @@ def test_dataset_json_ld(dataset_doc, vocabulary):
     downloads = {str(g.value(d, SDO.contentUrl)): str(g.value(d, SDO.sha256)) for d in g.objects(ds, SDO.distribution)}
     assert downloads == {f"https://data.example.org/dumps/{f['name']}": f["sha256"] for f in manifest["files"]}
     source = g.value(ds, SDO.isBasedOn)
-    from zhytomyr_kg.config import BUNDLED_REPORT
+    from zhytomyr_kg.resources import BUNDLED_REPORT
     assert str(g.value(source, SDO.sha256)) == hashlib.sha256(BUNDLED_REPORT.read_bytes()).hexdigest()
     assert _check_terms(g, vocabulary) > 10
 

@@ -1,4 +1,4 @@
-"""`zhytomyr-kg serve --workers N`: N HTTP processes on one port (graph_service/supervisor.py)."""
+"""`zhytomyr-kg serve --workers N`: N HTTP processes on one port (graph_service/web/supervisor.py)."""
 from __future__ import annotations
 
 import concurrent.futures as cf

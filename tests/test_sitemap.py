@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 
-from graph_service.app import create_app
-from graph_service.backend import OxigraphBackend
-from graph_service.publish_routes import SITEMAP_LIMIT, add_publish_routes, local_url
+from graph_service.web.app import create_app
+from graph_service.store.backend import OxigraphBackend
+from graph_service.publish.routes import SITEMAP_LIMIT, add_publish_routes, local_url
 from tests.conftest import cli_build
-from zhytomyr_kg.config import ZKG, Settings
+from zhytomyr_kg.settings import ZKG, Settings
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

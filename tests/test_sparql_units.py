@@ -4,12 +4,12 @@ from __future__ import annotations
 import pyoxigraph
 import pytest
 
-from graph_service import formats
-from graph_service.app import ResultCache
-from graph_service.endpoint import _etag_matches
-from graph_service.backend import OxigraphBackend, QueryError, check_query
-from graph_service.config import ServiceConfig
-from graph_service.sparql_text import analyse, with_row_cap
+from graph_service.web import conneg as formats
+from graph_service.web.app import ResultCache
+from graph_service.sparql.endpoint import _etag_matches
+from graph_service.store.backend import OxigraphBackend, QueryError, check_query
+from zhytomyr_kg.settings import ServiceConfig
+from graph_service.store.sparql_text import analyse, with_row_cap
 from graph_service.testing import build_store, sample_quads
 from zhytomyr_kg.store_layout import NoStore
 

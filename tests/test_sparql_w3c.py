@@ -17,7 +17,7 @@ from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 
-from graph_service import formats
+from graph_service.web import conneg as formats
 from graph_service.testing import build_store, free_port, running, service_cmd
 
 DATA = Path(__file__).parent / "data" / "w3c-protocol"

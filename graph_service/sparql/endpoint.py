@@ -1,0 +1,401 @@
+"""``/sparql``: the SPARQL 1.1 Protocol query operation, as a plain ASGI handler.
+
+This is the hot path, so it skips the framework layers (request objects, middleware stack):
+measured on the benchmark machine, each of them cost a noticeable share of a cached answer.
+It does its own CORS. Everything else in the application is ordinary FastAPI.
+
+Per request: parse the protocol (GET/POST form/POST direct), run the read-only and SERVICE
+checks, negotiate the media type, derive the ETag from the data version (→ 304), look the
+result up in the bounded cache, admit the query under the concurrency cap (→ 503 +
+Retry-After), run it on the executor with the time limit (→ 503), answer or stream.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+from graph_service.web import conneg as formats
+from graph_service.store.backend import OxigraphBackend, QueryError, check_query
+from graph_service.sparql.executors import aiter_list
+from graph_service.sparql.pool import Timeout, WorkerError, WorkerFailed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from graph_service.web.app import Service
+
+access_log = logging.getLogger("zkg.access")
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+TEXT = b"text/plain; charset=utf-8"
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+class Answer:
+    """A response to send: status, headers, and a body (bytes) or a stream."""
+
+    __slots__ = ("status", "headers", "body", "stream", "on_close")
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b"", stream=None, on_close=None):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.stream = stream
+        self.on_close = on_close
+
+
+def text_answer(status: int, message: str, headers: dict | None = None) -> Answer:
+    h = [(b"content-type", TEXT)]
+    for k, v in (headers or {}).items():
+        h.append((k.lower().encode("latin-1"), str(v).encode("latin-1")))
+    return Answer(status, h, (message + "\n").encode("utf-8"))
+
+
+def _media(content_type: str | None) -> tuple[str, str | None]:
+    if not content_type:
+        return "", None
+    parts = [p.strip() for p in content_type.split(";")]
+    charset = None
+    for p in parts[1:]:
+        if p.lower().startswith("charset="):
+            charset = p[8:].strip().strip('"').lower()
+    return parts[0].lower(), charset
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    for candidate in header.split(","):
+        c = candidate.strip()
+        if c.startswith("W/"):
+            c = c[2:]
+        if c == etag:
+            return True
+    return False
+
+
+class BoundedDict(dict):
+    """A dict that forgets everything when it grows past ``limit`` (memo tables)."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def remember(self, key, value):
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
+class SparqlEndpoint:
+    def __init__(self, service: "Service", describe_service):
+        self.service = service
+        self.config = service.config
+        self.metrics = service.metrics
+        self.describe_service = describe_service  # async (endpoint_url, accept, fmt) -> Answer
+        self._checks = BoundedDict(4096)  # query text → QueryInfo or QueryError
+        self._negotiated = BoundedDict(1024)  # (form, accept, fmt) → media type or NotAcceptable
+        # GET query string → its parameters (parsing a long percent-encoded query was half the
+        # cost of a cached answer); a ProtocolError is raised again on every request, not kept
+        self._get_requests = BoundedDict(4096)
+        cors = self.config.cors_origins
+        self.cors_any = "*" in cors
+        self.cors_origins = set(cors)
+        m = self.metrics
+        self._ok_counter = {}
+        self._latency = m.latency.labels("sparql")
+
+    # ------------------------------------------------------------------ ASGI
+    async def __call__(self, scope, receive, send) -> None:
+        started = time.perf_counter()
+        headers: dict[str, str] = {}
+        for k, v in scope["headers"]:
+            headers[k.decode("latin-1")] = v.decode("latin-1")
+        fields: dict = {}
+        method = scope["method"]
+        if method == "OPTIONS":
+            answer = self._preflight(headers)
+        else:
+            try:
+                answer = await self.answer(scope, receive, headers, fields)
+            except Exception as exc:  # noqa: BLE001 - never a bare 500 without a message
+                logging.getLogger("zkg.endpoint").exception("internal error")
+                answer = text_answer(500, f"internal error: {type(exc).__name__}: {exc}")
+        origin = headers.get("origin")
+        if origin is not None and (self.cors_any or origin in self.cors_origins):
+            answer.headers.append((b"access-control-allow-origin", b"*" if self.cors_any else origin.encode("latin-1")))
+            answer.headers.append((b"access-control-expose-headers", b"ETag, Retry-After, X-SPARQL-MaxRows"))
+        status = answer.status
+        try:
+            if answer.stream is None:
+                answer.headers.append((b"content-length", str(len(answer.body)).encode()))
+                await send({"type": "http.response.start", "status": status, "headers": answer.headers})
+                await send({"type": "http.response.body", "body": answer.body})
+            else:
+                await send({"type": "http.response.start", "status": status, "headers": answer.headers})
+                try:
+                    async for chunk in answer.stream:
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                except Timeout:
+                    fields["error"] = "timeout mid-stream"
+                    raise  # the connection is dropped: a truncated body must not look complete
+                finally:
+                    await answer.stream.aclose()  # a worker left mid-stream is replaced, not leaked
+                await send({"type": "http.response.body", "body": b""})
+        finally:
+            if answer.on_close is not None:
+                answer.on_close()
+            counter = self._ok_counter.get(status)
+            if counter is None:
+                counter = self._ok_counter[status] = self.metrics.requests.labels("sparql", str(status))
+            counter.inc()
+            self._latency.observe(time.perf_counter() - started)
+            if access_log.isEnabledFor(logging.INFO):
+                client = scope.get("client")
+                access_log.info(json.dumps({
+                    "method": method, "path": scope["path"], "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 3),
+                    "client": client[0] if client else None, **fields,
+                }, ensure_ascii=False))
+
+    def _preflight(self, headers: dict[str, str]) -> Answer:
+        h = [(b"access-control-allow-methods", b"GET, POST, OPTIONS"), (b"access-control-max-age", b"86400"),
+             (b"allow", b"GET, POST, OPTIONS")]
+        requested = headers.get("access-control-request-headers")
+        if requested:
+            h.append((b"access-control-allow-headers", requested.encode("latin-1")))
+        return Answer(200, h, b"")
+
+    # ------------------------------------------------------------------ protocol
+    async def read_protocol(self, scope, receive, headers) -> tuple[str | None, tuple[str, ...], tuple[str, ...], dict]:
+        method = scope["method"]
+        if method not in ("GET", "POST"):
+            raise ProtocolError(405, "method not allowed: the endpoint answers GET and POST queries only",
+                                {"Allow": "GET, POST, OPTIONS"})
+        qs = scope.get("query_string", b"")
+        if method == "GET":
+            parsed = self._get_requests.get(qs)
+            if parsed is None:
+                parsed = self._get_requests.remember(qs, self._parameters(self._query_string(qs), None))
+            return parsed
+        params = self._query_string(qs)
+        direct_query: str | None = None
+        if method == "POST":
+            media, charset = _media(headers.get("content-type"))
+            if charset not in (None, "utf-8", "utf8"):
+                raise ProtocolError(415, f"unsupported charset {charset}: the SPARQL protocol requires UTF-8")
+            if media not in (FORM_TYPE, QUERY_TYPE, UPDATE_TYPE):
+                raise ProtocolError(
+                    415, f"unsupported request body type {media or '(none)'}: use {QUERY_TYPE} or {FORM_TYPE}")
+            limit = self.config.max_query_bytes * 3 + 4096  # form-encoding may triple the size
+            length = headers.get("content-length")
+            if length and length.isdigit() and int(length) > limit:
+                raise ProtocolError(413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)")
+            chunks = []
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ProtocolError(400, "client disconnected")
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise ProtocolError(413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)")
+                chunks.append(chunk)
+                if not message.get("more_body"):
+                    break
+            if media == UPDATE_TYPE:
+                raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
+            try:
+                text = b"".join(chunks).decode("utf-8")
+            except UnicodeDecodeError:
+                raise ProtocolError(400, "request body is not UTF-8") from None
+            if media == FORM_TYPE:
+                params = params + parse_qsl(text, keep_blank_values=True)
+            else:
+                direct_query = text
+        return self._parameters(params, direct_query)
+
+    @staticmethod
+    def _query_string(qs: bytes) -> list[tuple[str, str]]:
+        return parse_qsl(qs.decode("utf-8", "replace"), keep_blank_values=True) if qs else []
+
+    @staticmethod
+    def _parameters(params: list[tuple[str, str]], direct_query: str | None):
+        """The protocol's parameters → (query, default graphs, named graphs, format options);
+        raises :class:`ProtocolError` for an update or an ambiguous request."""
+        queries = [v for k, v in params if k == "query"]
+        if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
+            raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
+        if direct_query is not None:
+            if queries:
+                raise ProtocolError(400, "a query in the body and a query parameter: send one")
+            queries = [direct_query]
+        if len(queries) > 1:
+            raise ProtocolError(400, "more than one query parameter")
+        default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
+        named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
+        other = {k: v for k, v in params if k in ("format", "output")}
+        return (queries[0] if queries else None), default_graphs, named_graphs, other
+
+    def check(self, query: str):
+        found = self._checks.get(query)
+        if found is None:
+            try:
+                found = check_query(query, max_query_bytes=self.config.max_query_bytes,
+                                    service_allow=self.config.service_allow)
+            except QueryError as exc:
+                found = exc
+            self._checks.remember(query, found)
+        if isinstance(found, QueryError):
+            raise found
+        return found
+
+    def negotiate(self, form: str, accept: str | None, fmt: str | None) -> str:
+        key = (form, accept, fmt)
+        found = self._negotiated.get(key)
+        if found is None:
+            try:
+                found = formats.negotiate(form, accept, fmt).media_type
+            except formats.NotAcceptable as exc:
+                found = exc
+            self._negotiated.remember(key, found)
+        if isinstance(found, formats.NotAcceptable):
+            raise found
+        return found
+
+    # ------------------------------------------------------------------ the answer
+    async def answer(self, scope, receive, headers: dict[str, str], fields: dict) -> Answer:
+        service = self.service
+        cfg = self.config
+        metrics = self.metrics
+        try:
+            query, default_graphs, named_graphs, other = await self.read_protocol(scope, receive, headers)
+        except ProtocolError as exc:
+            if exc.status == 403:
+                metrics.refused.labels("update").inc()
+            return text_answer(exc.status, exc.message, exc.headers)
+        accept = headers.get("accept")
+        fmt = other.get("format") or other.get("output")
+        host = headers.get("host") or "localhost"
+        endpoint = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
+        if query is None:
+            if scope["method"] != "GET":
+                return text_answer(400, "no query given (parameter 'query' or an application/sparql-query body)")
+            return await self.describe_service(endpoint, accept, fmt)
+        try:
+            info = self.check(query)
+        except QueryError as exc:
+            if exc.status == 403:
+                metrics.refused.labels("service" if "SERVICE" in exc.message else "update").inc()
+            return text_answer(exc.status, exc.message)
+        media_type = None
+        if info.form:
+            try:
+                media_type = self.negotiate(info.form, accept, fmt)
+            except formats.NotAcceptable as exc:
+                return text_answer(406, str(exc))
+        try:
+            version = await service.data_version()
+        except Exception as exc:  # noqa: BLE001 - no store yet, remote down …
+            return text_answer(503, f"no data available: {exc}", {"Retry-After": cfg.retry_after})
+        key = (version, media_type, query, tuple(default_graphs), tuple(named_graphs), endpoint)
+        base_headers = [(b"vary", b"Accept, Origin"), (b"cache-control", cfg.cache_control.encode("latin-1"))]
+        if media_type:
+            digest = hashlib.blake2b(repr(key[1:]).encode("utf-8"), digest_size=10).hexdigest()
+            etag = f'"{version}-{digest}"'
+            base_headers.append((b"etag", etag.encode("latin-1")))
+            inm = headers.get("if-none-match")
+            if inm and _etag_matches(inm, etag):
+                metrics.not_modified.inc()
+                fields["cache"] = "304"
+                return Answer(304, base_headers)
+            hit = service.cache.get(key)
+            if hit is not None:
+                metrics.cache_hits.inc()
+                fields["cache"] = "hit"
+                return self._body(hit[0], hit[1], hit[2], base_headers)
+        metrics.cache_misses.inc()
+        if access_log.isEnabledFor(logging.INFO):
+            fields["q"] = hashlib.blake2b(query.encode("utf-8"), digest_size=6).hexdigest()
+        if service.in_flight >= cfg.max_concurrent:
+            metrics.rejected.inc()
+            return text_answer(503, f"too many concurrent queries (limit {cfg.max_concurrent}); retry shortly",
+                               {"Retry-After": cfg.retry_after})
+        service.in_flight += 1
+        metrics.in_flight.inc()
+
+        def release():
+            service.in_flight -= 1
+            metrics.in_flight.dec()
+
+        stream_owned = False
+        try:
+            deadline = asyncio.get_running_loop().time() + cfg.timeout
+            try:
+                outcome = await service.executor.run(
+                    query,
+                    media_type=media_type,
+                    accept=accept,
+                    format=fmt,
+                    default_graph_uris=default_graphs,
+                    named_graph_uris=named_graphs,
+                    build_id=service.backend.current_build_id() if isinstance(service.backend, OxigraphBackend) else None,
+                    deadline=deadline,
+                    base_iri=endpoint,
+                    bounded=info.bounded_lookup,
+                )
+            except Timeout:
+                metrics.timeouts.inc()
+                return text_answer(503, f"query stopped: it ran longer than the time limit of {cfg.timeout:g} s "
+                                        "(ZKG_SPARQL_TIMEOUT)")
+            except WorkerError as exc:
+                return text_answer(exc.status, exc.message)
+            except WorkerFailed as exc:
+                return text_answer(500, f"query worker failed: {exc}")
+            if outcome.body is not None:
+                if media_type is None:  # the form was only known after running: key by the real type
+                    key = (version, outcome.media_type) + key[2:]
+                service.cache.put(key, outcome.media_type, outcome.body, outcome.capped_rows)
+                return self._body(outcome.media_type, outcome.body, outcome.capped_rows, base_headers)
+            # a large result: streamed; the in-flight slot is released when the stream ends
+            stream_owned = True
+            fields["streamed"] = True
+            h = list(base_headers)
+            h.append((b"content-type", formats.Choice(outcome.media_type).content_type.encode()))
+            if outcome.capped_rows:
+                h.append((b"x-sparql-maxrows", str(outcome.capped_rows).encode()))
+
+            async def stream():
+                try:
+                    async for chunk in aiter_list(outcome.head_chunks, outcome.rest):
+                        yield chunk
+                except Timeout:
+                    metrics.timeouts.inc()
+                    raise
+
+            return Answer(200, h, stream=stream(), on_close=release)
+        finally:
+            if not stream_owned:
+                release()
+
+    @staticmethod
+    def _body(media_type: str, body: bytes, capped: int | None, base_headers) -> Answer:
+        h = list(base_headers)
+        h.append((b"content-type", formats.Choice(media_type).content_type.encode()))
+        if capped:
+            h.append((b"x-sparql-maxrows", str(capped).encode()))
+        return Answer(200, h, body)

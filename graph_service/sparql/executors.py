@@ -1,0 +1,257 @@
+"""How the HTTP process gets a query answered: a worker pool (embedded store) or a remote endpoint.
+
+Both give back an :class:`~graph_service.sparql.pool.Outcome` or raise :class:`~graph_service.sparql.pool.Timeout`
+/ :class:`~graph_service.sparql.pool.WorkerError`, so the endpoint does not care which it talks to.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import AsyncIterator, Sequence
+
+import httpx
+
+from graph_service.web import conneg as formats
+from graph_service.store.backend import Backend, OxigraphBackend, QueryError, RemoteBackend, ResultTooLarge
+from zhytomyr_kg.settings import ServiceConfig
+from graph_service.sparql.pool import Outcome, Timeout, WorkerError, WorkerPool
+
+
+class Executor:
+    kind = "executor"
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def run(
+        self,
+        sparql: str,
+        *,
+        media_type: str | None,
+        accept: str | None,
+        format: str | None,
+        default_graph_uris: Sequence[str],
+        named_graph_uris: Sequence[str],
+        build_id: str | None,
+        deadline: float,
+        base_iri: str | None = None,
+        bounded: bool = False,
+    ) -> Outcome:
+        """Answer ``sparql`` before ``deadline``. ``bounded``: the query is a bounded lookup
+        (:func:`graph_service.store.sparql_text.is_bounded_lookup`) without a request dataset."""
+        raise NotImplementedError
+
+    def status(self) -> dict:
+        return {"kind": self.kind}
+
+
+class PoolExecutor(Executor):
+    """Queries run in worker processes that the pool kills at the deadline.
+
+    Except bounded lookups (one triple pattern: the work is the answer's size), which the
+    HTTP process answers itself when the answer stays under ``ZKG_SPARQL_INLINE_BYTES``:
+    handing them to a worker cost more than running them (docs/SERVICE.md, "Benchmark"). A
+    lookup whose answer grows past that size is stopped there and sent to the pool.
+    """
+
+    kind = "process-pool"
+
+    def __init__(self, backend: OxigraphBackend, config: ServiceConfig):
+        self.backend = backend
+        self.config = config
+        self.inline_answers = 0
+        self._warming: asyncio.Task | None = None
+        env = {
+            "ZKG_SPARQL_MAX_ROWS": str(config.max_rows),
+            "ZKG_SPARQL_MAX_RESULT_BYTES": str(config.max_result_bytes),
+            "ZKG_SPARQL_MAX_QUERY_BYTES": str(config.max_query_bytes),
+            "ZKG_SPARQL_SERVICE_ALLOW": ",".join(config.service_allow),
+            "ZKG_SPARQL_MEMORY_QUADS": str(config.memory_quads),
+        }
+        self.pool = WorkerPool(
+            backend.store_dir,
+            config.pool_size,
+            isolate_net=config.worker_netns and not config.service_allow,
+            env=env,
+        )
+
+    async def start(self) -> None:
+        await self.pool.start()
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
+                  build_id, deadline, base_iri=None, bounded=False) -> Outcome:
+        if bounded and self.config.inline_bytes > 0 and not default_graph_uris and not named_graph_uris:
+            outcome = self._inline(sparql, media_type, accept, format, build_id, base_iri)
+            if outcome is not None:
+                return outcome
+        request = {
+            "sparql": sparql,
+            "media_type": media_type,
+            "accept": accept,
+            "format": format,
+            "default_graph_uris": list(default_graph_uris),
+            "named_graph_uris": list(named_graph_uris),
+            "build_id": build_id,
+            "base_iri": base_iri,
+        }
+        return await self.pool.run(request, deadline, self.config.stream_buffer)
+
+    def _open_live(self) -> None:
+        try:
+            self.backend.store()
+        except Exception:  # noqa: BLE001 - no build yet: the pool reports it
+            pass
+
+    def _inline(self, sparql, media_type, accept, format, build_id, base_iri) -> Outcome | None:
+        """The answer computed here, or None: the build is not open in this process yet (it is
+        opened in a thread meanwhile, so the event loop never waits for it) or the answer is
+        larger than the inline limit."""
+        if build_id is None or self.backend.open_build_id != build_id:
+            if self._warming is None or self._warming.done():  # the live build, never an older one
+                self._warming = asyncio.get_running_loop().create_task(asyncio.to_thread(self._open_live))
+            return None
+        cfg = self.config
+        limit = min(cfg.inline_bytes, cfg.stream_buffer, cfg.max_result_bytes)
+        chunks: list[bytes] = []
+        try:
+            result = self.backend.execute(
+                sparql, chunks.append, accept=accept, format=format, media_type=media_type,
+                build_id=build_id, base_iri=base_iri, max_bytes=limit,
+            )
+        except ResultTooLarge as exc:
+            if limit == cfg.max_result_bytes:
+                raise WorkerError(exc.status, exc.message) from exc
+            return None
+        except QueryError as exc:
+            raise WorkerError(exc.status, exc.message) from exc
+        except formats.NotAcceptable as exc:
+            raise WorkerError(406, str(exc)) from exc
+        self.inline_answers += 1
+        return Outcome(result.media_type, result.form, result.capped_rows, b"".join(chunks), [], None)
+
+    def status(self) -> dict:
+        return {"kind": self.kind, **self.pool.status(), "inline_answers": self.inline_answers}
+
+
+class RemoteExecutor(Executor):
+    """Queries forwarded to a SPARQL 1.1 endpoint; the deadline closes the HTTP request."""
+
+    kind = "remote"
+
+    def __init__(self, backend: RemoteBackend, config: ServiceConfig):
+        self.backend = backend
+        self.config = config
+        self.client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        self.client = httpx.AsyncClient(
+            timeout=httpx.Timeout(self.config.timeout + 1.0),
+            limits=httpx.Limits(max_connections=max(8, self.config.max_concurrent)),
+        )
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+    async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
+                  build_id, deadline, base_iri=None, bounded=False) -> Outcome:
+        assert self.client is not None
+        form = "SELECT"
+        if media_type is None:
+            raise WorkerError(400, "could not tell the query form (SELECT/ASK/CONSTRUCT/DESCRIBE)")
+        for f in ("SELECT", "ASK", "CONSTRUCT"):
+            if media_type in formats.offered_for(f):
+                form = f
+                break
+        params = [("default-graph-uri", u) for u in default_graph_uris]
+        params += [("named-graph-uri", u) for u in named_graph_uris]
+        request = self.client.build_request(
+            "POST",
+            self.backend.endpoint_url,
+            params=params,
+            content=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": media_type},
+        )
+        try:
+            async with asyncio.timeout_at(deadline):
+                response = await self.client.send(request, stream=True)
+                try:
+                    chunks: list[bytes] = []
+                    size = 0
+                    if response.status_code >= 400:
+                        text = (await response.aread()).decode("utf-8", "replace")[:2000]
+                        status = response.status_code if response.status_code < 500 else 502
+                        raise WorkerError(status, f"remote endpoint answered {response.status_code}: {text}")
+                    got = response.headers.get("content-type", media_type).split(";")[0].strip().lower()
+                    got = formats.ALIASES.get(got, got)
+                    async for chunk in response.aiter_raw():
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        if size > self.config.max_result_bytes:
+                            raise WorkerError(413, "result larger than ZKG_SPARQL_MAX_RESULT_BYTES")
+                    return Outcome(got, form, None, b"".join(chunks), [], None)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise Timeout() from None
+        except httpx.HTTPError as exc:
+            raise WorkerError(502, f"remote endpoint unreachable: {exc}") from exc
+
+
+class ThreadExecutor(Executor):
+    """Any other :class:`Backend`, run in a thread (the deadline cannot stop the thread)."""
+
+    kind = "thread"
+
+    def __init__(self, backend: Backend, config: ServiceConfig):
+        self.backend = backend
+        self.config = config
+
+    async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
+                  build_id, deadline, base_iri=None, bounded=False) -> Outcome:
+        def call():
+            result = self.backend.query(
+                sparql,
+                accept=media_type or accept,
+                format=None if media_type else format,
+                default_graph_uris=default_graph_uris,
+                named_graph_uris=named_graph_uris,
+            )
+            return result.media_type, result.form, result.read()
+
+        try:
+            async with asyncio.timeout_at(deadline):
+                media, form, body = await asyncio.to_thread(call)
+        except TimeoutError:
+            raise Timeout() from None
+        except QueryError as exc:
+            raise WorkerError(exc.status, exc.message) from exc
+        except formats.NotAcceptable as exc:
+            raise WorkerError(406, str(exc)) from exc
+        return Outcome(media, form, None, body, [], None)
+
+
+def executor_for(backend: Backend, config: ServiceConfig) -> Executor:
+    import os
+
+    if os.environ.get("ZKG_SPARQL_EXECUTOR") == "thread":
+        # for measuring the cost of isolation only: no time limit can stop a query here
+        return ThreadExecutor(backend, config)
+    if isinstance(backend, OxigraphBackend):
+        return PoolExecutor(backend, config)
+    if isinstance(backend, RemoteBackend):
+        return RemoteExecutor(backend, config)
+    return ThreadExecutor(backend, config)
+
+
+async def aiter_list(items: list[bytes], rest: AsyncIterator[bytes] | None) -> AsyncIterator[bytes]:
+    for item in items:
+        yield item
+    if rest is not None:
+        async for item in rest:
+            yield item

@@ -1,0 +1,273 @@
+"""A small pool of query worker processes, driven from the HTTP process's event loop.
+
+Every query runs in a worker (:mod:`graph_service.sparql.worker`). The pool hands a request to an
+idle worker, reads its frames without blocking the loop, and enforces the deadline: a worker
+still busy when the deadline passes is killed and replaced, so a runaway query stops using
+CPU while other requests keep being answered by the remaining workers.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import struct
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterator
+
+from graph_service.sparql.worker import DATA, END, ERROR, HEAD
+
+log = logging.getLogger("zkg.pool")
+_FRAME = struct.Struct(">cI")
+
+
+class Timeout(Exception):
+    """The deadline passed (while waiting for a worker or while the query ran)."""
+
+
+class WorkerFailed(Exception):
+    """A worker died or spoke nonsense."""
+
+
+class Worker:
+    def __init__(self, proc: asyncio.subprocess.Process, isolation: str):
+        self.proc = proc
+        self.isolation = isolation
+        self.pid = proc.pid
+        self.served = 0
+        self._buf = bytearray()
+
+    async def send(self, request: dict) -> None:
+        payload = json.dumps(request).encode("utf-8")
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(struct.pack(">I", len(payload)) + payload)
+        await self.proc.stdin.drain()
+
+    async def frame(self) -> tuple[bytes, bytes]:
+        """The next frame; reads whatever the pipe holds at once (a small answer is one read)."""
+        buf = self._buf
+        while True:
+            if len(buf) >= 5:
+                kind, length = _FRAME.unpack_from(buf)
+                end = 5 + length
+                if len(buf) >= end:
+                    payload = bytes(buf[5:end])
+                    del buf[:end]
+                    return kind, payload
+            assert self.proc.stdout is not None
+            chunk = await self.proc.stdout.read(1 << 20)
+            if not chunk:
+                raise WorkerFailed(f"worker {self.pid} exited")
+            buf += chunk
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.kill()
+
+
+@dataclass
+class Outcome:
+    """A query's result as the worker produced it."""
+
+    media_type: str
+    form: str
+    capped_rows: int | None
+    body: bytes | None  # the whole body, when it fitted the buffer
+    head_chunks: list[bytes]  # the chunks already read, when it did not
+    rest: AsyncIterator[bytes] | None  # the remaining chunks (stream), when it did not
+
+
+class WorkerPool:
+    def __init__(self, store_dir: Path | str, size: int, *, isolate_net: bool = True, env: dict | None = None):
+        self.store_dir = str(store_dir)
+        self.size = max(1, size)
+        self.isolate_net = isolate_net
+        self.env = env or {}
+        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._all: set[Worker] = set()
+        self._closing = False
+        self._spawning: set[asyncio.Task] = set()
+        self.restarts = 0
+        self.isolation = "unknown"
+        self.in_memory = False  # whether the last worker started answers from an in-memory copy
+        self.on_restart = None  # callback for metrics
+
+    async def start(self) -> None:
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        for w in workers:
+            self._idle.put_nowait(w)
+
+    async def _spawn(self) -> Worker:
+        env = dict(os.environ)
+        env.update(self.env)
+        env["ZKG_WORKER_ISOLATE_NET"] = "1" if self.isolate_net else "0"
+        root = str(Path(__file__).resolve().parents[2])  # the folder holding graph_service/
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "graph_service.sparql.worker",
+            self.store_dir,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+            limit=1 << 20,
+        )
+        worker = Worker(proc, "starting")
+        kind, payload = await worker.frame()
+        if kind != HEAD:
+            worker.kill()
+            raise WorkerFailed("worker did not start")
+        hello = json.loads(payload)
+        worker.isolation = hello.get("isolation", "?")
+        self.isolation = worker.isolation
+        self.in_memory = bool(hello.get("in_memory"))
+        self._all.add(worker)
+        return worker
+
+    def _replace(self, worker: Worker) -> None:
+        """Kill ``worker`` and start a replacement in the background."""
+        worker.kill()
+        self._all.discard(worker)
+        self.restarts += 1
+        if self.on_restart:
+            self.on_restart()
+        if self._closing:
+            return
+
+        async def respawn() -> None:
+            try:
+                await worker.proc.wait()
+            except Exception:  # noqa: BLE001
+                pass
+            for attempt in range(5):
+                try:
+                    new = await self._spawn()
+                    self._idle.put_nowait(new)
+                    return
+                except Exception:  # noqa: BLE001
+                    log.exception("worker restart failed (attempt %d)", attempt + 1)
+                    await asyncio.sleep(0.5 * (attempt + 1))
+
+        task = asyncio.get_running_loop().create_task(respawn())
+        self._spawning.add(task)
+        task.add_done_callback(self._spawning.discard)
+
+    async def run(self, request: dict, deadline: float, buffer_limit: int) -> Outcome:
+        """Run ``request`` on a worker before ``deadline`` (loop time).
+
+        Raises :class:`Timeout`, :class:`WorkerError` (the query's own error, with a status)
+        or :class:`WorkerFailed`. A worker that did not finish cleanly is replaced.
+        """
+        try:
+            async with asyncio.timeout_at(deadline):
+                worker = await self._idle.get()
+        except TimeoutError:
+            raise Timeout() from None
+        handed_back = False
+        try:
+            async with asyncio.timeout_at(deadline):
+                await worker.send(request)
+                kind, payload = await worker.frame()
+                if kind == ERROR:
+                    handed_back = True
+                    self._idle.put_nowait(worker)
+                    raise _error(payload)
+                if kind != HEAD:
+                    raise WorkerFailed(f"unexpected frame {kind!r}")
+                head = json.loads(payload)
+                chunks: list[bytes] = []
+                size = 0
+                while size <= buffer_limit:
+                    kind, payload = await worker.frame()
+                    if kind == DATA:
+                        chunks.append(payload)
+                        size += len(payload)
+                    elif kind == END:
+                        handed_back = True
+                        worker.served += 1
+                        self._idle.put_nowait(worker)
+                        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                        return Outcome(head["media_type"], head["form"], head.get("capped_rows"), body, [], None)
+                    elif kind == ERROR:
+                        handed_back = True
+                        self._idle.put_nowait(worker)
+                        raise _error(payload)
+                    else:
+                        raise WorkerFailed(f"unexpected frame {kind!r}")
+            # too large to buffer: stream the rest; the worker comes back when it is drained
+            handed_back = True
+            return Outcome(head["media_type"], head["form"], head.get("capped_rows"), None, chunks,
+                           self._stream(worker, deadline))
+        except TimeoutError:
+            raise Timeout() from None
+        finally:
+            if not handed_back:
+                self._replace(worker)
+
+    async def _stream(self, worker: Worker, deadline: float) -> AsyncIterator[bytes]:
+        done = False
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        kind, payload = await worker.frame()
+                except TimeoutError:
+                    raise Timeout() from None
+                if kind == DATA:
+                    yield payload
+                elif kind == END:
+                    done = True
+                    worker.served += 1
+                    self._idle.put_nowait(worker)
+                    return
+                elif kind == ERROR:
+                    done = True
+                    self._idle.put_nowait(worker)
+                    raise _error(payload)
+                else:
+                    raise WorkerFailed(f"unexpected frame {kind!r}")
+        finally:
+            if not done:  # timeout, client gone, or worker failure mid-stream
+                self._replace(worker)
+
+    async def close(self) -> None:
+        self._closing = True
+        for task in list(self._spawning):
+            task.cancel()
+        for worker in list(self._all):
+            with contextlib.suppress(Exception):
+                if worker.proc.stdin:
+                    worker.proc.stdin.close()
+            worker.kill()
+        for worker in list(self._all):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(worker.proc.wait(), 5)
+        self._all.clear()
+
+    def status(self) -> dict:
+        return {
+            "workers": len(self._all),
+            "pids": sorted(w.pid for w in self._all),
+            "idle": self._idle.qsize(),
+            "restarts": self.restarts,
+            "isolation": self.isolation,
+            "in_memory": self.in_memory,
+        }
+
+
+class WorkerError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _error(payload: bytes) -> WorkerError:
+    data = json.loads(payload)
+    return WorkerError(int(data.get("status", 500)), data.get("message", "query failed"))
+
+

@@ -1,0 +1,99 @@
+"""The named SPARQL queries of ``queries/``: the one place a query is written.
+
+Each ``queries/<name>.rq`` starts with comment lines that describe it::
+
+    # title: Projects per priority
+    # description: How many projects each of the six priorities lists.
+    # param: department            (the query uses ?department; callers bind it)
+    # tags: stats, examples
+
+Pages, the CLI and the query editor all read the same files through this module.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from zhytomyr_kg.resources import QUERIES_DIR
+
+_HEADER = re.compile(r"^#\s*(?P<key>title|description|param|tags)\s*:\s*(?P<value>.*)$")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_IRI_SAFE = re.compile(r'^[^<>"{}|^`\\\s]+$')
+
+
+class UnknownQuery(LookupError):
+    pass
+
+
+class BadParameter(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    text: str
+    params: tuple[str, ...] = ()
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def bind(self, **values: str) -> str:
+        """The query with ``VALUES ?param { <iri> }`` for each given parameter.
+
+        Values are IRIs (that is what pages pass: the entity they show) or plain strings, which
+        become literals. Unknown parameters are refused so a typo cannot silently widen a query.
+        """
+        unknown = set(values) - set(self.params)
+        if unknown:
+            raise BadParameter(f"{self.name} takes {', '.join(self.params) or 'no parameters'}, not {', '.join(sorted(unknown))}")
+        clauses = []
+        for name, value in values.items():
+            if value.startswith(("http://", "https://")):
+                if not _IRI_SAFE.match(value):
+                    raise BadParameter(f"not a valid IRI for ?{name}: {value!r}")
+                term = f"<{value}>"
+            else:
+                term = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            clauses.append(f"VALUES ?{name} {{ {term} }}")
+        if not clauses:
+            return self.text
+        match = _WHERE.search(self.text)
+        if match is None:
+            raise BadParameter(f"{self.name} has no WHERE clause to bind parameters in")
+        return self.text[: match.end()] + "\n  " + "\n  ".join(clauses) + self.text[match.end() :]
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    meta: dict[str, list[str]] = {"title": [], "description": [], "param": [], "tags": []}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _HEADER.match(line.strip())
+        if match:
+            meta[match.group("key")].append(match.group("value").strip())
+        elif line.strip() and not line.lstrip().startswith("#"):
+            break
+    tags = tuple(t.strip() for value in meta["tags"] for t in value.split(",") if t.strip())
+    params = tuple(p.split()[0] for p in meta["param"] if p)
+    return NamedQuery(
+        name=path.stem,
+        title=(meta["title"] or [path.stem])[0],
+        description=" ".join(meta["description"]),
+        text=path.read_text(encoding="utf-8"),
+        params=params,
+        tags=tags,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_all(directory: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
+    return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
+
+
+def get(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
+    try:
+        return load_all(directory)[name]
+    except KeyError:
+        known = ", ".join(load_all(directory))
+        raise UnknownQuery(f"no query named {name!r} in {directory} (known: {known})") from None
