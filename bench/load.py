@@ -4,6 +4,7 @@
 With the Python client the figures are bounded by the client itself; ``GENERATOR`` names the one
 in use so the benchmarks can say which.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,21 @@ def load(url: str, accept: str, connections: int, duration: float) -> dict:
 
 
 def _wrk(url: str, accept: str, connections: int, duration: float) -> dict:
-    cmd = ["wrk", "-t", str(max(1, min(connections, 2))), "-c", str(connections), "-d", f"{max(1, round(duration))}s",
-           "--timeout", "10s", "--latency", "-H", f"Accept: {accept}", url]
+    cmd = [
+        "wrk",
+        "-t",
+        str(max(1, min(connections, 2))),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(duration))}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-H",
+        f"Accept: {accept}",
+        url,
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
     out = proc.stdout
     found = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -52,6 +66,7 @@ async def _python(url: str, accept: str, connections: int, duration: float) -> d
     errors = 0
     end = time.perf_counter() + duration
     async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=connections)) as client:
+
         async def worker() -> None:
             nonlocal errors
             while time.perf_counter() < end:

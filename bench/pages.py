@@ -22,6 +22,7 @@ bounded: (2 x number of paths) cells of ``--duration`` seconds plus start-up.
 Load comes from ``wrk`` when installed (Debian package ``wrk``), otherwise from a Python client
 (then the figures are bounded by the client; the output says which).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,11 +40,10 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import pyoxigraph  # noqa: E402
+from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 
 from graph_service.testing import build_store, free_port, oxigraph_bin, running, serve_cmd  # noqa: E402
 from zhytomyr_kg.settings import DEFAULT_BASE_IRI, Settings  # noqa: E402
-
-from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 
 DEFAULT_PATHS = [
     "/id/project/biznes-platforma",
@@ -70,36 +70,62 @@ def check(url: str, accept: str, what: str) -> httpx.Response:
     for _ in range(WARM_UP_CONNECTIONS):
         r = httpx.get(url, headers={"Accept": accept}, timeout=60)
         if r.status_code != 200 or not r.content:
-            raise SystemExit(f"{what}: {url} answered {r.status_code} ({len(r.content)} bytes): {r.text[:200]}")
+            raise SystemExit(
+                f"{what}: {url} answered {r.status_code} ({len(r.content)} bytes): {r.text[:200]}"
+            )
     return r
 
 
 def show(name: str, r: dict) -> None:
-    print(f"  {name:58} {r['rps']:>8.0f} req/s  p50 {r['p50_ms'] or 0:7.2f} ms  p99 {r['p99_ms'] or 0:7.2f} ms"
-          f"  errors {r['errors']}", flush=True)
+    print(
+        f"  {name:58} {r['rps']:>8.0f} req/s  p50 {r['p50_ms'] or 0:7.2f} ms  p99 {r['p99_ms'] or 0:7.2f} ms"
+        f"  errors {r['errors']}",
+        flush=True,
+    )
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("paths", nargs="*", default=DEFAULT_PATHS, help="page paths on our service (default: %(default)s)")
+    ap.add_argument(
+        "paths", nargs="*", default=DEFAULT_PATHS, help="page paths on our service (default: %(default)s)"
+    )
     ap.add_argument("--data", type=Path, help="N-Quads of the graph; default: build the bundled report")
     ap.add_argument("--base-iri", default=DEFAULT_BASE_IRI, help="the data's IRI prefix (path → IRI)")
     ap.add_argument("--duration", type=float, default=3.0, help="seconds per measurement (default 3)")
     ap.add_argument("--connections", type=int, default=8)
-    ap.add_argument("--http-workers", type=int, default=None,
-                    help="our HTTP processes (default: as `zhytomyr-kg serve` chooses)")
-    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                    help="extra environment for our service, e.g. ZKG_SPARQL_CACHE_ENTRIES=0")
-    ap.add_argument("--search", action="append", default=None, metavar="QUERY",
-                    help="also measure /search?q=QUERY on our service alone (default: башти, ЄБРР; 'none' skips)")
+    ap.add_argument(
+        "--http-workers",
+        type=int,
+        default=None,
+        help="our HTTP processes (default: as `zhytomyr-kg serve` chooses)",
+    )
+    ap.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for our service, e.g. ZKG_SPARQL_CACHE_ENTRIES=0",
+    )
+    ap.add_argument(
+        "--search",
+        action="append",
+        default=None,
+        metavar="QUERY",
+        help="also measure /search?q=QUERY on our service alone (default: башти, ЄБРР; 'none' skips)",
+    )
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
     base_iri = args.base_iri if args.base_iri.endswith("/") else args.base_iri + "/"
     if not oxigraph_bin():
         raise SystemExit("the `oxigraph` command is missing (pip install -e '.[test]' installs it)")
 
-    results: dict = {"connections": args.connections, "duration_s": args.duration, "cpus": os.cpu_count(),
-                     "load_generator": GENERATOR, "targets": {}}
+    results: dict = {
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "cpus": os.cpu_count(),
+        "load_generator": GENERATOR,
+        "targets": {},
+    }
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="zkg-bench-pages-") as tmp:
         tmp = Path(tmp)
@@ -115,24 +141,41 @@ def main(argv=None) -> int:
         build = build_store(store_dir, nquads=data, build_id="bench-pages")
         from etl.search_index import INDEX_NAME, build_index  # /search needs the build's index
 
-        build_index(pyoxigraph.parse(path=str(data), format=pyoxigraph.RdfFormat.N_QUADS), build / INDEX_NAME,
-                    base_iri + "id/")
+        build_index(
+            pyoxigraph.parse(path=str(data), format=pyoxigraph.RdfFormat.N_QUADS),
+            build / INDEX_NAME,
+            base_iri + "id/",
+        )
         location = tmp / "oxigraph"
-        subprocess.run([oxigraph_bin(), "load", "--location", str(location), "--file", str(data)],
-                       check=True, capture_output=True)
-        quads = sum(1 for _ in open(data, "rb"))
-        print(f"data: {args.data or 'bundled report'} ({quads} quads); {args.connections} connections; "
-              f"{args.duration:g} s per cell; load generator: {results['load_generator']}; cpus: {os.cpu_count()}",
-              flush=True)
+        subprocess.run(
+            [oxigraph_bin(), "load", "--location", str(location), "--file", str(data)],
+            check=True,
+            capture_output=True,
+        )
+        quads = len(data.read_bytes().splitlines())
+        print(
+            f"data: {args.data or 'bundled report'} ({quads} quads); {args.connections} connections; "
+            f"{args.duration:g} s per cell; load generator: {results['load_generator']}; cpus: {os.cpu_count()}",
+            flush=True,
+        )
 
         env = {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_BASE_IRI": base_iri}
         env.update(dict(e.split("=", 1) for e in args.env))
         ours_port, peer_port = free_port(), free_port()
         ours, peer = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{peer_port}"
-        peer_cmd = [oxigraph_bin(), "serve-read-only", "--location", str(location),
-                    "--bind", f"127.0.0.1:{peer_port}", "--union-default-graph"]
-        with running(serve_cmd(ours_port, args.http_workers), ours + "/health", env=env), \
-                running(peer_cmd, peer + "/query?query=ASK%7B%7D"):
+        peer_cmd = [
+            oxigraph_bin(),
+            "serve-read-only",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{peer_port}",
+            "--union-default-graph",
+        ]
+        with (
+            running(serve_cmd(ours_port, args.http_workers), ours + "/health", env=env),
+            running(peer_cmd, peer + "/query?query=ASK%7B%7D"),
+        ):
             for path in args.paths:
                 iri = base_iri + path.lstrip("/")
                 page_url = ours + path
@@ -142,14 +185,22 @@ def main(argv=None) -> int:
                 turtle = check(peer_url, TURTLE, "oxigraph")
                 if len(turtle.content) < 50:
                     raise SystemExit(f"oxigraph has (almost) nothing for {iri}: {turtle.text!r}")
-                print(f"{path}  ({kind}: {got.headers.get('content-type')}, {len(got.content)} bytes; "
-                      f"oxigraph Turtle {len(turtle.content)} bytes)", flush=True)
+                print(
+                    f"{path}  ({kind}: {got.headers.get('content-type')}, {len(got.content)} bytes; "
+                    f"oxigraph Turtle {len(turtle.content)} bytes)",
+                    flush=True,
+                )
                 mine = load(page_url, accept, args.connections, args.duration)
                 show(f"ours  {kind}", mine)
                 theirs = load(peer_url, TURTLE, args.connections, args.duration)
                 show("oxigraph serve-read-only  DESCRIBE as Turtle", theirs)
-                results["targets"][path] = {"iri": iri, "kind": kind, "ours": mine, "oxigraph": theirs,
-                                            "bytes": {"ours": len(got.content), "oxigraph": len(turtle.content)}}
+                results["targets"][path] = {
+                    "iri": iri,
+                    "kind": kind,
+                    "ours": mine,
+                    "oxigraph": theirs,
+                    "bytes": {"ours": len(got.content), "oxigraph": len(turtle.content)},
+                }
 
             searches = [q for q in (args.search or ["башти", "ЄБРР"]) if q != "none"]
             if searches:
@@ -157,7 +208,7 @@ def main(argv=None) -> int:
             for q in searches:
                 url = f"{ours}/search?q={quote(q)}"
                 got = check(url, HTML, "ours")
-                if "<li class=\"result" not in got.text:
+                if '<li class="result' not in got.text:
                     raise SystemExit(f"/search?q={q} found nothing (is the search index missing?)")
                 mine = load(url, HTML, args.connections, args.duration)
                 show(f"ours  /search?q={q}", mine)
@@ -173,8 +224,10 @@ def main(argv=None) -> int:
         r["ratios"] = {"rps": rps, "p50": p50, "p99": p99}
         kind = "placeholder" if r["kind"].startswith("placeholder") else "page"
         print(f"{path:48}{kind:>14}{rps:>8.2f}x{p50:>9.2f}x{p99:>9.2f}x{a['p99_ms'] or 0:>7.1f} ms")
-    print("target (issue 5): page time within 3x the Turtle fetch, p99 under 50 ms"
-          f"; run took {time.perf_counter() - started:.0f} s")
+    print(
+        "target (issue 5): page time within 3x the Turtle fetch, p99 under 50 ms"
+        f"; run took {time.perf_counter() - started:.0f} s"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0

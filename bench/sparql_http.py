@@ -16,6 +16,7 @@ Without ``--data`` a report-shaped graph of about 20,000 triples is generated. T
 from ``wrk`` when it is installed (``apt-get install wrk``), otherwise from a slower Python
 client (then the figures are bounded by the client; the output says which was used).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,12 +34,16 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import pyoxigraph  # noqa: E402
+from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 
 from graph_service.testing import (  # noqa: E402
-    build_store, free_port, oxigraph_bin, running, serve_cmd, synthetic_quads,
+    build_store,
+    free_port,
+    oxigraph_bin,
+    running,
+    serve_cmd,
+    synthetic_quads,
 )
-
-from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 P = f"PREFIX zkg: <{ZKG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -49,15 +54,19 @@ def pick(data: Path) -> dict[str, str]:
     """Concrete IRIs for the queries, taken from the data."""
     store = pyoxigraph.Store()
     store.bulk_load(path=str(data), format=pyoxigraph.RdfFormat.N_QUADS)
+
     def first(q):
         rows = list(store.query(P + q, use_default_graph_as_union=True))
         if not rows:
             raise SystemExit(f"the data has nothing for: {q}")
         return rows[0][0].value
+
     entity = first("SELECT ?p WHERE { ?p a zkg:Project ; zkg:fundedBy ?f } ORDER BY ?p LIMIT 1")
     funder = first("SELECT ?f WHERE { ?p zkg:fundedBy ?f } GROUP BY ?f ORDER BY DESC(COUNT(?p)) ?f LIMIT 1")
-    word = first("SELECT ?w WHERE { ?r zkg:text ?t BIND(LCASE(STRBEFORE(?t, ' ')) AS ?w) FILTER(STRLEN(?w) > 4) } "
-                 "GROUP BY ?w ORDER BY DESC(COUNT(?r)) LIMIT 1")
+    word = first(
+        "SELECT ?w WHERE { ?r zkg:text ?t BIND(LCASE(STRBEFORE(?t, ' ')) AS ?w) FILTER(STRLEN(?w) > 4) } "
+        "GROUP BY ?w ORDER BY DESC(COUNT(?r)) LIMIT 1"
+    )
     return {"entity": entity, "funder": funder, "word": word, "triples": str(len(store))}
 
 
@@ -65,10 +74,11 @@ def queries(p: dict[str, str]) -> dict[str, str]:
     return {
         "entity": f"SELECT ?p ?o WHERE {{ <{p['entity']}> ?p ?o }}",
         "join": P + f"SELECT ?project ?dept ?label WHERE {{ ?project zkg:fundedBy <{p['funder']}> ; "
-                    "zkg:responsibleBody ?dept . ?dept a zkg:Department ; rdfs:label ?label }",
+        "zkg:responsibleBody ?dept . ?dept a zkg:Department ; rdfs:label ?label }",
         "count": P + "SELECT ?dept (COUNT(DISTINCT ?project) AS ?n) WHERE { ?project a zkg:Project ; "
-                     "zkg:responsibleBody ?dept } GROUP BY ?dept",
-        "text": P + f"SELECT ?r WHERE {{ ?r a zkg:ProgressReport ; zkg:text ?t FILTER(CONTAINS(LCASE(?t), \"{p['word']}\")) }}",
+        "zkg:responsibleBody ?dept } GROUP BY ?dept",
+        "text": P
+        + f'SELECT ?r WHERE {{ ?r a zkg:ProgressReport ; zkg:text ?t FILTER(CONTAINS(LCASE(?t), "{p["word"]}")) }}',
     }
 
 
@@ -89,7 +99,9 @@ def check_rows(servers: dict[str, str], qs: dict[str, str]) -> None:
             print(f"  ! row counts differ for {qname}: {counts}", file=sys.stderr)
 
 
-def measure(servers: dict[str, str], qs: dict[str, str], conns: list[int], duration: float, rounds: int) -> dict:
+def measure(
+    servers: dict[str, str], qs: dict[str, str], conns: list[int], duration: float, rounds: int
+) -> dict:
     """Each cell (query × connections) measured on every server back to back, ``rounds`` times
     with the order rotated, so that a slow spell of the machine hits all servers alike; the
     median round is kept."""
@@ -99,7 +111,7 @@ def measure(servers: dict[str, str], qs: dict[str, str], conns: list[int], durat
         for c in conns:
             runs: dict[str, list[dict]] = {name: [] for name in names}
             for r in range(rounds):
-                for name in names[r % len(names):] + names[:r % len(names)]:
+                for name in names[r % len(names) :] + names[: r % len(names)]:
                     runs[name].append(load(f"{servers[name]}?query={quote(q)}", ACCEPT, c, duration))
             for name in names:
                 ordered = sorted(runs[name], key=lambda x: x["rps"])
@@ -107,28 +119,48 @@ def measure(servers: dict[str, str], qs: dict[str, str], conns: list[int], durat
                 median["errors"] = sum(x["errors"] for x in ordered)
                 median["rounds"] = [round(x["rps"]) for x in runs[name]]
                 results.setdefault(name, {}).setdefault(qname, {})[c] = median
-                print(f"  {name:16} {qname:7} c={c:<3} {median['rps']:>9.0f} req/s  p50 {median['p50_ms'] or 0:7.2f} ms  "
-                      f"p99 {median['p99_ms'] or 0:7.2f} ms  errors {median['errors']}"
-                      + (f"  rounds {median['rounds']}" if rounds > 1 else ""), flush=True)
+                print(
+                    f"  {name:16} {qname:7} c={c:<3} {median['rps']:>9.0f} req/s  p50 {median['p50_ms'] or 0:7.2f} ms  "
+                    f"p99 {median['p99_ms'] or 0:7.2f} ms  errors {median['errors']}"
+                    + (f"  rounds {median['rounds']}" if rounds > 1 else ""),
+                    flush=True,
+                )
     return results
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, help="N-Quads file (the ETL's output); default: a generated ~20k-triple graph")
+    ap.add_argument(
+        "--data", type=Path, help="N-Quads file (the ETL's output); default: a generated ~20k-triple graph"
+    )
     ap.add_argument("--triples", type=int, default=20_000, help="size of the generated graph")
     ap.add_argument("--duration", type=float, default=2.0, help="seconds per measurement")
     ap.add_argument("--connections", default="1,8,32")
-    ap.add_argument("--pool-size", type=int, default=None,
-                    help="our query workers per HTTP process (default: as `zhytomyr-kg serve` chooses)")
-    ap.add_argument("--http-workers", type=int, default=None,
-                    help="our HTTP processes (default: as `zhytomyr-kg serve` chooses)")
+    ap.add_argument(
+        "--pool-size",
+        type=int,
+        default=None,
+        help="our query workers per HTTP process (default: as `zhytomyr-kg serve` chooses)",
+    )
+    ap.add_argument(
+        "--http-workers",
+        type=int,
+        default=None,
+        help="our HTTP processes (default: as `zhytomyr-kg serve` chooses)",
+    )
     ap.add_argument("--skip", default="", help="comma list of targets to skip: ours,cached,oxigraph,rdflib")
-    ap.add_argument("--inline", action="store_true",
-                    help="also measure queries run in the HTTP process (no isolation, no time limit): the cost of isolation")
+    ap.add_argument(
+        "--inline",
+        action="store_true",
+        help="also measure queries run in the HTTP process (no isolation, no time limit): the cost of isolation",
+    )
     ap.add_argument("--queries", default="entity,join,count,text", help="which queries to run")
-    ap.add_argument("--rounds", type=int, default=1,
-                    help="measure each cell this many times on every server, order rotated; keep the median")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure each cell this many times on every server, order rotated; keep the median",
+    )
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
     conns = [int(c) for c in args.connections.split(",")]
@@ -143,9 +175,12 @@ def main(argv=None) -> int:
         picked = pick(data)
         wanted = args.queries.split(",")
         qs = {k: v for k, v in queries(picked).items() if k in wanted}
-        print(f"data: {data if args.data else 'generated'} ({picked['triples']} quads); "
-              f"load generator: {GENERATOR}; "
-              f"{args.duration:g} s per cell; cpus: {os.cpu_count()}", flush=True)
+        print(
+            f"data: {data if args.data else 'generated'} ({picked['triples']} quads); "
+            f"load generator: {GENERATOR}; "
+            f"{args.duration:g} s per cell; cpus: {os.cpu_count()}",
+            flush=True,
+        )
         store_dir = tmp / "store"
         build_store(store_dir, nquads=data, build_id="bench")
         base_env = {"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_MAX_CONCURRENT": "256"}
@@ -161,27 +196,50 @@ def main(argv=None) -> int:
                     continue
                 port = free_port()
                 url = f"http://127.0.0.1:{port}"
-                stack.enter_context(running(serve_cmd(port, args.http_workers), url + "/health",
-                                            env={**base_env, "ZKG_SPARQL_CACHE_ENTRIES": cache,
-                                                 "ZKG_SPARQL_EXECUTOR": executor}))
+                stack.enter_context(
+                    running(
+                        serve_cmd(port, args.http_workers),
+                        url + "/health",
+                        env={**base_env, "ZKG_SPARQL_CACHE_ENTRIES": cache, "ZKG_SPARQL_EXECUTOR": executor},
+                    )
+                )
                 print(f"{name}: {httpx.get(url + '/health').json()['executor']}", flush=True)
                 servers[name] = url + "/sparql"
             if "oxigraph" not in skip and oxigraph_bin():
                 location = tmp / "oxigraph"
-                subprocess.run([oxigraph_bin(), "load", "--location", str(location), "--file", str(data)],
-                               check=True, capture_output=True)
+                subprocess.run(
+                    [oxigraph_bin(), "load", "--location", str(location), "--file", str(data)],
+                    check=True,
+                    capture_output=True,
+                )
                 port = free_port()
                 url = f"http://127.0.0.1:{port}"
-                stack.enter_context(running([oxigraph_bin(), "serve-read-only", "--location", str(location),
-                                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                                            url + "/query?query=ASK%7B%7D"))
+                stack.enter_context(
+                    running(
+                        [
+                            oxigraph_bin(),
+                            "serve-read-only",
+                            "--location",
+                            str(location),
+                            "--bind",
+                            f"127.0.0.1:{port}",
+                            "--union-default-graph",
+                        ],
+                        url + "/query?query=ASK%7B%7D",
+                    )
+                )
                 servers["oxigraph"] = url + "/query"
             rdflib_bin = Path(sys.executable).with_name("rdflib-endpoint")
             if "rdflib" not in skip and rdflib_bin.exists():
                 port = free_port()
                 url = f"http://127.0.0.1:{port}"
-                stack.enter_context(running([str(rdflib_bin), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                             str(data)], url + "/?query=ASK%7B%7D", timeout=300))
+                stack.enter_context(
+                    running(
+                        [str(rdflib_bin), "serve", "--host", "127.0.0.1", "--port", str(port), str(data)],
+                        url + "/?query=ASK%7B%7D",
+                        timeout=300,
+                    )
+                )
                 servers["rdflib-endpoint"] = url + "/"
             for url in servers.values():  # warm every HTTP process (new connections spread over them)
                 for _ in range(8):
@@ -190,8 +248,9 @@ def main(argv=None) -> int:
             results = measure(servers, qs, conns, args.duration, args.rounds)
 
     print("\nratios (requests/s of ours ÷ peer's):")
-    header = f"{'query':8}{'conns':>6}" + "".join(f"{h:>22}" for h in
-                                                    ("ours/oxigraph", "cached/oxigraph", "ours/rdflib", "cached/rdflib"))
+    header = f"{'query':8}{'conns':>6}" + "".join(
+        f"{h:>22}" for h in ("ours/oxigraph", "cached/oxigraph", "ours/rdflib", "cached/rdflib")
+    )
     print(header)
     for qname in qs:
         for c in conns:

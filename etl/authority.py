@@ -2,6 +2,7 @@
 
 The tables under ``etl/data/`` are the reviewable source; this module only restates them in RDF.
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,9 +12,9 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.departments import DepartmentIndex
 from etl.slug import slugify
-from zhytomyr_kg.vocab import RDF_TYPE, en, org, rdfs, skos, uk, zkg
-from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.resources import ETL_DATA_DIR
+from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.vocab import RDF_TYPE, en, org, rdfs, skos, uk, zkg
 
 COUNCIL_UK = "Житомирська міська рада"
 COUNCIL_EN = "Zhytomyr City Council"
@@ -30,7 +31,9 @@ def council_iri(settings: Settings) -> NamedNode:
     return NamedNode(settings.id_base + "organization/" + slugify(COUNCIL_UK))
 
 
-def authority_quads(settings: Settings, departments: DepartmentIndex, data_dir: Path = ETL_DATA_DIR) -> list[Quad]:
+def authority_quads(
+    settings: Settings, departments: DepartmentIndex, data_dir: Path = ETL_DATA_DIR
+) -> list[Quad]:
     graph = NamedNode(settings.graph("authority"))
     quads: list[Quad] = []
 

@@ -7,13 +7,15 @@ progress text. Which spellings denote which body is a *curation* decision, so it
 only applies that table. Names may themselves contain commas ("…сім'ї, молоді та спорту…"),
 so cells are split by matching known aliases (longest first), never by splitting on commas.
 """
+
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+
 from zhytomyr_kg.resources import ETL_DATA_DIR
 
 DEFAULT_DATA_DIR = ETL_DATA_DIR
@@ -126,7 +128,7 @@ class DepartmentIndex:
 
     # -- loading -----------------------------------------------------------------------
     @classmethod
-    def load(cls, data_dir: str | Path = DEFAULT_DATA_DIR) -> "DepartmentIndex":
+    def load(cls, data_dir: str | Path = DEFAULT_DATA_DIR) -> DepartmentIndex:
         """Read ``departments.csv`` and ``department_aliases.csv``; fail loudly on bad data."""
         data_dir = Path(data_dir)
         with open(data_dir / "departments.csv", encoding="utf-8", newline="") as f:
@@ -252,5 +254,5 @@ class DepartmentIndex:
             # A separator right after the known bodies means the next body is unknown.
             unknown = text.shown[end:].lstrip(" ,;")
             raise UnknownDepartment(unknown[:80], line)
-        rest = _LEADING_JUNK.sub("", cell[text.raw_at[end]:])
+        rest = _LEADING_JUNK.sub("", cell[text.raw_at[end] :])
         return self._dedupe(ends[end]), rest

@@ -1,4 +1,5 @@
 """The one error type of the ETL: it names the file and line, and what was expected there."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -24,21 +24,22 @@ Identifiers that are literals with a scheme (IATI, ISO 3166-2, KOATUU …) are n
 give ``owl:sameAs``; a row here repeating one of those is refused as a duplicate, so every link is
 stated in one place only.
 """
+
 from __future__ import annotations
 
 import csv
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 
 from etl.errors import ReportError
-from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.resources import ETL_DATA_DIR
+from zhytomyr_kg.settings import Settings
 
 LINKS_FILE = ETL_DATA_DIR / "links.csv"
 COLUMNS = ("local_iri", "external_iri", "relation", "source")
@@ -102,7 +103,9 @@ def read_links(settings: Settings, path: Path | None = None) -> list[Link]:
         header = [h.strip() for h in header]
         missing = [c for c in COLUMNS if c not in header]
         if missing:
-            raise ReportError(path, 1, f"the header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+            raise ReportError(
+                path, 1, f"the header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
+            )
         index = {c: header.index(c) for c in COLUMNS}
         links: list[Link] = []
         seen: dict[tuple[str, str, str], int] = {}
@@ -111,20 +114,30 @@ def read_links(settings: Settings, path: Path | None = None) -> list[Link]:
             if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
                 continue
             if len(row) != len(header):
-                raise ReportError(path, line, f"{len(row)} fields, expected {len(header)} ({','.join(header)})")
+                raise ReportError(
+                    path, line, f"{len(row)} fields, expected {len(header)} ({','.join(header)})"
+                )
             cell = {c: row[i].strip() for c, i in index.items()}
             if not cell["source"]:
-                raise ReportError(path, line, "the source is empty: every link needs the place it was verified")
+                raise ReportError(
+                    path, line, "the source is empty: every link needs the place it was verified"
+                )
             relation = RELATIONS.get(cell["relation"])
             if relation is None:
-                raise ReportError(path, line, f"unknown relation {cell['relation']!r}; allowed: {', '.join(RELATIONS)}")
+                raise ReportError(
+                    path, line, f"unknown relation {cell['relation']!r}; allowed: {', '.join(RELATIONS)}"
+                )
             local = cell["local_iri"]
             if not local:
                 raise ReportError(path, line, "local_iri is empty")
             if not _ABSOLUTE.match(local):
                 local = settings.id_base + local.lstrip("/")
             elif not local.startswith(settings.id_base):
-                raise ReportError(path, line, f"local_iri {cell['local_iri']!r} is not under this dataset's base {settings.id_base}")
+                raise ReportError(
+                    path,
+                    line,
+                    f"local_iri {cell['local_iri']!r} is not under this dataset's base {settings.id_base}",
+                )
             _check_iri(local, path, line, "local_iri")
             external = cell["external_iri"]
             _check_iri(external, path, line, "external_iri")
@@ -156,9 +169,13 @@ def link_quads(settings: Settings, graph_quads: Iterable[ox.Quad], path: Path | 
         if link.local not in subjects:
             raise ReportError(path, link.line, f"unknown local IRI {link.local}: no such entity in the graph")
         if (link.local, link.relation, link.external) in stated:
-            raise ReportError(path, link.line, f"{link.local} is already linked to {link.external} in the graph "
-                                               "(external_links.csv gives owl:sameAs for Wikidata and GeoNames "
-                                               "identifiers): state a link in one place only")
+            raise ReportError(
+                path,
+                link.line,
+                f"{link.local} is already linked to {link.external} in the graph "
+                "(external_links.csv gives owl:sameAs for Wikidata and GeoNames "
+                "identifiers): state a link in one place only",
+            )
         s, p, o = ox.NamedNode(link.local), ox.NamedNode(link.relation), ox.NamedNode(link.external)
         digest = hashlib.sha256(f"{link.relation} {link.external}".encode()).hexdigest()[:12]
         node = ox.NamedNode(f"{link.local}/link/{digest}")

@@ -3,14 +3,15 @@
 A build goes into its own new directory; ``current`` is switched to it only after it loaded
 completely, so a failed build leaves the last good store serving (``zhytomyr_kg.store_layout``).
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import pyoxigraph as ox
 
@@ -44,14 +45,18 @@ def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: 
     """Write a complete new build and make it live; on any error the new build is discarded.
 
     ``extras(build_dir)`` writes files that belong to the build (the search index) before it goes live."""
-    build_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000:06d}-{version[:12]}"
+    build_id = (
+        time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000:06d}-{version[:12]}"
+    )
     build_dir = store_layout.new_build_dir(store_dir, build_id)
     try:
         store = ox.Store(str(build_dir / store_layout.OXIGRAPH))
         store.bulk_extend(quads)
         store.flush()
         info = {**info, "build_id": build_id, "data_version": version, "quads": len(quads)}
-        (build_dir / store_layout.BUILD_INFO).write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
+        (build_dir / store_layout.BUILD_INFO).write_text(
+            json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         del store  # release the RocksDB lock before readers open the build
         if extras is not None:
             extras(build_dir)

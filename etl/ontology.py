@@ -1,13 +1,13 @@
 """The ontology and SHACL shapes under ``ontology/``: loaded into their own named graph."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from zhytomyr_kg.settings import Settings
-
 from zhytomyr_kg.resources import ONTOLOGY_DIR
+from zhytomyr_kg.settings import Settings
 
 
 def ontology_files(directory: Path = ONTOLOGY_DIR) -> list[Path]:

@@ -3,24 +3,25 @@
 Each stage is a function of the previous stage's output; this module only chains them, times
 them (for ``bench/etl.py``) and reports progress.
 """
+
 from __future__ import annotations
 
 import multiprocessing
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pyoxigraph as ox
 
 from etl.authority import authority_quads
 from etl.departments import DepartmentIndex
 from etl.errors import ReportError
+from etl.extract.mentions_rdf import authority_quads as mention_authority_quads
 from etl.extract.run import extract_quads
 from etl.links import link_quads, links_file
-from etl.extract.mentions_rdf import authority_quads as mention_authority_quads
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads, shape_files
 from etl.reader import read_report
@@ -31,8 +32,8 @@ from etl.to_rdf import ReportRdf, report_quads
 from etl.translations import Translations
 from etl.validation_process import ValidationProcess
 from zhytomyr_kg import __version__
-from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.resources import BUNDLED_REPORT, ETL_DATA_DIR
+from zhytomyr_kg.settings import Settings
 
 Progress = Callable[[str], None]
 
@@ -63,7 +64,7 @@ class Curated:
     priorities: dict[str, PriorityInfo]
 
     @classmethod
-    def load(cls, data_dir: Path = ETL_DATA_DIR) -> "Curated":
+    def load(cls, data_dir: Path = ETL_DATA_DIR) -> Curated:
         return cls(
             DepartmentIndex.load(data_dir),
             StatusRules.load(data_dir),
@@ -97,14 +98,18 @@ def transform(
         report = report_quads(settings, tree, curated.statuses, curated.translations)
         t3 = time.perf_counter()
         if any(report.graph.value == g for _, g in graphs):
-            raise ReportError(path, None, f"a second report for the same city and year ({report.graph.value})")
+            raise ReportError(
+                path, None, f"a second report for the same city and year ({report.graph.value})"
+            )
         graphs.append((path, report.graph.value))
         reports.append(report)
         core += report.quads
         _add(timings, "read", t1 - t0)
         _add(timings, "normalise", t2 - t1)
         _add(timings, "rdf", t3 - t2)
-        progress(f"read {path.name}: {len(tree.priorities)} priorities, {len(report.quads)} quads → {report.graph.value}")
+        progress(
+            f"read {path.name}: {len(tree.priorities)} priorities, {len(report.quads)} quads → {report.graph.value}"
+        )
     t0 = time.perf_counter()
     core += authority_quads(settings, curated.departments)
     core += mention_authority_quads(settings)
@@ -156,7 +161,7 @@ def extract_and_validate(
         if checker is not None:  # the validation process must not outlive a failed build
             try:
                 checker.finish()
-            except BaseException:  # noqa: BLE001 - the extraction error is the one to report
+            except BaseException:
                 pass
         raise
     _add(timings, "extract", time.perf_counter() - t0)
@@ -167,15 +172,17 @@ def extract_and_validate(
         assert checker is not None
         progress(f"validating {len(data.core) + len(extracted)} quads against the SHACL shapes")
         authority = settings.graph("authority")
-        checker.submit([q for q in data.core if q.graph_name.value == authority] + extracted, extraction_shapes)
+        checker.submit(
+            [q for q in data.core if q.graph_name.value == authority] + extracted, extraction_shapes
+        )
         try:
             checker.finish()
-        except BaseException as exc:  # noqa: BLE001 - raised below, once the other process ended
+        except BaseException as exc:
             failure = exc
     if side_job is not None:  # every forked process ends before the build goes on
         try:
             side_job()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             failure = failure or exc
     if failure is not None:
         raise failure
@@ -200,7 +207,7 @@ def _start(function: Callable[..., object], *args: object) -> Callable[[], None]
         try:
             function(*args)
             send.send(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent
+        except BaseException as exc:
             send.send(exc)
 
     process = context.Process(target=child, daemon=True)
@@ -251,8 +258,13 @@ def build(
 
     try:
         quads = extract_and_validate(
-            settings, data, timings, progress, validation=not skip_validation,
-            beside=search_stage if index is not None else None, checker=checker,
+            settings,
+            data,
+            timings,
+            progress,
+            validation=not skip_validation,
+            beside=search_stage if index is not None else None,
+            checker=checker,
         )
     except BaseException:
         if index is not None:
@@ -260,20 +272,26 @@ def build(
         raise
     graphs = data.graphs
     t0 = time.perf_counter()
-    inputs = paths + sorted({*ETL_DATA_DIR.glob("*.csv"), *filter(Path.exists, [links_file()])}) + ontology_files()
+    inputs = (
+        paths + sorted({*ETL_DATA_DIR.glob("*.csv"), *filter(Path.exists, [links_file()])}) + ontology_files()
+    )
     version = data_version(inputs, salt=f"{settings.base_iri} {__version__}")
     if in_memory:
         loaded = load_in_memory(quads, version)
     else:
         info = {
-            "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built": datetime.now(UTC).isoformat(timespec="seconds"),
             "base_iri": settings.base_iri,
             "reports": [{"path": str(p), "graph": g} for p, g in graphs],
         }
         assert index is not None
         try:
             loaded = load_to_disk(
-                settings.store, quads, version, info, extras=lambda build_dir: os.replace(index, build_dir / INDEX_NAME)
+                settings.store,
+                quads,
+                version,
+                info,
+                extras=lambda build_dir: os.replace(index, build_dir / INDEX_NAME),
             )
         finally:
             index.unlink(missing_ok=True)

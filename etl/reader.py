@@ -1,4 +1,5 @@
 """Stage 1 — read: bytes on disk → numbered lines, with the file's checksum for provenance."""
+
 from __future__ import annotations
 
 import hashlib

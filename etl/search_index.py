@@ -13,13 +13,14 @@ One row per entity that has a page (priority, goal, task, project, department, f
 programme, organisation, place, status) with its labels, and one row per progress report with
 its text (``target`` = the project or task the report is on, whose page shows the text).
 """
+
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
 
 INDEX_NAME = "search.sqlite"
 
@@ -34,8 +35,19 @@ _CYRILLIC = re.compile(r"[а-яєіїґ]", re.IGNORECASE)
 
 #: the classes whose instances get a row of their own (kind = the IRI path segment)
 PAGE_CLASSES = {
-    ZKG + c for c in ("Priority", "StrategicGoal", "Task", "Project", "Department", "Funder",
-                      "Programme", "Organization", "Place", "Status")
+    ZKG + c
+    for c in (
+        "Priority",
+        "StrategicGoal",
+        "Task",
+        "Project",
+        "Department",
+        "Funder",
+        "Programme",
+        "Organization",
+        "Place",
+        "Status",
+    )
 }
 
 SCHEMA = """
@@ -103,8 +115,10 @@ def _records(quads: Iterable, id_base: str) -> Iterator[dict]:
         s = q.subject
         if not hasattr(s, "value") or not s.value.startswith(id_base) or type(s).__name__ != "NamedNode":
             continue
-        rec = subjects.setdefault(s.value, {"types": set(), "uk": None, "en": None, "alt": [], "text": None,
-                                            "target": None, "line": None})
+        rec = subjects.setdefault(
+            s.value,
+            {"types": set(), "uk": None, "en": None, "alt": [], "text": None, "target": None, "line": None},
+        )
         p, o = q.predicate.value, q.object
         if p == RDF_TYPE:
             rec["types"].add(o.value)
@@ -124,16 +138,34 @@ def _records(quads: Iterable, id_base: str) -> Iterator[dict]:
         elif p == ZKG + "sourceLine":
             rec["line"] = int(o.value)
     for iri, rec in subjects.items():
-        kind = iri[len(id_base):].split("/", 1)[0]
+        kind = iri[len(id_base) :].split("/", 1)[0]
         if rec["types"] & PAGE_CLASSES:
             alt = [a for a in rec["alt"] if a not in (rec["uk"], rec["en"])]
             names = " ".join(x for x in (rec["uk"], rec["en"], *alt) if x)
-            yield {"iri": iri, "kind": kind, "uk": rec["uk"], "en": rec["en"], "alt": alt, "names": names,
-                   "text": None, "target": None, "line": rec["line"]}
+            yield {
+                "iri": iri,
+                "kind": kind,
+                "uk": rec["uk"],
+                "en": rec["en"],
+                "alt": alt,
+                "names": names,
+                "text": None,
+                "target": None,
+                "line": rec["line"],
+            }
         elif ZKG + "ProgressReport" in rec["types"] and rec["text"]:
             target = subjects.get(rec["target"] or "", {})
-            yield {"iri": iri, "kind": "report", "uk": target.get("uk"), "en": target.get("en"), "alt": [],
-                   "names": "", "text": rec["text"], "target": rec["target"], "line": rec["line"]}
+            yield {
+                "iri": iri,
+                "kind": "report",
+                "uk": target.get("uk"),
+                "en": target.get("en"),
+                "alt": [],
+                "names": "",
+                "text": rec["text"],
+                "target": rec["target"],
+                "line": rec["line"],
+            }
 
 
 def build_index(quads: Iterable, path: Path, id_base: str) -> int:
@@ -145,12 +177,25 @@ def build_index(quads: Iterable, path: Path, id_base: str) -> int:
     try:
         con.executescript(SCHEMA)
         rows = [
-            (index_text(r["names"]), index_text(r["text"] or ""), r["iri"], r["kind"], r["uk"], r["en"],
-             "\n".join(r["alt"]), r["text"], r["target"], r["line"])
+            (
+                index_text(r["names"]),
+                index_text(r["text"] or ""),
+                r["iri"],
+                r["kind"],
+                r["uk"],
+                r["en"],
+                "\n".join(r["alt"]),
+                r["text"],
+                r["target"],
+                r["line"],
+            )
             for r in _records(quads, id_base)
         ]
-        con.executemany("INSERT INTO entries (names, body, iri, kind, label_uk, label_en, alt, text, target, line) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(
+            "INSERT INTO entries (names, body, iri, kind, label_uk, label_en, alt, text, target, line) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         con.execute("INSERT INTO meta VALUES ('id_base', ?)", (id_base,))
         con.execute("INSERT INTO entries(entries) VALUES ('optimize')")
         con.commit()

@@ -2,6 +2,7 @@
 
 The same name always gives the same slug, so rebuilding the graph gives the same IRIs.
 """
+
 from __future__ import annotations
 
 import re

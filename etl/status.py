@@ -15,6 +15,7 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
 from zhytomyr_kg.resources import ETL_DATA_DIR
 
 __all__ = [
@@ -152,11 +153,7 @@ def normalise_text(text: str) -> str:
 
 def _span_of(clean: str, breaks: set[int], start: int, end: int) -> tuple[int, int]:
     """Widen a match to its sentence; a very long sentence only to its clause."""
-    ends = [
-        (m.start(), m.end())
-        for m in _SENTENCE_END.finditer(clean)
-        if _is_sentence_end(clean, m.start())
-    ]
+    ends = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(clean) if _is_sentence_end(clean, m.start())]
     ends += [(b, b + 1) for b in breaks]
     s_start, s_end = 0, len(clean)
     for b_start, b_end in ends:

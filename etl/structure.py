@@ -14,6 +14,7 @@ curated department table, never from a line number:
   part of the current task or project; a row with only text continues the previous entry;
 * markdown separators (``---``) and blank lines carry nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,7 +33,9 @@ COLUMNS = 5  # № | task | project | responsible body | progress text
 NUMBER, TASK, PROJECT, BODY, TEXT = range(COLUMNS)
 
 _TITLE = re.compile(r'^\*\*\s*Інформація про виконання.*?пріоритету\s*["«“](?P<name>[^"»”]+)["»”]')
-_TITLE_TAIL = re.compile(r"Концепції інтегрованого розвитку\s+м\.\s*(?P<city>[^\s]+)\s+до\s+(?P<horizon>\d{4})")
+_TITLE_TAIL = re.compile(
+    r"Концепції інтегрованого розвитку\s+м\.\s*(?P<city>[^\s]+)\s+до\s+(?P<horizon>\d{4})"
+)
 _HEADER = re.compile(r"^№\s*з/п$")
 _YEAR = re.compile(r"за\s+(?P<year>\d{4})\s+рік")
 _GOAL = re.compile(r"^Стратегічна ціль\s*(?P<number>\d+)?\.?$")
@@ -187,7 +190,9 @@ class _Parser:
             return
         if self.pending_goal is not None:
             if not rest_empty:
-                raise self.fail(number, "expected the title of the strategic goal on the line after its number")
+                raise self.fail(
+                    number, "expected the title of the strategic goal on the line after its number"
+                )
             self.title_goal(number, plain_first)
             return
         self.row(number, self.align(number, cells))
@@ -198,7 +203,9 @@ class _Parser:
         info = self.known_priorities.get(name.strip().casefold())
         if info is None:
             known = ", ".join(p.label_uk for p in self.known_priorities.values())
-            raise self.fail(number, f'unknown priority "{name}": expected one of {known} (etl/data/priorities.csv)')
+            raise self.fail(
+                number, f'unknown priority "{name}": expected one of {known} (etl/data/priorities.csv)'
+            )
         if any(p.slug == info.slug for p in self.priorities):
             raise self.fail(number, f'priority "{name}" has a second table')
         self.priorities.append(PriorityTable(info.notation, info.slug, info.label_uk, info.label_en, number))
@@ -217,7 +224,9 @@ class _Parser:
         if not year:
             raise self.fail(number, "the last column header must name the report year (… за 2022 рік)")
         if self.year is not None and int(year.group("year")) != self.year:
-            raise self.fail(number, f"report year {year.group('year')} differs from {self.year} of earlier tables")
+            raise self.fail(
+                number, f"report year {year.group('year')} differs from {self.year} of earlier tables"
+            )
         self.year = int(year.group("year"))
         self.header_seen = True
         self.roles[number] = "header"

@@ -1,4 +1,5 @@
 """Cleaning cell text: HTML fragments out, whitespace and apostrophes made uniform."""
+
 from __future__ import annotations
 
 import html

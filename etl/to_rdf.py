@@ -5,21 +5,23 @@ This is the one place where a row of the report becomes triples. Every entity ca
 the line it came from. Curated data (departments, statuses, translations) is emitted separately by
 ``etl.authority`` into the authority graph.
 """
+
 from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.normalize import ProjectTitle, parse_project_cell
 from etl.slug import slugify
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
-from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, zkg
 from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, zkg
 
 
 class StatusClassifier(Protocol):
@@ -28,8 +30,6 @@ class StatusClassifier(Protocol):
 
 class Translator(Protocol):
     def en(self, kind: str, uk: str) -> str | None: ...
-
-
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class ReportRdf:
 
     graph: NamedNode
     quads: list[Quad]
-    texts: list["ReportText"]
+    texts: list[ReportText]
     projects: list[ProjectText]
 
 
@@ -204,11 +204,17 @@ class _Emitter:
         self.add(
             s,
             rdfs.label,
-            uk(f"Інформація про виконання Концепції інтегрованого розвитку м. {self.tree.city_nominative} "
-               f"до 2030 року за {self.tree.year} рік"),
+            uk(
+                f"Інформація про виконання Концепції інтегрованого розвитку м. {self.tree.city_nominative} "
+                f"до 2030 року за {self.tree.year} рік"
+            ),
         )
         self.add(s, schema.name, Literal(doc.path.name))
-        self.add(s, zkg.sha256, Literal(doc.sha256, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#hexBinary")))
+        self.add(
+            s,
+            zkg.sha256,
+            Literal(doc.sha256, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#hexBinary")),
+        )
         self.add(s, zkg.lineCount, integer(len(doc.lines)))
         self.add(s, zkg.year, integer(self.tree.year))
 

@@ -6,11 +6,13 @@ written (HTML stripped, whitespace collapsed, apostrophe variants → U+0027), s
 straight from a report cell finds its row even if the cell carries tags or a typographic
 apostrophe.
 """
+
 from __future__ import annotations
 
 import csv
 import re
 from pathlib import Path
+
 from zhytomyr_kg.resources import ETL_DATA_DIR
 
 DEFAULT_DATA_DIR = ETL_DATA_DIR
@@ -34,7 +36,7 @@ class Translations:
         self._table = table
 
     @classmethod
-    def load(cls, data_dir: str | Path = DEFAULT_DATA_DIR) -> "Translations":
+    def load(cls, data_dir: str | Path = DEFAULT_DATA_DIR) -> Translations:
         """Read ``translations.csv``; fail loudly on an unknown kind, empty English or a
         duplicate key, since any of those would silently drop or mislabel an @en label."""
         table: dict[tuple[str, str], str] = {}

@@ -6,16 +6,16 @@ graphs), so ``sh:class`` constraints can see types declared in another graph; th
 it out saves a quarter of the validation time. A violation stops the build before anything
 reaches the store.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 
 from etl.errors import ValidationFailed
 from etl.ontology import shape_files
-
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -85,6 +85,11 @@ def validate(
         data, shacl_graph=shapes_graph(shapes), inference="none", advanced=False, allow_warnings=True
     )
     if not conforms:
-        violations = sum(1 for _ in report_graph.subjects(rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#ValidationResult")))
+        violations = sum(
+            1
+            for _ in report_graph.subjects(
+                rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#ValidationResult")
+            )
+        )
         raise ValidationFailed(report_text, violations)
     return len(data)

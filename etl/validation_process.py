@@ -5,11 +5,12 @@ stage, so the process is forked when the build starts: it imports them while thi
 the reports, validates the core data while this process extracts mentions, then the extracted
 quads. Batches travel as N-Quads (pyoxigraph serialises and parses them in Rust).
 """
+
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pyoxigraph as ox
 
@@ -29,7 +30,7 @@ def _serve(conn, ontology_graph: str | None) -> None:
             quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
             validate(quads, ontology_graph=ontology_graph, shapes=[Path(p) for p in shapes])
             conn.send(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent
+        except BaseException as exc:
             conn.send(exc)
 
 
@@ -56,7 +57,7 @@ class ValidationProcess:
 
             try:
                 validate(quads, ontology_graph=self.ontology_graph, shapes=shapes)
-            except BaseException as exc:  # noqa: BLE001 - raised by finish(), like the forked case
+            except BaseException as exc:
                 self.errors.append(exc)
             return
         data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)

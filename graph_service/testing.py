@@ -3,6 +3,7 @@
 Nothing here is used when serving; it lives in the package so the tests and
 ``bench/sparql_http.py`` share one implementation.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -12,8 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import httpx
 
@@ -31,15 +32,23 @@ ORG = "http://www.w3.org/ns/org#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def build_store(store_dir: Path, quads: Iterable | None = None, *, nquads: Path | None = None,
-                build_id: str = "test-build-1"):
+def build_store(
+    store_dir: Path,
+    quads: Iterable | None = None,
+    *,
+    nquads: Path | None = None,
+    build_id: str = "test-build-1",
+):
     """Lay out ``store_dir`` per zhytomyr_kg.store_layout with one published build; returns its dir."""
     import pyoxigraph
 
     build = new_build_dir(Path(store_dir), build_id)
     store = pyoxigraph.Store(str(build / "oxigraph"))
     if nquads is not None:
-        fmt = pyoxigraph.RdfFormat.from_extension(Path(nquads).suffix.lstrip(".")) or pyoxigraph.RdfFormat.N_QUADS
+        fmt = (
+            pyoxigraph.RdfFormat.from_extension(Path(nquads).suffix.lstrip("."))
+            or pyoxigraph.RdfFormat.N_QUADS
+        )
         store.bulk_load(path=str(nquads), format=fmt)
     if quads is not None:
         store.extend(list(quads))
@@ -53,7 +62,8 @@ def build_store(store_dir: Path, quads: Iterable | None = None, *, nquads: Path 
 
 def sample_quads(settings: Settings | None = None) -> list:
     """A handful of entities in the contract's terms, in the three kinds of named graph."""
-    from pyoxigraph import Literal, NamedNode as N, Quad
+    from pyoxigraph import Literal, Quad
+    from pyoxigraph import NamedNode as N
 
     s = settings or Settings(store=Path("."), base_iri="https://w3id.org/zhytomyr-kg/")
     B = s.id_base
@@ -69,12 +79,27 @@ def sample_quads(settings: Settings | None = None) -> list:
         Quad(z("Project"), N(RDFS + "subClassOf"), N(SCHEMA + "Project"), onto),
         Quad(N(B + "department/economy"), a, z("Department"), auth),
         Quad(N(B + "department/economy"), a, N(ORG + "OrganizationalUnit"), auth),
-        Quad(N(B + "department/economy"), label, Literal("Департамент економічного розвитку", language="uk"), auth),
-        Quad(N(B + "department/economy"), label, Literal("Department of Economic Development", language="en"), auth),
+        Quad(
+            N(B + "department/economy"),
+            label,
+            Literal("Департамент економічного розвитку", language="uk"),
+            auth,
+        ),
+        Quad(
+            N(B + "department/economy"),
+            label,
+            Literal("Department of Economic Development", language="en"),
+            auth,
+        ),
         Quad(N(B + "funder/giz"), a, z("Funder"), auth),
         Quad(N(B + "funder/giz"), a, N(ORG + "Organization"), auth),
         Quad(N(B + "funder/giz"), label, Literal("GIZ", language="en"), auth),
-        Quad(N(B + "funder/giz"), N(SKOS + "altLabel"), Literal("Німецьке товариство міжнародного співробітництва", language="uk"), auth),
+        Quad(
+            N(B + "funder/giz"),
+            N(SKOS + "altLabel"),
+            Literal("Німецьке товариство міжнародного співробітництва", language="uk"),
+            auth,
+        ),
         Quad(N(B + "priority/efektyvne-misto"), a, z("Priority"), rep),
         Quad(N(B + "priority/efektyvne-misto"), a, N(SKOS + "Concept"), rep),
         Quad(N(B + "priority/efektyvne-misto"), label, Literal("Ефективне місто", language="uk"), rep),
@@ -84,16 +109,42 @@ def sample_quads(settings: Settings | None = None) -> list:
         Quad(N(B + "task/efektyvne-misto/1/1"), z("inGoal"), N(B + "goal/efektyvne-misto/1"), rep),
         Quad(N(B + "project/enerhoefektyvnist-shkil"), a, z("Project"), rep),
         Quad(N(B + "project/enerhoefektyvnist-shkil"), a, N(SCHEMA + "Project"), rep),
-        Quad(N(B + "project/enerhoefektyvnist-shkil"), label, Literal("Енергоефективність шкіл", language="uk"), rep),
+        Quad(
+            N(B + "project/enerhoefektyvnist-shkil"),
+            label,
+            Literal("Енергоефективність шкіл", language="uk"),
+            rep,
+        ),
         Quad(N(B + "project/enerhoefektyvnist-shkil"), z("inTask"), N(B + "task/efektyvne-misto/1/1"), rep),
-        Quad(N(B + "project/enerhoefektyvnist-shkil"), z("responsibleBody"), N(B + "department/economy"), rep),
+        Quad(
+            N(B + "project/enerhoefektyvnist-shkil"), z("responsibleBody"), N(B + "department/economy"), rep
+        ),
         Quad(N(B + "project/enerhoefektyvnist-shkil"), z("fundedBy"), N(B + "funder/giz"), rep),
-        Quad(N(B + "project/enerhoefektyvnist-shkil"), z("startYear"), Literal("2019", datatype=N(XSD + "gYear")), rep),
+        Quad(
+            N(B + "project/enerhoefektyvnist-shkil"),
+            z("startYear"),
+            Literal("2019", datatype=N(XSD + "gYear")),
+            rep,
+        ),
         Quad(N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil"), a, z("ProgressReport"), rep),
-        Quad(N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil"), z("reportsOn"), N(B + "project/enerhoefektyvnist-shkil"), rep),
-        Quad(N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil"), z("text"),
-             Literal("Утеплено 3 школи за підтримки GIZ; \"тест\", кома\tтаб\nрядок", language="uk"), rep),
-        Quad(N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil"), z("year"), Literal("2022", datatype=N(XSD + "gYear")), rep),
+        Quad(
+            N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil"),
+            z("reportsOn"),
+            N(B + "project/enerhoefektyvnist-shkil"),
+            rep,
+        ),
+        Quad(
+            N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil"),
+            z("text"),
+            Literal('Утеплено 3 школи за підтримки GIZ; "тест", кома\tтаб\nрядок', language="uk"),
+            rep,
+        ),
+        Quad(
+            N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil"),
+            z("year"),
+            Literal("2022", datatype=N(XSD + "gYear")),
+            rep,
+        ),
     ]
     return q
 
@@ -104,7 +155,8 @@ FUNDERS = 30
 
 def synthetic_quads(triples: int = 20_000, seed: int = 7, settings: Settings | None = None) -> list:
     """A graph of about ``triples`` triples shaped like the report (for the benchmark until the ETL's)."""
-    from pyoxigraph import Literal, NamedNode as N, Quad
+    from pyoxigraph import Literal, Quad
+    from pyoxigraph import NamedNode as N
 
     rnd = random.Random(seed)
     s = settings or Settings(store=Path("."), base_iri="https://w3id.org/zhytomyr-kg/")
@@ -116,18 +168,43 @@ def synthetic_quads(triples: int = 20_000, seed: int = 7, settings: Settings | N
         return N(ZKG + t)
 
     out = []
-    words = ("ремонт школи утеплення дороги парк водопостачання освітлення мережі транспорт ринок "
-             "центр енергоефективність котельня лікарня бібліотека площа вулиця програма грант").split()
+    words = [
+        "ремонт",
+        "школи",
+        "утеплення",
+        "дороги",
+        "парк",
+        "водопостачання",
+        "освітлення",
+        "мережі",
+        "транспорт",
+        "ринок",
+        "центр",
+        "енергоефективність",
+        "котельня",
+        "лікарня",
+        "бібліотека",
+        "площа",
+        "вулиця",
+        "програма",
+        "грант",
+    ]
     for d in range(DEPARTMENTS):
         dep = N(f"{B}department/d{d}")
-        out += [Quad(dep, a, z("Department"), auth), Quad(dep, a, N(ORG + "OrganizationalUnit"), auth),
-                Quad(dep, label, Literal(f"Департамент {d}", language="uk"), auth),
-                Quad(dep, label, Literal(f"Department {d}", language="en"), auth)]
+        out += [
+            Quad(dep, a, z("Department"), auth),
+            Quad(dep, a, N(ORG + "OrganizationalUnit"), auth),
+            Quad(dep, label, Literal(f"Департамент {d}", language="uk"), auth),
+            Quad(dep, label, Literal(f"Department {d}", language="en"), auth),
+        ]
     for f in range(FUNDERS):
         fun = N(f"{B}funder/f{f}")
-        out += [Quad(fun, a, z("Funder"), auth), Quad(fun, a, N(ORG + "Organization"), auth),
-                Quad(fun, label, Literal(f"Фонд {f}", language="uk"), auth),
-                Quad(fun, N(SKOS + "altLabel"), Literal(f"F{f}"), auth)]
+        out += [
+            Quad(fun, a, z("Funder"), auth),
+            Quad(fun, a, N(ORG + "Organization"), auth),
+            Quad(fun, label, Literal(f"Фонд {f}", language="uk"), auth),
+            Quad(fun, N(SKOS + "altLabel"), Literal(f"F{f}"), auth),
+        ]
     p = 0
     while len(out) < triples:
         pri = N(f"{B}priority/p{p % 6}")
@@ -136,7 +213,8 @@ def synthetic_quads(triples: int = 20_000, seed: int = 7, settings: Settings | N
         rpt = N(f"{B}report/2022/p{p % 6}/{p % 5 + 1}/{p % 7 + 1}/project-{p}")
         text = " ".join(rnd.choice(words) for _ in range(12))
         out += [
-            Quad(proj, a, z("Project"), rep), Quad(proj, a, N(SCHEMA + "Project"), rep),
+            Quad(proj, a, z("Project"), rep),
+            Quad(proj, a, N(SCHEMA + "Project"), rep),
             Quad(proj, label, Literal(f"Проєкт {p}: {text[:40]}", language="uk"), rep),
             Quad(proj, z("inTask"), task, rep),
             Quad(task, z("inGoal"), N(f"{B}goal/p{p % 6}/{p % 5 + 1}"), rep),
@@ -145,7 +223,8 @@ def synthetic_quads(triples: int = 20_000, seed: int = 7, settings: Settings | N
             Quad(proj, z("fundedBy"), N(f"{B}funder/f{rnd.randrange(FUNDERS)}"), rep),
             Quad(proj, z("startYear"), Literal(str(2018 + p % 5), datatype=N(XSD + "gYear")), rep),
             Quad(proj, z("sourceLine"), Literal(str(100 + p * 3), datatype=N(XSD + "integer")), rep),
-            Quad(rpt, a, z("ProgressReport"), rep), Quad(rpt, a, N(PROV + "Entity"), rep),
+            Quad(rpt, a, z("ProgressReport"), rep),
+            Quad(rpt, a, N(PROV + "Entity"), rep),
             Quad(rpt, z("reportsOn"), proj, rep),
             Quad(rpt, z("responsibleBody"), N(f"{B}department/d{rnd.randrange(DEPARTMENTS)}"), rep),
             Quad(rpt, z("text"), Literal(text, language="uk"), rep),
@@ -179,15 +258,27 @@ def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = N
 
 
 @contextlib.contextmanager
-def running(cmd: list[str], ready_url: str, env: dict | None = None, log_path: Path | None = None,
-            timeout: float = 60.0) -> Iterator[subprocess.Popen]:
+def running(
+    cmd: list[str],
+    ready_url: str,
+    env: dict | None = None,
+    log_path: Path | None = None,
+    timeout: float = 60.0,
+) -> Iterator[subprocess.Popen]:
     """Start ``cmd``, wait until ``ready_url`` answers, stop it (by its own pid) afterwards."""
     full_env = dict(os.environ)
-    full_env["PYTHONPATH"] = str(ROOT) + (os.pathsep + full_env["PYTHONPATH"] if full_env.get("PYTHONPATH") else "")
+    full_env["PYTHONPATH"] = str(ROOT) + (
+        os.pathsep + full_env["PYTHONPATH"] if full_env.get("PYTHONPATH") else ""
+    )
     full_env.update(env or {})
-    out = open(log_path, "wb") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen(cmd, env=full_env, stdout=out, stderr=subprocess.STDOUT if log_path else subprocess.DEVNULL,
-                            cwd=str(ROOT))
+    out = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 - the server's log, open while it runs
+    proc = subprocess.Popen(
+        cmd,
+        env=full_env,
+        stdout=out,
+        stderr=subprocess.STDOUT if log_path else subprocess.DEVNULL,
+        cwd=str(ROOT),
+    )
     try:
         wait_http(ready_url, timeout, proc)
         yield proc
@@ -211,9 +302,22 @@ def serve_cmd(port: int, workers: int | None = None) -> list[str]:
 
 def service_cmd(port: int, workers: int = 1) -> list[str]:
     """The service under uvicorn directly: one HTTP process, the pool size from the environment."""
-    return [sys.executable, "-m", "uvicorn", "graph_service.web.app:app_from_env", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--no-access-log", "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "graph_service.web.app:app_from_env",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
 
 
 def oxigraph_bin() -> str | None:

@@ -14,6 +14,7 @@ Playwright's own browser download is never used. Without chromium or Playwright 
 are skipped, except in CI (``CI`` set to true/1) or with ``ZKG_BROWSER_TESTS=require``, where
 they fail.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,7 +52,10 @@ def chromium_path() -> str | None:
 
 
 def browser_tests_required() -> bool:
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes") or os.environ.get("ZKG_BROWSER_TESTS") == "require"
+    return (
+        os.environ.get("CI", "").lower() in ("true", "1", "yes")
+        or os.environ.get("ZKG_BROWSER_TESTS") == "require"
+    )
 
 
 def unavailable(reason: str):
@@ -126,10 +130,12 @@ class BrowserPage:
         return self.page.goto(self.base_url + path, **kwargs)
 
     def problems(self) -> list[str]:
-        return ([f"console error: {m}" for m in self.console_errors]
-                + [f"page error: {m}" for m in self.page_errors]
-                + [f"failed request: {m}" for m in self.failed_requests]
-                + [f"request leaving 127.0.0.1: {m}" for m in self.external_requests])
+        return (
+            [f"console error: {m}" for m in self.console_errors]
+            + [f"page error: {m}" for m in self.page_errors]
+            + [f"failed request: {m}" for m in self.failed_requests]
+            + [f"request leaving 127.0.0.1: {m}" for m in self.external_requests]
+        )
 
     def assert_clean(self) -> None:
         """No console error, no uncaught exception, no failed request, nothing left 127.0.0.1."""
@@ -139,8 +145,9 @@ class BrowserPage:
 
 @pytest.fixture
 def browser_page(_chromium, live_server, request):
-    context = _chromium.new_context(viewport={"width": 1280, "height": 900}, locale="uk-UA",
-                                    service_workers="block")
+    context = _chromium.new_context(
+        viewport={"width": 1280, "height": 900}, locale="uk-UA", service_workers="block"
+    )
     bp = BrowserPage(page=None, base_url=live_server)
 
     def leave(route):
@@ -150,14 +157,30 @@ def browser_page(_chromium, live_server, request):
     context.route(lambda url: not is_local(url), leave)
     page = context.new_page()
     bp.page = page
-    page.on("console", lambda m: bp.console_errors.append(f"{m.text} ({m.location.get('url', '')})")
-            if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            bp.console_errors.append(f"{m.text} ({m.location.get('url', '')})") if m.type == "error" else None
+        ),
+    )
     page.on("pageerror", lambda exc: bp.page_errors.append(str(exc)))
     page.on("request", lambda r: bp.requests.append(r.url))
-    page.on("requestfailed", lambda r: None if r.url in bp.external_requests
-            else bp.failed_requests.append(f"{r.method} {r.url}: {r.failure}"))
-    page.on("response", lambda r: bp.failed_requests.append(f"{r.request.method} {r.url}: HTTP {r.status}")
-            if r.status >= 400 else None)
+    page.on(
+        "requestfailed",
+        lambda r: (
+            None
+            if r.url in bp.external_requests
+            else bp.failed_requests.append(f"{r.method} {r.url}: {r.failure}")
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            bp.failed_requests.append(f"{r.request.method} {r.url}: HTTP {r.status}")
+            if r.status >= 400
+            else None
+        ),
+    )
     try:
         yield bp
     finally:
@@ -165,9 +188,14 @@ def browser_page(_chromium, live_server, request):
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid).strip("_")
         try:
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        except Exception as exc:  # noqa: BLE001 - a screenshot must not hide the test's own result
+        except Exception as exc:
             bp.page_errors.append(f"(screenshot failed: {exc})")
         (ARTIFACTS / f"{name}.log").write_text(
-            f"url: {page.url}\n" + "\n".join(bp.problems() or ["no problems"]) + "\n\nrequests:\n" + "\n".join(bp.requests) + "\n",
-            encoding="utf-8")
+            f"url: {page.url}\n"
+            + "\n".join(bp.problems() or ["no problems"])
+            + "\n\nrequests:\n"
+            + "\n".join(bp.requests)
+            + "\n",
+            encoding="utf-8",
+        )
         context.close()

@@ -1,4 +1,5 @@
 """Shared fixtures: the real report built once per session, and small excerpt reports."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,8 @@ from etl.departments import DepartmentIndex
 from etl.pipeline import BuildResult, build
 from etl.reader import read_report
 from etl.structure import ReportTree, load_priorities, parse_report
-from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.resources import BUNDLED_REPORT, ETL_DATA_DIR
+from zhytomyr_kg.settings import Settings
 
 TITLE = '**Інформація про виконання завдань та реалізацію проєктів пріоритету "{name}"'
 TITLE_TAIL = "Концепції інтегрованого розвитку м.Житомира до 2030 року**"
@@ -19,7 +20,14 @@ HEADER = (
     "Виконавчий орган міської ради - відповідальний за надання інформації\t"
     "Інформація про виконання за {year} рік"
 )
-PRIORITIES = ["Ефективне місто", "Інноваційне місто", "Комфортне місто", "Активне місто", "Зелене місто", "Інклюзивне місто"]
+PRIORITIES = [
+    "Ефективне місто",
+    "Інноваційне місто",
+    "Комфортне місто",
+    "Активне місто",
+    "Зелене місто",
+    "Інклюзивне місто",
+]
 
 
 def table(name: str, rows: list[str], year: int = 2022) -> list[str]:
@@ -82,8 +90,12 @@ def cli_build(store: Path) -> Path:
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", "build", "-q", "--store", str(store)],
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-m", "zhytomyr_kg.cli", "build", "-q", "--store", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr
     return store
 

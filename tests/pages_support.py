@@ -1,4 +1,5 @@
 """Fixtures shared by tests/test_pages*.py, test_deref*.py and test_search*.py."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from graph_service.web.app import create_app
 from graph_service.store.backend import OxigraphBackend
+from graph_service.web.app import create_app
 from graph_service.web.pages import add_pages
 from zhytomyr_kg.settings import ZKG, Settings
 

@@ -1,4 +1,5 @@
 """A broken report fails the build with its file and line, exit code 1, and the last good store untouched."""
+
 from __future__ import annotations
 
 import subprocess
@@ -16,7 +17,9 @@ LINES = BUNDLED_REPORT.read_text(encoding="utf-8").split("\n")
 def run_cli(*args: str, store: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "zhytomyr_kg.cli", *args, "--store", str(store), "--quiet"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -46,9 +49,17 @@ CASES = {
     "empty": (b"", 1, "empty"),
     "other-encoding": ("\n".join(LINES).encode("cp1251", errors="replace"), 3, "UTF-8"),
     "truncated-mid-file": (text(LINES[:200]), 200, "truncated"),
-    "truncated-mid-row": (text(LINES[:9] + [LINES[9].split("\t")[0] + "\t" + LINES[9].split("\t")[1][:30]]), 10, "columns"),
+    "truncated-mid-row": (
+        text(LINES[:9] + [LINES[9].split("\t")[0] + "\t" + LINES[9].split("\t")[1][:30]]),
+        10,
+        "columns",
+    ),
     "missing-column": (text(replace_line(6, "\t".join(LINES[5].split("\t")[:4]))), 6, "expected 5"),
-    "unknown-priority": (text(replace_line(3, LINES[2].replace("Ефективне місто", "Космічне місто"))), 3, "unknown priority"),
+    "unknown-priority": (
+        text(replace_line(3, LINES[2].replace("Ефективне місто", "Космічне місто"))),
+        3,
+        "unknown priority",
+    ),
     "no-header": (text(LINES[:5] + LINES[6:]), 6, "header"),
 }
 
@@ -64,7 +75,9 @@ def test_broken_report_fails_with_file_and_line_and_keeps_the_store(tmp_path, go
     assert words in result.stderr
     assert "store was not changed" in result.stderr
     assert store_layout.live_build(good_store).build_id == before
-    query = run_cli("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv", store=good_store)
+    query = run_cli(
+        "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv", store=good_store
+    )
     assert query.returncode == 0 and int(query.stdout.split()[-1]) > 1000
 
 

@@ -1,5 +1,6 @@
 """The benchmarks still run end to end (tiny settings; no figure is asserted: they are measured,
 not tested — see bench/ and the README)."""
+
 from __future__ import annotations
 
 import json
@@ -11,16 +12,33 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_bench(script: str, *args: str) -> str:
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
 
 
 def test_sparql_http_bench_measures_every_server(tmp_path):
     out = tmp_path / "figures.json"
-    run_bench("sparql_http.py", "--triples", "2000", "--duration", "1", "--connections", "2", "--queries", "entity,join",
-              "--json", str(out))
+    run_bench(
+        "sparql_http.py",
+        "--triples",
+        "2000",
+        "--duration",
+        "1",
+        "--connections",
+        "2",
+        "--queries",
+        "entity,join",
+        "--json",
+        str(out),
+    )
     results = json.loads(out.read_text())["results"]
     assert set(results) == {"ours", "ours-cached", "oxigraph", "rdflib-endpoint"}
     for server in results.values():
@@ -30,8 +48,18 @@ def test_sparql_http_bench_measures_every_server(tmp_path):
 
 def test_pages_bench_measures_a_page_and_its_turtle(tmp_path):
     out = tmp_path / "figures.json"
-    run_bench("pages.py", "/id/funder/giz", "--duration", "1", "--connections", "2", "--search", "башти",
-              "--json", str(out))
+    run_bench(
+        "pages.py",
+        "/id/funder/giz",
+        "--duration",
+        "1",
+        "--connections",
+        "2",
+        "--search",
+        "башти",
+        "--json",
+        str(out),
+    )
     figures = json.loads(out.read_text())
     giz = figures["targets"]["/id/funder/giz"]
     assert giz["kind"] == "page as HTML" and giz["bytes"]["ours"] > giz["bytes"]["oxigraph"] > 0

@@ -1,4 +1,5 @@
 """The query editor in a real browser: examples, results, the query kept in the URL, offline."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, quote, urlsplit
@@ -10,7 +11,9 @@ ROWS = ".yasr table.dataTable tbody tr"
 
 def wait_editor(bp):
     bp.page.wait_for_selector(".yasqe .CodeMirror", state="visible")
-    bp.page.wait_for_function("window.zkgEditor && window.zkgEditor.getTab() && window.zkgEditor.getTab().getYasqe()")
+    bp.page.wait_for_function(
+        "window.zkgEditor && window.zkgEditor.getTab() && window.zkgEditor.getTab().getYasqe()"
+    )
 
 
 def editor_query(bp) -> str:
@@ -75,7 +78,7 @@ def test_example_query_runs_and_its_link_reproduces_it(browser_page):
 
 def test_a_link_with_a_query_opens_it_and_editing_updates_the_address(browser_page):
     bp = browser_page
-    query = 'PREFIX zkg: <https://w3id.org/zhytomyr-kg/ontology#>\nSELECT ?f WHERE { ?f a zkg:Funder } ORDER BY ?f'
+    query = "PREFIX zkg: <https://w3id.org/zhytomyr-kg/ontology#>\nSELECT ?f WHERE { ?f a zkg:Funder } ORDER BY ?f"
     rows = open_link(bp, "/query?query=" + quote(query))
     assert editor_query(bp) == query
     assert any("/id/funder/giz" in row for row in rows), rows
@@ -88,7 +91,13 @@ def test_a_link_with_a_query_opens_it_and_editing_updates_the_address(browser_pa
 
 def test_a_link_naming_another_endpoint_still_queries_this_service(browser_page):
     bp = browser_page
-    open_link(bp, "/query?query=" + quote("SELECT (1 AS ?one) WHERE {}") + "&endpoint=" + quote("https://dbpedia.org/sparql"))
+    open_link(
+        bp,
+        "/query?query="
+        + quote("SELECT (1 AS ?one) WHERE {}")
+        + "&endpoint="
+        + quote("https://dbpedia.org/sparql"),
+    )
     assert "endpoint" not in bp.page.url
     assert bp.page.evaluate("window.zkgEditor.getTab().getEndpoint()") == bp.base_url + "/sparql"
     assert not bp.external_requests
@@ -101,7 +110,9 @@ def test_typing_with_autocompletion_stays_offline(browser_page):
     wait_editor(bp)
     bp.page.locator(".tabPanel.active .CodeMirror").click()
     bp.page.keyboard.press("Control+A")
-    bp.page.keyboard.type("PREFIX zkg: <https://w3id.org/zhytomyr-kg/ontology#>\nSELECT * WHERE { ?s a zkg:Pro", delay=20)
+    bp.page.keyboard.type(
+        "PREFIX zkg: <https://w3id.org/zhytomyr-kg/ontology#>\nSELECT * WHERE { ?s a zkg:Pro", delay=20
+    )
     bp.page.keyboard.press("Control+Space")
     bp.page.keyboard.type(" ; zkg:resp", delay=30)
     bp.page.keyboard.press("Control+Space")

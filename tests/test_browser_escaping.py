@@ -6,6 +6,7 @@ The service runs (uvicorn, like ``live_server``) on the test graph of ``tests/te
 chromium opens, no dialog fires (``alert`` would open one), no script but the JSON-LD data block
 and no ``img`` exist in the document, and the hostile strings are shown literally, as text.
 """
+
 from __future__ import annotations
 
 import pytest

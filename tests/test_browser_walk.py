@@ -6,6 +6,7 @@ choice persists in the links. On every page: no console error, no uncaught excep
 request, nothing leaving 127.0.0.1 (``BrowserPage.assert_clean``). A screenshot of every step goes
 to ``test-artifacts/walk-<n>-<step>.png`` (the harness adds the last page at teardown).
 """
+
 from __future__ import annotations
 
 import re
@@ -142,8 +143,11 @@ def test_walk_from_home_through_search_funder_project_department_editor_and_engl
     assert en_title != uk_title and not CYRILLIC.search(en_title), en_title
     assert page.locator("header nav.lang strong").inner_text() == "EN"
     entity_links = page.locator('main a[href*="/id/"]').all()
-    assert entity_links and all(parse_qs(urlsplit(a.get_attribute("href")).query).get("lang") == ["en"]
-                                for a in entity_links if not re.search(r"\.(ttl|nt|jsonld|rdf)$", a.get_attribute("href")))
+    assert entity_links and all(
+        parse_qs(urlsplit(a.get_attribute("href")).query).get("lang") == ["en"]
+        for a in entity_links
+        if not re.search(r"\.(ttl|nt|jsonld|rdf)$", a.get_attribute("href"))
+    )
     walk.done("project-en")
 
     # the choice persists: the department in English, then a search from its header box

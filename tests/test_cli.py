@@ -1,4 +1,5 @@
 """The command line as a user runs it: output, formats and exit codes."""
+
 from __future__ import annotations
 
 import csv
@@ -16,7 +17,10 @@ ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 def run_cli(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "zhytomyr_kg.cli", *args, "--store", str(store)],
-        capture_output=True, text=True, timeout=120, env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
@@ -49,7 +53,9 @@ def test_query_text_csv_and_tsv(cli_store):
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["p"] and len(rows) == 7
     tsv = run_cli("query", query, "--format", "tsv", store=cli_store).stdout
-    assert tsv.splitlines()[0] == "?p" and tsv.splitlines()[1].startswith("<https://w3id.org/zhytomyr-kg/id/priority/")
+    assert tsv.splitlines()[0] == "?p" and tsv.splitlines()[1].startswith(
+        "<https://w3id.org/zhytomyr-kg/id/priority/"
+    )
 
 
 def test_query_from_file_and_table(tmp_path, cli_store):
@@ -91,7 +97,10 @@ def test_store_from_environment(tmp_path, cli_store):
     env = {**os.environ, "ZKG_STORE": str(cli_store)}
     result = subprocess.run(
         [sys.executable, "-m", "zhytomyr_kg.cli", "query", "status-counts", "--format", "csv"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0 and "in_progress" in result.stdout
 

@@ -1,5 +1,6 @@
 """/dataset, /.well-known/void and /dumps: a DCAT-AP 3 + VoID description that passes the official
 shapes, counts taken from the store, and downloads whose size and checksum are the described ones."""
+
 from __future__ import annotations
 
 import gzip
@@ -15,12 +16,12 @@ from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, SH
 
-from graph_service.web.app import create_app
-from graph_service.store.backend import OxigraphBackend
 from graph_service.publish.dataset import SPDX, VOID
+from graph_service.store.backend import OxigraphBackend
+from graph_service.web.app import create_app
 from tests.conftest import cli_build
-from zhytomyr_kg.settings import ZKG, Settings
 from zhytomyr_kg.resources import BUNDLED_REPORT
+from zhytomyr_kg.settings import ZKG, Settings
 
 SHAPES_DIR = Path(__file__).parent / "data" / "dcat-ap"
 DATASET = rdflib.URIRef("https://w3id.org/zhytomyr-kg/dataset")
@@ -96,7 +97,9 @@ def test_the_shapes_do_bite(description, shapes):
 
 
 def test_licence_publisher_dates_and_source_with_its_checksum(description):
-    assert description.value(DATASET, DCTERMS.license) == rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert description.value(DATASET, DCTERMS.license) == rdflib.URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
     publisher = description.value(DATASET, DCTERMS.publisher)
     names = {str(n) for n in description.objects(publisher, rdflib.FOAF.name)}
     assert "Житомирська міська рада" in names
@@ -106,14 +109,19 @@ def test_licence_publisher_dates_and_source_with_its_checksum(description):
     assert titles == {"uk", "en"}
     source = description.value(DATASET, DCTERMS.source)
     checksum = description.value(source, SPDX.checksum)
-    assert str(description.value(checksum, SPDX.checksumValue)) == hashlib.sha256(BUNDLED_REPORT.read_bytes()).hexdigest()
+    assert (
+        str(description.value(checksum, SPDX.checksumValue))
+        == hashlib.sha256(BUNDLED_REPORT.read_bytes()).hexdigest()
+    )
 
 
 def test_licence_is_configurable(backend, monkeypatch):
     monkeypatch.setenv("ZKG_LICENSE", "https://creativecommons.org/publicdomain/zero/1.0/")
     client = TestClient(create_app(backend))
     g = rdflib.Graph().parse(data=client.get("/dataset?format=turtle").text, format="turtle")
-    assert g.value(DATASET, DCTERMS.license) == rdflib.URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+    assert g.value(DATASET, DCTERMS.license) == rdflib.URIRef(
+        "https://creativecommons.org/publicdomain/zero/1.0/"
+    )
 
 
 def test_sparql_endpoint_is_a_data_service(description):
@@ -141,25 +149,44 @@ def test_void_counts_are_the_stores(description, backend):
         classes[str(description.value(part, VOID["class"]))] = _int(description, part, VOID.entities)
     projects = {q.subject for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(ZKG + "Project"))}
     assert classes[ZKG + "Project"] == len(projects) > 0
-    props = {str(description.value(p, VOID.property)): _int(description, p, VOID.triples)
-             for p in description.objects(DATASET, VOID.propertyPartition)}
+    props = {
+        str(description.value(p, VOID.property)): _int(description, p, VOID.triples)
+        for p in description.objects(DATASET, VOID.propertyPartition)
+    }
     assert sum(props.values()) == len(quads)
-    assert props[ZKG + "reportsOn"] == len(list(store.quads_for_pattern(None, ox.NamedNode(ZKG + "reportsOn"), None)))
-    subsets = {str(s): _int(description, s, VOID.triples) for s in description.objects(DATASET, VOID.subset)
-               if (s, RDF.type, VOID.Linkset) not in description}
-    assert subsets == {g.value: len(list(store.quads_for_pattern(None, None, None, g))) for g in store.named_graphs()}
+    assert props[ZKG + "reportsOn"] == len(
+        list(store.quads_for_pattern(None, ox.NamedNode(ZKG + "reportsOn"), None))
+    )
+    subsets = {
+        str(s): _int(description, s, VOID.triples)
+        for s in description.objects(DATASET, VOID.subset)
+        if (s, RDF.type, VOID.Linkset) not in description
+    }
+    assert subsets == {
+        g.value: len(list(store.quads_for_pattern(None, None, None, g))) for g in store.named_graphs()
+    }
 
 
-LINK_PREDICATES = {"http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2000/01/rdf-schema#seeAlso",
-                   *(f"http://www.w3.org/2004/02/skos/core#{m}Match" for m in ("exact", "close", "broad", "narrow", "related"))}
+LINK_PREDICATES = {
+    "http://www.w3.org/2002/07/owl#sameAs",
+    "http://www.w3.org/2000/01/rdf-schema#seeAlso",
+    *(
+        f"http://www.w3.org/2004/02/skos/core#{m}Match"
+        for m in ("exact", "close", "broad", "narrow", "related")
+    ),
+}
 
 
 def test_one_linkset_per_target_and_predicate_counted_from_the_store(description, backend):
     base = Settings().id_base
     expected: dict[tuple[str, str], int] = {}
     for q in backend.store():
-        if q.predicate.value in LINK_PREDICATES and isinstance(q.object, ox.NamedNode) \
-                and q.subject.value.startswith(base) and not q.object.value.startswith(base):
+        if (
+            q.predicate.value in LINK_PREDICATES
+            and isinstance(q.object, ox.NamedNode)
+            and q.subject.value.startswith(base)
+            and not q.object.value.startswith(base)
+        ):
             root = "/".join(q.object.value.split("/")[:3]) + "/"
             key = (root, q.predicate.value)
             expected[key] = expected.get(key, 0) + 1
@@ -175,8 +202,10 @@ def test_one_linkset_per_target_and_predicate_counted_from_the_store(description
         root = "/".join(space.split("/")[:3]) + "/"
         found[(root, str(description.value(ls, VOID.linkPredicate)))] = _int(description, ls, VOID.triples)
     assert found == expected
-    titles = {str(description.value(description.value(ls, VOID.objectsTarget), DCTERMS.title))
-              for ls in description.subjects(RDF.type, VOID.Linkset)}
+    titles = {
+        str(description.value(description.value(ls, VOID.objectsTarget), DCTERMS.title))
+        for ls in description.subjects(RDF.type, VOID.Linkset)
+    }
     assert {"Wikidata", "GeoNames"} <= titles
 
 
@@ -228,7 +257,10 @@ def _distributions(description) -> dict[str, tuple[int, str]]:
         if url is None:
             continue
         checksum = description.value(dist, SPDX.checksum)
-        out[str(url)] = (int(description.value(dist, DCAT.byteSize)), str(description.value(checksum, SPDX.checksumValue)))
+        out[str(url)] = (
+            int(description.value(dist, DCAT.byteSize)),
+            str(description.value(checksum, SPDX.checksumValue)),
+        )
     return out
 
 
@@ -265,5 +297,7 @@ def test_unknown_dumps_are_404(client, name):
 
 def test_manifest_is_served(client, description):
     manifest = client.get("/dumps/manifest.json").json()
-    assert {f"http://testserver/dumps/{f['name']}" for f in manifest["files"]} == set(_distributions(description))
+    assert {f"http://testserver/dumps/{f['name']}" for f in manifest["files"]} == set(
+        _distributions(description)
+    )
     assert str(description.value(DATASET, DCAT_VERSION)) == manifest["version"]

@@ -1,4 +1,5 @@
 """Curated departments + alias table, and the splitter that applies them to report cells."""
+
 from __future__ import annotations
 
 import csv
@@ -125,8 +126,11 @@ def test_same_body_two_spellings(index: DepartmentIndex) -> None:
     ]
     assert index.split("управління транспорту міської ради", 335) == [TRANSPORT]
     # Two spellings of one body in one cell give one id.
-    assert index.split("управління сім'ї, молоді та спорту міської ради, "
-                       "Управління у справах сім'ї, молоді та спорту міської ради", 1) == [FAMILY]
+    assert index.split(
+        "управління сім'ї, молоді та спорту міської ради, "
+        "Управління у справах сім'ї, молоді та спорту міської ради",
+        1,
+    ) == [FAMILY]
 
 
 def test_keep_apart(index: DepartmentIndex) -> None:
@@ -143,9 +147,10 @@ def test_keep_apart(index: DepartmentIndex) -> None:
 
 def test_html_trailing_period_and_empty_cells(index: DepartmentIndex) -> None:
     assert index.split("<p>Департамент освіти міської ради</p>", 63) == [EDU]
-    assert index.split(
-        "Департамент освіти міської ради, управління комунального господарства.", 438
-    ) == [EDU, COMMUNAL]
+    assert index.split("Департамент освіти міської ради, управління комунального господарства.", 438) == [
+        EDU,
+        COMMUNAL,
+    ]
     assert index.split("", 441) == []
     assert index.split("  <p> </p> ", 441) == []
 
@@ -166,7 +171,7 @@ def test_unknown_spelling_raises_with_line(index: DepartmentIndex) -> None:
 
 def test_merged_cells_split_prefix(index: DepartmentIndex) -> None:
     cell = (
-        'Виконавчі органи міської ради Питання планується розглянути на засіданні робочої групи '
+        "Виконавчі органи міської ради Питання планується розглянути на засіданні робочої групи "
         'з впровадження Концепції інтегрованого розвитку міста "Комфортне місто".'
     )  # line 212
     ids, rest = index.split_prefix(cell)

@@ -1,5 +1,6 @@
 """Dereferenceable IRIs: every class of entity in every RDF format, by Accept and by suffix;
 Vary and Link headers; 404 and 406; links rewritten to the serving host while the data keeps its IRIs."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from graph_service.web.app import create_app
 from graph_service.web.deref import Links
-from tests.pages_support import B, HTML, CountingBackend, hrefs, pages_app, store_dir
+from tests.pages_support import HTML, B, CountingBackend, hrefs, pages_app, store_dir
 from zhytomyr_kg.settings import ZKG, Settings
 
 RDFS_LABEL = rdflib.URIRef("http://www.w3.org/2000/01/rdf-schema#label")
@@ -19,9 +20,18 @@ RDF_TYPE = rdflib.RDF.type
 
 #: one entity of every class the issue names (IRIs read from the graph built from the report)
 CLASSES = {
-    "priority": "Priority", "goal": "StrategicGoal", "task": "Task", "project": "Project", "report": "ProgressReport",
-    "department": "Department", "funder": "Funder", "programme": "Programme", "organization": "Organization",
-    "place": "Place", "status": "Status", "source": "SourceDocument",
+    "priority": "Priority",
+    "goal": "StrategicGoal",
+    "task": "Task",
+    "project": "Project",
+    "report": "ProgressReport",
+    "department": "Department",
+    "funder": "Funder",
+    "programme": "Programme",
+    "organization": "Organization",
+    "place": "Place",
+    "status": "Status",
+    "source": "SourceDocument",
 }
 FORMATS = {  # suffix → (Accept, rdflib parser)
     "ttl": ("text/turtle", "turtle"),
@@ -35,16 +45,21 @@ FORMATS = {  # suffix → (Accept, rdflib parser)
 def examples(store):
     out = {}
     for segment, cls in CLASSES.items():
-        rows = list(store.query(
-            f"SELECT ?s WHERE {{ ?s a <{ZKG}{cls}> FILTER (STRSTARTS(STR(?s), '{B}{segment}/')) }} ORDER BY ?s LIMIT 1",
-            use_default_graph_as_union=True))
+        rows = list(
+            store.query(
+                f"SELECT ?s WHERE {{ ?s a <{ZKG}{cls}> FILTER (STRSTARTS(STR(?s), '{B}{segment}/')) }} ORDER BY ?s LIMIT 1",
+                use_default_graph_as_union=True,
+            )
+        )
         assert rows, cls
         out[segment] = rows[0][0].value
     return out
 
 
 def outgoing(store, iri: str) -> set[tuple[str, str]]:
-    return {(q.predicate.value, q.object.value) for q in store.quads_for_pattern(ox.NamedNode(iri), None, None)}
+    return {
+        (q.predicate.value, q.object.value) for q in store.quads_for_pattern(ox.NamedNode(iri), None, None)
+    }
 
 
 @pytest.mark.parametrize("segment", CLASSES)
@@ -52,9 +67,13 @@ def outgoing(store, iri: str) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("how", ["accept", "suffix"])
 def test_every_class_in_every_format(pages_client, store, examples, segment, ext, how):
     iri = examples[segment]
-    path = iri[len("https://w3id.org/zhytomyr-kg"):]
+    path = iri[len("https://w3id.org/zhytomyr-kg") :]
     media, parser = FORMATS[ext]
-    r = pages_client.get(path, headers={"Accept": media}) if how == "accept" else pages_client.get(f"{path}.{ext}")
+    r = (
+        pages_client.get(path, headers={"Accept": media})
+        if how == "accept"
+        else pages_client.get(f"{path}.{ext}")
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].split(";")[0] == media
     assert "Accept" in r.headers["vary"]
@@ -66,13 +85,15 @@ def test_every_class_in_every_format(pages_client, store, examples, segment, ext
     assert served == outgoing(store, iri)
     # plus the label of every neighbour that has one
     for _, o in graph.predicate_objects(subject):
-        if isinstance(o, rdflib.URIRef) and list(store.quads_for_pattern(ox.NamedNode(str(o)), ox.NamedNode(str(RDFS_LABEL)), None)):
+        if isinstance(o, rdflib.URIRef) and list(
+            store.quads_for_pattern(ox.NamedNode(str(o)), ox.NamedNode(str(RDFS_LABEL)), None)
+        ):
             assert (o, RDFS_LABEL, None) in graph, o
 
 
 @pytest.mark.parametrize("segment", CLASSES)
 def test_every_class_has_an_html_page(pages_client, examples, segment):
-    path = examples[segment][len("https://w3id.org/zhytomyr-kg"):]
+    path = examples[segment][len("https://w3id.org/zhytomyr-kg") :]
     r = pages_client.get(path, headers=HTML)
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
@@ -82,7 +103,9 @@ def test_every_class_has_an_html_page(pages_client, examples, segment):
 
 def test_link_headers_name_every_representation(pages_client):
     r = pages_client.get("/id/funder/giz", headers=HTML)
-    links = dict((t, u) for u, t in re.findall(r'<([^>]+)>; rel="alternate"; type="([^"]+)"', r.headers["link"]))
+    links = dict(
+        (t, u) for u, t in re.findall(r'<([^>]+)>; rel="alternate"; type="([^"]+)"', r.headers["link"])
+    )
     assert links == {
         "text/html": "http://testserver/id/funder/giz",
         "text/turtle": "http://testserver/id/funder/giz.ttl",
@@ -91,13 +114,22 @@ def test_link_headers_name_every_representation(pages_client):
         "application/rdf+xml": "http://testserver/id/funder/giz.rdf",
     }
     for media, url in links.items():  # and each of them answers in its type
-        got = pages_client.get(url.replace("http://testserver", ""), headers={"Accept": "*/*"} if media == "text/html" else {})
+        got = pages_client.get(
+            url.replace("http://testserver", ""), headers={"Accept": "*/*"} if media == "text/html" else {}
+        )
         assert got.status_code == 200 and got.headers["content-type"].startswith(media)
 
 
 def test_browsers_and_curl_get_html_generic_json_gets_jsonld(pages_client):
-    assert pages_client.get("/id/funder/giz", headers={"Accept": "*/*"}).headers["content-type"].startswith("text/html")
-    assert pages_client.get("/id/funder/giz", headers={"Accept": "application/json"}).headers["content-type"] == "application/ld+json"
+    assert (
+        pages_client.get("/id/funder/giz", headers={"Accept": "*/*"})
+        .headers["content-type"]
+        .startswith("text/html")
+    )
+    assert (
+        pages_client.get("/id/funder/giz", headers={"Accept": "application/json"}).headers["content-type"]
+        == "application/ld+json"
+    )
     assert pages_client.get("/id/funder/giz?format=ttl").headers["content-type"].startswith("text/turtle")
     assert pages_client.get("/id/funder/giz", headers={"Accept": "image/png"}).status_code == 406
 

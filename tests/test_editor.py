@@ -1,4 +1,5 @@
 """/query (the YASGUI editor page) and the vendored assets, without a browser."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,11 +10,11 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
-from zhytomyr_kg.vocab import PREFIXES
 from graph_service.store import named_queries
-from graph_service.web.app import create_app
 from graph_service.testing import ROOT, build_store, sample_quads
+from graph_service.web.app import create_app
 from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.vocab import PREFIXES
 
 VENDORED = ROOT / "graph_service" / "web" / "static" / "yasgui"
 
@@ -91,15 +92,18 @@ def test_a_query_in_the_address_is_escaped(client):
     assert "&lt;script&gt;alert" in r.text
 
 
-@pytest.mark.parametrize("name, media", [("yasgui.min.js", "javascript"), ("yasgui.min.css", "text/css"),
-                                         ("LICENSE", "")])
+@pytest.mark.parametrize(
+    "name, media", [("yasgui.min.js", "javascript"), ("yasgui.min.css", "text/css"), ("LICENSE", "")]
+)
 def test_vendored_assets_are_served(client, name, media):
     r = client.get(f"/static/yasgui/{name}")
     assert r.status_code == 200
     assert media in r.headers["content-type"]
     assert r.content == (VENDORED / name).read_bytes()
     assert r.headers.get("etag")
-    assert client.get(f"/static/yasgui/{name}", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+    assert (
+        client.get(f"/static/yasgui/{name}", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+    )
 
 
 def test_editor_script_is_served(client):

@@ -1,4 +1,5 @@
 """The browser-test harness's own rules (tests/browser.py), without a browser."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,22 +7,31 @@ import pytest
 from tests import browser
 
 
-@pytest.mark.parametrize("url, local", [
-    ("http://127.0.0.1:8000/query", True),
-    ("data:image/png;base64,AAAA", True),
-    ("about:blank", True),
-    ("https://lov.linkeddata.es/dataset/lov/api/v2/autocomplete/terms", False),
-    ("http://localhost:8000/", False),  # the harness serves on 127.0.0.1 only
-    ("https://dbpedia.org/sparql", False),
-])
+@pytest.mark.parametrize(
+    "url, local",
+    [
+        ("http://127.0.0.1:8000/query", True),
+        ("data:image/png;base64,AAAA", True),
+        ("about:blank", True),
+        ("https://lov.linkeddata.es/dataset/lov/api/v2/autocomplete/terms", False),
+        ("http://localhost:8000/", False),  # the harness serves on 127.0.0.1 only
+        ("https://dbpedia.org/sparql", False),
+    ],
+)
 def test_which_requests_count_as_leaving(url, local):
     assert browser.is_local(url) is local
 
 
-@pytest.mark.parametrize("env, required", [
-    ({}, False), ({"CI": "true"}, True), ({"CI": "1"}, True), ({"CI": "false"}, False),
-    ({"ZKG_BROWSER_TESTS": "require"}, True),
-])
+@pytest.mark.parametrize(
+    "env, required",
+    [
+        ({}, False),
+        ({"CI": "true"}, True),
+        ({"CI": "1"}, True),
+        ({"CI": "false"}, False),
+        ({"ZKG_BROWSER_TESTS": "require"}, True),
+    ],
+)
 def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch, env, required):
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("ZKG_BROWSER_TESTS", raising=False)

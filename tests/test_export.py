@@ -1,5 +1,6 @@
 """`zhytomyr-kg export`: the dumps hold exactly the store's data, the CSV matches its CSVW metadata,
 the JSON-LD round-trips, and the manifest's sizes and checksums are those of the files."""
+
 from __future__ import annotations
 
 import csv
@@ -53,7 +54,9 @@ def test_manifest_lists_every_file_with_its_true_size_and_checksum(dumps, manife
 
 
 def test_export_is_byte_stable_for_the_same_data(built, dumps, manifest, tmp_path):
-    again = export(built.store, tmp_path / "again", Settings(store=built.loaded.build_dir), version=built.loaded.version)
+    again = export(
+        built.store, tmp_path / "again", Settings(store=built.loaded.build_dir), version=built.loaded.version
+    )
     first = {f["name"]: f["sha256"] for f in manifest["files"]}
     second = {f["name"]: f["sha256"] for f in again["files"]}
     assert first == second
@@ -72,8 +75,10 @@ def test_one_turtle_file_per_named_graph_with_that_graphs_triples(dumps, manifes
     assert set(ttl) == graphs
     for graph, name in ttl.items():
         parsed = {q.triple for q in ox.parse((dumps / name).read_bytes(), format=ox.RdfFormat.TURTLE)}
-        expected = {ox.Triple(q.subject, q.predicate, q.object)
-                    for q in built.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+        expected = {
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in built.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        }
         assert parsed == expected, name
 
 
@@ -137,8 +142,12 @@ def test_csvw_validation_catches_a_dangling_foreign_key(dumps, tmp_path):
 
 def test_tables_have_one_row_per_entity(dumps, built):
     store = built.store
-    for table, cls in [("projects", "Project"), ("tasks", "Task"), ("departments", "Department"),
-                       ("progress-reports", "ProgressReport")]:
+    for table, cls in [
+        ("projects", "Project"),
+        ("tasks", "Task"),
+        ("departments", "Department"),
+        ("progress-reports", "ProgressReport"),
+    ]:
         with (dumps / f"{table}.csv").open(encoding="utf-8", newline="") as f:
             ids = [row[0] for row in list(csv.reader(f))[1:]]
         assert len(ids) == len(set(ids)), f"{table}: duplicate keys"
@@ -156,7 +165,10 @@ def _table(dumps: Path, name: str) -> list[dict[str, str]]:
 
 
 def _pairs(store: ox.Store, predicate: str) -> set[tuple[str, str]]:
-    return {(q.subject.value, q.object.value) for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + predicate), None)}
+    return {
+        (q.subject.value, q.object.value)
+        for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + predicate), None)
+    }
 
 
 def test_programme_tables(dumps, built):
@@ -173,10 +185,17 @@ def test_project_funder_table_covers_every_project_funder_link_with_its_evidence
     assert {r["relation"] for r in rows} == {"fundedBy", "partner"}
     funders = _instances(store, "Funder")
     projects = _instances(store, "Project")
-    expected = {(p, rel, f) for rel in ("fundedBy", "partner") for p, f in _pairs(store, rel)
-                if p in projects and f in funders}
+    expected = {
+        (p, rel, f)
+        for rel in ("fundedBy", "partner")
+        for p, f in _pairs(store, rel)
+        if p in projects and f in funders
+    }
     assert {(r["project"], r["relation"], r["funder"]) for r in rows} == expected != set()
-    text = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + "text"), None)}
+    text = {
+        q.subject.value: q.object.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + "text"), None)
+    }
     for r in rows:
         assert r["evidence"] and r["evidence"] in text[r["report"]], r
         assert int(r["source_line"]) > 0
@@ -189,8 +208,14 @@ def test_report_place_table_has_every_place_mention_as_written(dumps, built):
     places = _instances(store, "Place")
     mentioned = {(r, p) for r, p in _pairs(store, "mentions") if p in places}
     assert {(r["report"], r["place"]) for r in rows} == mentioned != set()
-    text = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + "text"), None)}
-    report_lines = {q.subject.value: int(q.object.value) for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + "sourceLine"), None)}
+    text = {
+        q.subject.value: q.object.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + "text"), None)
+    }
+    report_lines = {
+        q.subject.value: int(q.object.value)
+        for q in store.quads_for_pattern(None, ox.NamedNode(ZKG + "sourceLine"), None)
+    }
     for r in rows:
         assert r["surface"] and r["surface"] in text[r["report"]], r
         assert int(r["source_line"]) >= report_lines[r["report"]], r
@@ -216,7 +241,10 @@ def test_every_column_has_ukrainian_and_english_titles_and_a_datatype(dumps):
         for col in table["tableSchema"]["columns"]:
             if col.get("virtual"):
                 continue
-            assert col["titles"]["uk"] and col["titles"]["en"] and col["datatype"], (table["url"], col["name"])
+            assert col["titles"]["uk"] and col["titles"]["en"] and col["datatype"], (
+                table["url"],
+                col["name"],
+            )
 
 
 _VAR = re.compile(r"\{\+?(\w+)\}")
@@ -258,8 +286,12 @@ def test_csvw_mapping_states_only_triples_that_are_in_the_graph(dumps, built):
 
 # --------------------------------------------------------------------------- CLI
 def _cli(*args: str, store: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", *args, "--store", str(store), "-q"],
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "zhytomyr_kg.cli", *args, "--store", str(store), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_cli_export_without_a_store_exits_3(tmp_path):
@@ -273,7 +305,7 @@ def test_cli_export_writes_into_the_live_build(tmp_path):
     assert _cli("build", store=store).returncode == 0
     result = _cli("export", store=store)
     assert result.returncode == 0, result.stderr
-    dumps = (store / "current" / "dumps")
+    dumps = store / "current" / "dumps"
     manifest = read_manifest(dumps)
     assert manifest is not None and (dumps / NQUADS).exists()
     assert manifest["version"] == (store / "current").resolve().name

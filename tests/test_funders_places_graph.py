@@ -1,4 +1,5 @@
 """Issue 3 on the real graph: funders, relations and places as a reader of the report finds them."""
+
 from __future__ import annotations
 
 from etl.extract.mentions import find_mentions
@@ -14,14 +15,17 @@ ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 
 def test_no_funder_mention_in_the_report_is_missed(store):
     """Every line whose progress text names a funder has a report with an edge to that funder."""
-    edges = select(store, f"""
+    edges = select(
+        store,
+        f"""
         PREFIX zkg: <{ZKG}>
         SELECT ?line ?funder WHERE {{
           ?r a zkg:ProgressReport .
           {{ ?r zkg:sourceLine ?line }} UNION {{ ?r zkg:continuationLine ?line }}
           VALUES ?p {{ zkg:mentions zkg:partner zkg:fundedBy }}
           ?r ?p ?funder . ?funder a zkg:Funder .
-        }}""")
+        }}""",
+    )
     found = {(int(e["line"]), e["funder"]) for e in edges}
     expected = set()
     for number, line in enumerate(BUNDLED_REPORT.read_text(encoding="utf-8").split("\n"), start=1):
@@ -62,12 +66,22 @@ def test_programme_ties_only_where_the_report_ties_them(store):
 
 def test_funders_per_department_verified_by_reading(store):
     rows = select(store, named_queries.get("funders-per-department").text)
-    triples = {(r["department"].rsplit("/", 1)[1], r["funder"].rsplit("/", 1)[1], r["relation"].rsplit("#", 1)[1]) for r in rows}
+    triples = {
+        (r["department"].rsplit("/", 1)[1], r["funder"].rsplit("/", 1)[1], r["relation"].rsplit("#", 1)[1])
+        for r in rows
+    }
     # line 312 (Управління комунального господарства): "за рахунок грантових коштів, виділених урядом Словенії"
-    assert ("upravlinnia-komunalnoho-hospodarstva-miskoi-rady", "government-of-slovenia", "fundedBy") in triples
+    assert (
+        "upravlinnia-komunalnoho-hospodarstva-miskoi-rady",
+        "government-of-slovenia",
+        "fundedBy",
+    ) in triples
     # line 384: the crisis room funded by the German Federal Foreign Office; the project's bodies
     # are the social policy department and the city centre of social services
-    for body in ("departament-sotsialnoi-polityky-miskoi-rady", "zhytomyrskyi-miskyi-tsentr-sotsialnykh-sluzhb-miskoi-rady"):
+    for body in (
+        "departament-sotsialnoi-polityky-miskoi-rady",
+        "zhytomyrskyi-miskyi-tsentr-sotsialnykh-sluzhb-miskoi-rady",
+    ):
         assert (body, "german-federal-foreign-office", "fundedBy") in triples
 
 
@@ -83,18 +97,35 @@ def test_places_the_previous_build_missed(store):
     veresy = named_queries.get("reports-mentioning-place").bind(place=ID + "place/selo-veresy")
     # grep -n "Вереси" etl/data/report-2022.txt: «села Вереси» on lines 52, 65, 246 (found before) and the route
     assert {(int(r["line"]), r["surfaceForm"]) for r in select(store, veresy)} == {
-        (52, "села Вереси"), (65, "села Вереси"), (246, "села Вереси"), (189, "Вереси"),
+        (52, "села Вереси"),
+        (65, "села Вереси"),
+        (246, "села Вереси"),
+        (189, "Вереси"),
     }
     sinnyi = named_queries.get("reports-mentioning-place").bind(place=ID + "place/sinnyi-rynok")
-    assert {(int(r["line"]), r["surfaceForm"]) for r in select(store, sinnyi)} == {(189, "Сінний ринок")}  # the only progress text
-    rows = select(store, """
+    assert {(int(r["line"]), r["surfaceForm"]) for r in select(store, sinnyi)} == {
+        (189, "Сінний ринок")
+    }  # the only progress text
+    rows = select(
+        store,
+        """
         PREFIX schema: <https://schema.org/>
-        SELECT ?project ?place WHERE { ?project schema:location ?place }""")
+        SELECT ?project ?place WHERE { ?project schema:location ?place }""",
+    )
     located = {(r["project"].rsplit("/", 1)[1], r["place"].rsplit("/", 1)[1]) for r in rows}
-    assert {("mystetska-aleia", "vulytsia-pushkinska"), ("mystetska-aleia", "vulytsia-lermontovska")} <= located
-    assert {p for p, place in located if place == "zhytomyrskyi-aeroport"} == {
-        "modernizatsiia-ta-elektryfikatsiia-zaliznychnykh-linii-do-mist-novohrad-volynskyi-berdychiv",  # line 172
-        "rozvytok-pasazhyrskoho-transportu-dlia-spoluchennia-aeroportu-z-avtovokzalom-a-takozh",  # line 173
-    }
+    assert {
+        ("mystetska-aleia", "vulytsia-pushkinska"),
+        ("mystetska-aleia", "vulytsia-lermontovska"),
+    } <= located
+    assert (
+        {p for p, place in located if place == "zhytomyrskyi-aeroport"}
+        == {
+            "modernizatsiia-ta-elektryfikatsiia-zaliznychnykh-linii-do-mist-novohrad-volynskyi-berdychiv",  # line 172
+            "rozvytok-pasazhyrskoho-transportu-dlia-spoluchennia-aeroportu-z-avtovokzalom-a-takozh",  # line 173
+        }
+    )
     # line 164: the tram line's project is located at the market (found before; kept)
-    assert ("podovzhennia-tramvainoi-linii-po-vulytsi-nebesnoi-sotni-do-sinnoho-rynku", "sinnyi-rynok") in located
+    assert (
+        "podovzhennia-tramvainoi-linii-po-vulytsi-nebesnoi-sotni-do-sinnoho-rynku",
+        "sinnyi-rynok",
+    ) in located

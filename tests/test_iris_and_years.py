@@ -1,6 +1,6 @@
 """Stable IRIs: a rebuild gives the same IRIs; a later year adds reports to the same tasks."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 
@@ -8,8 +8,8 @@ from etl.errors import ValidationFailed
 from etl.pipeline import build
 from etl.validate import validate
 from tests.conftest import select
-from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.resources import BUNDLED_REPORT
+from zhytomyr_kg.settings import Settings
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 
@@ -28,7 +28,9 @@ def test_rebuild_gives_identical_iris_and_version(built, tmp_path):
 def two_years(tmp_path_factory):
     folder = tmp_path_factory.mktemp("years")
     later = folder / "report-2023.txt"
-    later.write_text(BUNDLED_REPORT.read_text(encoding="utf-8").replace("за 2022 рік", "за 2023 рік"), encoding="utf-8")
+    later.write_text(
+        BUNDLED_REPORT.read_text(encoding="utf-8").replace("за 2022 рік", "за 2023 рік"), encoding="utf-8"
+    )
     return build(Settings(store=folder / "store"), [BUNDLED_REPORT, later], in_memory=True)
 
 
@@ -42,10 +44,13 @@ def test_later_year_gets_its_own_graph(two_years):
 def test_later_year_adds_reports_to_the_same_projects(two_years, store):
     count = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{ZKG}Project> }}"
     assert select(two_years.store, count) == select(store, count)
-    rows = select(two_years.store, f"""
+    rows = select(
+        two_years.store,
+        f"""
         SELECT ?year WHERE {{
           ?r <{ZKG}reportsOn> <https://w3id.org/zhytomyr-kg/id/project/biznes-platforma> ; <{ZKG}year> ?year }}
-        ORDER BY ?year""")
+        ORDER BY ?year""",
+    )
     assert [r["year"] for r in rows] == ["2022", "2023"]
 
 

@@ -1,4 +1,5 @@
 """The project's layout rules that code review would otherwise have to remember."""
+
 from __future__ import annotations
 
 import re

@@ -1,14 +1,16 @@
 """Mention finder: inflected names on real excerpts of the 2022 report, negatives, offsets, coverage."""
+
 from __future__ import annotations
 
 import collections
 import csv
+import itertools
 import time
 
 import pytest
 
-from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
 from etl.extract.mentions import find_mentions, gazetteer
+from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
 
 REPORT = DATA_DIR / "report-2022.txt"
 
@@ -35,16 +37,28 @@ def surfaces(text: str) -> dict[str, str]:
 
 FUNDER_EXCERPTS = [
     ("giz", "Спільно з німецькою урядовою компанією GIZ реалізовується проєкт з реставрації"),
-    ("giz", "за фінансової підтримки німецького міжнародного товариства Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH GIZ переобладнано"),
+    (
+        "giz",
+        "за фінансової підтримки німецького міжнародного товариства Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH GIZ переобладнано",
+    ),
     ("giz", "за підтримки Німецького товариства міжнародного співробітництва"),
-    ("seco", "За підтримки Державного секретаріату з економічних питань Швейцарської Конфедерації (SECO) закуплено обладнання"),
-    ("seco", "за підтримки Державного секретаріату Швейцарії з економічних питань (SECO) в межах комунікаційної концепції"),
+    (
+        "seco",
+        "За підтримки Державного секретаріату з економічних питань Швейцарської Конфедерації (SECO) закуплено обладнання",
+    ),
+    (
+        "seco",
+        "за підтримки Державного секретаріату Швейцарії з економічних питань (SECO) в межах комунікаційної концепції",
+    ),
     ("ebrd", "За рахунок грантових коштів Європейського банку реконструкції та розвитку продовжено роботи"),
     ("ebrd", "кредит ЄБРР"),
     ("ebrd", "a loan of the EBRD"),
     ("eu", "що впроваджується Фондом народонаселення ООН в Україні за фінансової підтримки Євросоюзу."),
     ("eu", "за підтримки Європейського Союзу"),
-    ("u-lead-with-europe", "за підтримки Житомирського регіонального офісу «U-LEAD з Європою» досвід Житомира"),
+    (
+        "u-lead-with-europe",
+        "за підтримки Житомирського регіонального офісу «U-LEAD з Європою» досвід Житомира",
+    ),
     ("unicef", "за підтримки Дитячого фонду ООН (ЮНІСЕФ) реалізовано проєкт"),
     ("unicef", "проєкт «Поруч», що був ініційований ЮНІСЕФ"),
     ("unfpa", "(спільно з Фондом ООН в галузі народонаселення)."),
@@ -52,16 +66,31 @@ FUNDER_EXCERPTS = [
     ("unfpa", "що впроваджується Фондом народонаселення ООН в Україні"),
     ("government-of-slovenia", "за рахунок грантових коштів, виділених урядом Словенії."),
     ("government-of-sweden", "за фінансування уряду Швеції створено кризову кімнату"),
-    ("german-federal-foreign-office", "за фінансової підтримки Міністерства закордонних справ Німеччини (GFFO)."),
-    ("adra-ukraine", "благодійною організацією «БФ «Адвентиське агентство допомоги та розвитку в Україні» (ADRA Ukraine)"),
+    (
+        "german-federal-foreign-office",
+        "за фінансової підтримки Міністерства закордонних справ Німеччини (GFFO).",
+    ),
+    (
+        "adra-ukraine",
+        "благодійною організацією «БФ «Адвентиське агентство допомоги та розвитку в Україні» (ADRA Ukraine)",
+    ),
     ("adra-germany", "спільно з німецьким представництвом ADRA за фінансової підтримки"),
     ("caritas-zhytomyr", "благодійними організаціями «Благодійний фонд «Карітас-Житомир» та"),
     ("caritas-zhytomyr", "благодійними організаціями «БФ «Карітас-Житомир» та"),
     ("ukrainian-charity-fund", "та «Український фонд благодійництва» надавалась натуральна допомога"),
-    ("ukrainian-public-health-foundation", "За підтримки Міжнародного благодійного фонду «Українська фундація громадського здоров'я» за підтримки"),
+    (
+        "ukrainian-public-health-foundation",
+        "За підтримки Міжнародного благодійного фонду «Українська фундація громадського здоров'я» за підтримки",
+    ),
     ("friedrich-naumann-foundation", "за підтримки Представництва «Фонду Фрідріха Науманна за свободу»."),
-    ("red-cross-ukraine", "Житомирською обласною організацією Товариства Червоного Хреста України, громадськими організаціями"),
-    ("red-cross-ukraine", "Житомирською обласною організацією Червоного Хреста України; громадськими організаціями"),
+    (
+        "red-cross-ukraine",
+        "Житомирською обласною організацією Товариства Червоного Хреста України, громадськими організаціями",
+    ),
+    (
+        "red-cross-ukraine",
+        "Житомирською обласною організацією Червоного Хреста України; громадськими організаціями",
+    ),
     ("four-paws", "В рамках співпраці з благодійним товариством «Чотири Лапи Україна» стерилізовано"),
     ("private-investor", "Завершено будівництво сміттепереробного заводу за кошти інвестора."),
     ("zhytomyr-community-foundation", "«Фонд громади Житомира», «Карітас-Житомир»"),
@@ -82,10 +111,13 @@ def test_every_funder_has_an_excerpt() -> None:
 
 
 def test_generic_investors_are_not_a_funder() -> None:
-    assert ("funder", "private-investor") not in found("Під час звернень потенційних інвесторів та/або їх представників")
+    assert ("funder", "private-investor") not in found(
+        "Під час звернень потенційних інвесторів та/або їх представників"
+    )
 
 
 # -- places -----------------------------------------------------------------------------------
+
 
 def test_inflected_street_with_and_without_first_name() -> None:
     text = "Заплановано перетворити вулицю Лятошинського на пішохідну; капітальний ремонт вул. Б.Лятошинського та вулиці Бориса Лятошинського."
@@ -95,9 +127,9 @@ def test_inflected_street_with_and_without_first_name() -> None:
 
 
 def test_surname_alone_is_not_a_street() -> None:
-    assert not found("На базі музичних шкіл працюють народні музеї Святослава Ріхтера та Бориса Лятошинського.") & {
-        ("place", "vulytsia-borysa-liatoshynskoho")
-    }
+    assert not found(
+        "На базі музичних шкіл працюють народні музеї Святослава Ріхтера та Бориса Лятошинського."
+    ) & {("place", "vulytsia-borysa-liatoshynskoho")}
 
 
 def test_list_of_rivers_and_streets() -> None:
@@ -105,7 +137,9 @@ def test_list_of_rivers_and_streets() -> None:
         "річок Кам'янка": "richka-kamianka",
         "Тетерів": "richka-teteriv",
     }
-    assert surfaces("з'єднання скверу на розі вулиць Б. Лятошинського та Небесної сотні з вулицею Михайлівською") == {
+    assert surfaces(
+        "з'єднання скверу на розі вулиць Б. Лятошинського та Небесної сотні з вулицею Михайлівською"
+    ) == {
         "вулиць Б. Лятошинського": "vulytsia-borysa-liatoshynskoho",
         "Небесної сотні": "vulytsia-nebesnoi-sotni",
         "вулицею Михайлівською": "vulytsia-mykhailivska",
@@ -130,7 +164,10 @@ def test_addresses_link_to_their_street() -> None:
         ("вул. Романа Шухевича, 2-а", "vulytsia-romana-shukhevycha", "2-а"),
     ]
     assert ms[0].entity_id == "vulytsia-kyivska-77"
-    assert find_mentions("за адресою: м.Житомир, вул. Небесної Сотні. 10-12, що")[-1].entity_id == "vulytsia-nebesnoi-sotni-10-12"
+    assert (
+        find_mentions("за адресою: м.Житомир, вул. Небесної Сотні. 10-12, що")[-1].entity_id
+        == "vulytsia-nebesnoi-sotni-10-12"
+    )
     assert find_mentions("за адресою Бульвар Старий, 14-А не розпочаті")[0].house_number == "14-А"
 
 
@@ -149,7 +186,9 @@ def test_polova_square_versus_microdistrict() -> None:
     assert [m.entity_id for m in ms] == ["mikroraion-polova", "ploshcha-polova-8", "ploshcha-polova"]
     assert ms[1].street_id == "ploshcha-polova"
     # a bare «Польова» continues a list of microdistricts
-    assert [m.entity_id for m in find_mentions("реальних міських утворень (Богунія, Крошня, Польова тощо)")] == [
+    assert [
+        m.entity_id for m in find_mentions("реальних міських утворень (Богунія, Крошня, Польова тощо)")
+    ] == [
         "mikroraion-bohuniia",
         "mikroraion-kroshnia",
         "mikroraion-polova",
@@ -182,7 +221,9 @@ def test_microdistricts_villages_markets_landmarks_foreign_places() -> None:
         ("place", "vulytsia-zhytnii-bazar"),
     }
     assert ("place", "vodonapirna-bashta") in found("реставрації пам'ятки архітектури – Водонапірної башти")
-    assert found("виступи у містах Битом, Радич, Плоцьк") == {("place", p) for p in ("bytom", "radych", "plotsk")}
+    assert found("виступи у містах Битом, Радич, Плоцьк") == {
+        ("place", p) for p in ("bytom", "radych", "plotsk")
+    }
     assert found("технології виробництва зі Словаччини") == {("place", "slovachchyna")}
 
 
@@ -190,7 +231,10 @@ def test_route_between_two_places_names_both() -> None:
     # line 189: a bus route named by its two ends, written as one hyphenated word
     text = "функціонує автобусний маршрут №7 «Вереси-Сінний ринок». Житомир з населеними пунктами"
     ms = find_mentions(text)
-    assert [(m.surface, m.entity_id) for m in ms] == [("Вереси", "selo-veresy"), ("Сінний ринок", "sinnyi-rynok")]
+    assert [(m.surface, m.entity_id) for m in ms] == [
+        ("Вереси", "selo-veresy"),
+        ("Сінний ринок", "sinnyi-rynok"),
+    ]
     assert all(text[m.start : m.end] == m.surface for m in ms)
     # line 164: the market inflected, at the end of a project title
     assert surfaces("Подовження трамвайної лінії по вулиці Небесної сотні до Сінного ринку") == {
@@ -204,7 +248,9 @@ def test_known_hyphenated_names_stay_whole() -> None:
         "міст Новоград-Волинський": "novohrad-volynskyi",
         "Бердичів": "berdychiv",
     }
-    assert surfaces("ремонт вулиці Тараса Бульби-Боровця") == {"вулиці Тараса Бульби-Боровця": "vulytsia-tarasa-bulby-borovtsia"}
+    assert surfaces("ремонт вулиці Тараса Бульби-Боровця") == {
+        "вулиці Тараса Бульби-Боровця": "vulytsia-tarasa-bulby-borovtsia"
+    }
     # an organisation's name with a city in it is the organisation, not the city split off
     assert found("благодійними організаціями «БФ «Карітас-Житомир» та") == {("funder", "caritas-zhytomyr")}
     assert find_mentions("науково-технічний та соціально-економічний розвиток") == []
@@ -215,12 +261,20 @@ def test_coordinated_bare_street_names() -> None:
     text = "Мистецька алея 2023-2030 роки (перетворення Пушкінської та Лермонтовської на креативний міський простір"
     assert surfaces(text) == {"Пушкінської": "vulytsia-pushkinska", "Лермонтовської": "vulytsia-lermontovska"}
     # line 257 and line 176: with the generic word, as before
-    assert [m.entity_id for m in find_mentions("Водонапірна вежа з прилеглою територією (вул. Пушкінська, вул. Лермонтовська)")] == [
+    assert [
+        m.entity_id
+        for m in find_mentions(
+            "Водонапірна вежа з прилеглою територією (вул. Пушкінська, вул. Лермонтовська)"
+        )
+    ] == [
         "vodonapirna-bashta",
         "vulytsia-pushkinska",
         "vulytsia-lermontovska",
     ]
-    assert [m.entity_id for m in find_mentions("(Старий бульвар, Новий бульвар, вул. Пушкінська та вул. Небесної Сотні)")] == [
+    assert [
+        m.entity_id
+        for m in find_mentions("(Старий бульвар, Новий бульвар, вул. Пушкінська та вул. Небесної Сотні)")
+    ] == [
         "bulvar-staryi",
         "bulvar-novyi",
         "vulytsia-pushkinska",
@@ -238,12 +292,16 @@ def test_bare_street_names_outside_a_pair_are_not_streets() -> None:
         "Київська та Житомирська області",  # Житомирська is no street (the region is found, not a street)
     ):
         g = gazetteer()
-        assert not [m.surface for m in find_mentions(text) if g.entity(m.entity_kind, m.entity_id).subtype == "street"], text
+        assert not [
+            m.surface for m in find_mentions(text) if g.entity(m.entity_kind, m.entity_id).subtype == "street"
+        ], text
 
 
 def test_the_citys_airport() -> None:
     # lines 172-173, the only occurrences of the word in the report
-    assert found("Модернізація та електрифікація залізничних ліній у поєднанні з аеропортом, автомагістраллю до Києва") == {
+    assert found(
+        "Модернізація та електрифікація залізничних ліній у поєднанні з аеропортом, автомагістраллю до Києва"
+    ) == {
         ("place", "zhytomyrskyi-aeroport"),
         ("place", "kyiv"),
     }
@@ -251,29 +309,40 @@ def test_the_citys_airport() -> None:
         "аеропорту": "zhytomyrskyi-aeroport"
     }
     # the airport's name is part of the mention when printed
-    assert surfaces("реконструкція злітної смуги аеропорту Житомир") == {"аеропорту Житомир": "zhytomyrskyi-aeroport"}
+    assert surfaces("реконструкція злітної смуги аеропорту Житомир") == {
+        "аеропорту Житомир": "zhytomyrskyi-aeroport"
+    }
     # an airport word that is not the noun «аеропорт» is no mention
     assert find_mentions("аеропортова інфраструктура та авіаційні перевезення") == []
     g = gazetteer()
     airport = g.entity("place", "zhytomyrskyi-aeroport")
-    assert (airport.label_uk, airport.label_en, airport.subtype) == ("Житомирський аеропорт", "Zhytomyr Airport", "landmark")
+    assert (airport.label_uk, airport.label_en, airport.subtype) == (
+        "Житомирський аеропорт",
+        "Zhytomyr Airport",
+        "landmark",
+    )
 
 
 def test_organisations() -> None:
     assert ("organization", "ferplast-ukraine") in found('ТОВ "Ферпласт" викупило 17 тис. м кв приміщень')
-    assert ("organization", "zhytomyr-polytechnic") in found('ДУ "Житомирська політехніка" впроваджує дуальну освіту')
-    assert ("organization", "zhytomyrvodokanal") in found('впроваджений КП "Житомирводоканал" для користувачів')
+    assert ("organization", "zhytomyr-polytechnic") in found(
+        'ДУ "Житомирська політехніка" впроваджує дуальну освіту'
+    )
+    assert ("organization", "zhytomyrvodokanal") in found(
+        'впроваджений КП "Житомирводоканал" для користувачів'
+    )
     assert ("organization", "myloserdia") in found('Спільно з ЖОГО "Милосердя" в місті')
 
 
 # -- whole report -----------------------------------------------------------------------------
+
 
 def test_offsets_and_no_overlaps_on_the_whole_report() -> None:
     for _, text in progress_texts():
         ms = find_mentions(text)
         for m in ms:
             assert text[m.start : m.end] == m.surface
-        for a, b in zip(ms, ms[1:]):
+        for a, b in itertools.pairwise(ms):
             assert a.end <= b.start
 
 

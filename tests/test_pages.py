@@ -1,5 +1,6 @@
 """What each page shows, checked against the report (read by hand) and the graph; data twins;
 the queries behind each page; two languages; a fixed number of queries per page."""
+
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.pages_support import B, HTML, CountingBackend, one, pages_app, store_dir
+from tests.pages_support import HTML, B, CountingBackend, one, pages_app, store_dir
 from zhytomyr_kg.settings import ZKG, Settings
 
 GIZ_TASK = "task/inkliuzyvne-misto/2/4"  # "Залучати до реалізації суспільних послуг …", GIZ named at line 424
@@ -36,15 +37,22 @@ def test_home_lists_six_priorities_with_counts_from_the_graph(pages_client, stor
     for row in rows:
         iri = B + re.search(r'href="http://testserver/id/([^"?]+)"', row).group(1)
         goals = one(store, f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ ?g zkg:inPriority <{iri}> }}")
-        tasks = one(store, f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t zkg:inGoal/zkg:inPriority <{iri}> }}")
-        projects = one(store, f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p zkg:inTask/zkg:inGoal/zkg:inPriority <{iri}> }}")
+        tasks = one(
+            store, f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t zkg:inGoal/zkg:inPriority <{iri}> }}"
+        )
+        projects = one(
+            store,
+            f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p zkg:inTask/zkg:inGoal/zkg:inPriority <{iri}> }}",
+        )
         assert f'<td class="num goals">{goals}</td>' in row
         assert f'<td class="num tasks">{tasks}</td>' in row
         assert f'<td class="num projects">{projects}</td>' in row
         assert "status-" in row  # statuses with counts
     # "Ефективне місто" has 4 goals (read from the report: goals at lines 7, 15, 25, 33)
     assert "Ефективне місто" in page
-    assert 'href="http://testserver/id/funder/giz"' in page and 'href="http://testserver/id/funder/ebrd"' in page
+    assert (
+        'href="http://testserver/id/funder/giz"' in page and 'href="http://testserver/id/funder/ebrd"' in page
+    )
     assert 'action="http://testserver/search"' in page
 
 
@@ -68,7 +76,11 @@ def test_project_page_shows_everything_the_issue_lists(pages_client, store):
     assert 'lang="en">Water Tower with the Adjacent Area' in page
     assert "2021–2023" in page  # "2021-2023 роки" in the report
     crumbs = re.search(r'<nav class="crumbs".*?</nav>', page, re.S).group(0)
-    assert crumbs.index("priority/aktyvne-misto") < crumbs.index("goal/aktyvne-misto/2") < crumbs.index("task/aktyvne-misto/2/1")
+    assert (
+        crumbs.index("priority/aktyvne-misto")
+        < crumbs.index("goal/aktyvne-misto/2")
+        < crumbs.index("task/aktyvne-misto/2/1")
+    )
     assert 'href="http://testserver/id/department/ku-ahentsiia-rozvytku-mista-miskoi-rady"' in page
     assert re.search(r'<dd class="partners"><a href="http://testserver/id/funder/giz">', page)
     assert 'href="http://testserver/id/place/vodonapirna-bashta"' in page
@@ -76,12 +88,19 @@ def test_project_page_shows_everything_the_issue_lists(pages_client, store):
     assert "У зв&#39;язку із введенням воєнного стану" in page  # the evidence
     assert 'href="http://testserver/id/source/zhytomyr-2022#L257"' in page
     # every mention of the report on this project is highlighted and linked at its offsets
-    mentions = list(store.query(f"""PREFIX zkg: <{ZKG}>
+    mentions = list(
+        store.query(
+            f"""PREFIX zkg: <{ZKG}>
         SELECT ?form ?target WHERE {{ ?r zkg:reportsOn <{B}{TOWER}> . ?m zkg:inReport ?r ; zkg:surfaceForm ?form ; zkg:target ?target }}""",
-                                use_default_graph_as_union=True))
+            use_default_graph_as_union=True,
+        )
+    )
     assert len(mentions) >= 4
     marked = re.findall(r'<a class="mention[^"]*" href="([^"]+)"[^>]*><mark>(.*?)</mark></a>', page)
-    expected = sorted((m["target"].value.replace("https://w3id.org/zhytomyr-kg", "http://testserver"), m["form"].value) for m in mentions)
+    expected = sorted(
+        (m["target"].value.replace("https://w3id.org/zhytomyr-kg", "http://testserver"), m["form"].value)
+        for m in mentions
+    )
     assert sorted((h, htmllib.unescape(t)) for h, t in marked) == expected
 
 
@@ -140,7 +159,10 @@ def test_source_view_links_each_line_to_what_it_produced(pages_client):
     assert "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH" in row  # the line's text
     assert 'href="http://testserver/id/funder/giz"' in row and "/id/report/2022/inkliuzyvne-misto/2/4" in row
     row9 = re.search(r'<tr id="L9">(.*?)</tr>', page, re.S).group(1)
-    assert 'href="http://testserver/id/project/biznes-platforma"' in row9 and 'href="http://testserver/id/task/efektyvne-misto/1/1"' in row9
+    assert (
+        'href="http://testserver/id/project/biznes-platforma"' in row9
+        and 'href="http://testserver/id/task/efektyvne-misto/1/1"' in row9
+    )
     assert len(re.findall(r'<tr id="L\d+">', page)) == 458
 
 
@@ -150,8 +172,20 @@ def test_project_list_facets_counts_and_twins(pages_client, store):
     assert f" {total}</p>" in page
     completed = B + "status/completed"
     facet = re.search(r'<section class="facet facet-status">(.*?)</section>', page, re.S).group(1)
-    count = int(re.search(r'status=' + re.escape("https%3A%2F%2Fw3id.org%2Fzhytomyr-kg%2Fid%2Fstatus%2Fcompleted") + r'">[^<]*</a> <span class="count">(\d+)', facet).group(1))
-    n_completed = int(one(store, f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a zkg:Project . ?r zkg:reportsOn ?p ; zkg:status <{completed}> }}"))
+    count = int(
+        re.search(
+            r"status="
+            + re.escape("https%3A%2F%2Fw3id.org%2Fzhytomyr-kg%2Fid%2Fstatus%2Fcompleted")
+            + r'">[^<]*</a> <span class="count">(\d+)',
+            facet,
+        ).group(1)
+    )
+    n_completed = int(
+        one(
+            store,
+            f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a zkg:Project . ?r zkg:reportsOn ?p ; zkg:status <{completed}> }}",
+        )
+    )
     assert count == n_completed
     filtered = pages_client.get("/projects.csv", params={"status": completed})
     assert filtered.headers["content-type"].startswith("text/csv")
@@ -161,13 +195,20 @@ def test_project_list_facets_counts_and_twins(pages_client, store):
     assert len(data["tables"]["projects"]["rows"]) == n_completed
     assert [q["name"] for q in data["queries"]] == ["page-projects"]
     # facets combine: completed ∩ a priority
-    both = pages_client.get("/projects.csv", params={"status": completed, "priority": B + "priority/efektyvne-misto"}).text
+    both = pages_client.get(
+        "/projects.csv", params={"status": completed, "priority": B + "priority/efektyvne-misto"}
+    ).text
     assert 0 < len(list(csv.DictReader(io.StringIO(both)))) <= n_completed
 
 
-@pytest.mark.parametrize("name,facets", [("departments", ["priority", "status", "funder"]),
-                                          ("funders", ["kind", "priority", "department", "status"]),
-                                          ("places", ["kind", "priority", "status"])])
+@pytest.mark.parametrize(
+    "name,facets",
+    [
+        ("departments", ["priority", "status", "funder"]),
+        ("funders", ["kind", "priority", "department", "status"]),
+        ("places", ["kind", "priority", "status"]),
+    ],
+)
 def test_other_lists_have_facets_and_twins(pages_client, name, facets):
     page = main(get(pages_client, f"/{name}"))
     for facet in facets:
@@ -193,11 +234,16 @@ def test_each_page_shows_its_queries_and_they_reproduce_the_data(pages_client):
     assert "queries/page-entity.rq" in page and "queries/page-funder.rq" in page
     links = re.findall(r'<a class="editor" href="([^"]+)"', page)
     assert links and all(urlparse(htmllib.unescape(u)).path == "/query" for u in links)
-    funder_query = next(parse_qs(urlparse(htmllib.unescape(u)).query)["query"][0] for u in links
-                        if "page-funder.rq" in parse_qs(urlparse(htmllib.unescape(u)).query)["query"][0] or
-                        "the work a funder financed" in parse_qs(urlparse(htmllib.unescape(u)).query)["query"][0])
+    funder_query = next(
+        parse_qs(urlparse(htmllib.unescape(u)).query)["query"][0]
+        for u in links
+        if "page-funder.rq" in parse_qs(urlparse(htmllib.unescape(u)).query)["query"][0]
+        or "the work a funder financed" in parse_qs(urlparse(htmllib.unescape(u)).query)["query"][0]
+    )
     assert f"VALUES ?entity {{ <{B}funder/giz> }}" in funder_query
-    result = pages_client.get("/sparql", params={"query": funder_query}, headers={"Accept": "application/sparql-results+json"}).json()
+    result = pages_client.get(
+        "/sparql", params={"query": funder_query}, headers={"Accept": "application/sparql-results+json"}
+    ).json()
     page_rows = pages_client.get("/id/funder/giz.json").json()["tables"]["works"]["rows"]
     assert len(result["results"]["bindings"]) == len(page_rows)
 
@@ -226,13 +272,25 @@ def test_no_n_plus_one(built):
     backend = CountingBackend(store_dir(built))
     app = pages_app(backend, Settings(store=store_dir(built)))
     entity_pages = {  # + 1 for each: the schema.org JSON-LD embedded in the page (queries/schema-entity.rq)
-        "/id/priority/efektyvne-misto": 2, "/id/goal/efektyvne-misto/1": 2, "/id/" + GIZ_TASK: 4,
-        "/id/" + TOWER: 4, "/id/" + ECONOMY: 3, "/id/funder/giz": 3, "/id/funder/eu": 3,
-        "/id/place/zhytomyr": 2, "/id/source/zhytomyr-2022": 2, "/id/status/completed": 2,
+        "/id/priority/efektyvne-misto": 2,
+        "/id/goal/efektyvne-misto/1": 2,
+        "/id/" + GIZ_TASK: 4,
+        "/id/" + TOWER: 4,
+        "/id/" + ECONOMY: 3,
+        "/id/funder/giz": 3,
+        "/id/funder/eu": 3,
+        "/id/place/zhytomyr": 2,
+        "/id/source/zhytomyr-2022": 2,
+        "/id/status/completed": 2,
         "/id/report/2022/inkliuzyvne-misto/2/4": 3,
     }
     limits = {
-        "/": 3, "/projects": 1, "/departments": 1, "/funders": 1, "/places": 1, "/id/funder/giz.ttl": 1,
+        "/": 3,
+        "/projects": 1,
+        "/departments": 1,
+        "/funders": 1,
+        "/places": 1,
+        "/id/funder/giz.ttl": 1,
         **{path: n + 1 for path, n in entity_pages.items()},
     }
     with TestClient(app) as client:
@@ -270,7 +328,10 @@ def test_responses_are_cached_per_data_version_host_language_and_format(built):
         english = client.get("/id/funder/giz", headers={**HTML, "Accept-Language": "en"})
         assert english.headers["content-language"] == "en" and english.content != first.content
         other_host = client.get("/id/funder/giz", headers={**HTML, "Host": "staging.example"})
-        assert 'href="http://staging.example/id/' in other_host.text and 'href="http://testserver/id/' not in other_host.text
+        assert (
+            'href="http://staging.example/id/' in other_host.text
+            and 'href="http://testserver/id/' not in other_host.text
+        )
         turtle = client.get("/id/funder/giz", headers={"Accept": "text/turtle"})
         assert turtle.headers["content-type"].startswith("text/turtle")
         assert client.get("/id/funder/giz.csv").headers["content-type"].startswith("text/csv")

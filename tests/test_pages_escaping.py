@@ -1,35 +1,42 @@
 """Labels and texts from the data can never become markup: a test graph with hostile labels."""
+
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
-
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from pyoxigraph import Literal, NamedNode as N, Quad
+from pyoxigraph import Literal, Quad
+from pyoxigraph import NamedNode as N
 
 from etl.search_index import INDEX_NAME, build_index
-from graph_service.web.app import create_app
 from graph_service.testing import RDF, RDFS, SCHEMA, build_store, sample_quads
+from graph_service.web.app import create_app
 from tests.pages_support import HTML, CountingBackend, pages_app
 from zhytomyr_kg.settings import ZKG, Settings
 
 SCRIPT = "<script>alert(1)</script>"
-ATTR = '"><img src=x onerror=alert(2)> \' quote'
+ATTR = "\"><img src=x onerror=alert(2)> ' quote"
 XSD_INT = N("http://www.w3.org/2001/XMLSchema#integer")
 
 
 def hostile_quads(settings: Settings) -> list:
     """The sample graph with ``<script>`` and quotes in labels, a place label and a report text."""
     B, g = settings.id_base, N(settings.graph("report/zhytomyr-2022"))
-    project, funder, place = N(B + "project/enerhoefektyvnist-shkil"), N(B + "funder/giz"), N(B + "place/evil")
+    project, funder, place = (
+        N(B + "project/enerhoefektyvnist-shkil"),
+        N(B + "funder/giz"),
+        N(B + "place/evil"),
+    )
     report = N(B + "report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil")
     text = f"Утеплено школу {SCRIPT} на вулиці {ATTR}."
     start = text.index(SCRIPT)
     mention = N(str(report.value) + "/mention/1")
-    quads = [q for q in sample_quads(settings) if not (q.subject == report and q.predicate.value == ZKG + "text")]
+    quads = [
+        q for q in sample_quads(settings) if not (q.subject == report and q.predicate.value == ZKG + "text")
+    ]
     quads += [
         Quad(project, N(RDFS + "label"), Literal(SCRIPT, language="en"), g),
         Quad(funder, N(RDFS + "label"), Literal(ATTR + SCRIPT, language="uk"), g),
@@ -73,15 +80,30 @@ def hostile_service(hostile_store):
         yield client
 
 
-PATHS = ["/", "/projects", "/funders", "/places", "/departments", "/id/project/enerhoefektyvnist-shkil",
-         "/id/project/enerhoefektyvnist-shkil?lang=en", "/id/funder/giz", "/id/place/evil",
-         "/id/department/economy", "/id/report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil",
-         "/search?q=школа", "/search?q=alert"]
+PATHS = [
+    "/",
+    "/projects",
+    "/funders",
+    "/places",
+    "/departments",
+    "/id/project/enerhoefektyvnist-shkil",
+    "/id/project/enerhoefektyvnist-shkil?lang=en",
+    "/id/funder/giz",
+    "/id/place/evil",
+    "/id/department/economy",
+    "/id/report/2022/efektyvne-misto/1/1/enerhoefektyvnist-shkil",
+    "/search?q=школа",
+    "/search?q=alert",
+]
 #: The named-query pages (graph_service/web/query_routes.py): the hostile labels in result tables, a
 #: hostile parameter value in the form and in the query text.
-QUERY_PATHS = ["/queries", "/queries/page-funders", "/queries/page-places?lang=en",
-               "/queries/department-projects?department=" + quote(SCRIPT),
-               "/queries/department-projects?department=" + quote(ATTR)]
+QUERY_PATHS = [
+    "/queries",
+    "/queries/page-funders",
+    "/queries/page-places?lang=en",
+    "/queries/department-projects?department=" + quote(SCRIPT),
+    "/queries/department-projects?department=" + quote(ATTR),
+]
 
 
 class Elements(HTMLParser):
@@ -110,7 +132,10 @@ def inert_page(r) -> None:
     parsed.feed(body)
     # the only scripts are schema.org JSON-LD data blocks, which never contain a raw "<"
     assert parsed.tags.count("script") == body.count('<script type="application/ld+json">') <= 1
-    assert all("<" not in block for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', body, re.S))
+    assert all(
+        "<" not in block
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+    )
     assert "img" not in parsed.tags
     assert not [name for name, _ in parsed.attrs if name.startswith("on")]
     assert not [v for name, v in parsed.attrs if name == "href" and v and v.lower().startswith("javascript:")]
@@ -129,7 +154,7 @@ def test_hostile_labels_and_parameters_render_inert_on_query_pages(hostile_servi
 def test_escaped_text_is_still_shown(hostile):
     body = hostile.get("/id/project/enerhoefektyvnist-shkil?lang=en", headers=HTML).text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body  # the English label, as text
-    assert '<mark>&lt;script&gt;alert(1)&lt;/script&gt;</mark>' in body  # the mention, highlighted as text
+    assert "<mark>&lt;script&gt;alert(1)&lt;/script&gt;</mark>" in body  # the mention, highlighted as text
     funder = hostile.get("/id/funder/giz", headers=HTML).text
     assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in funder
     assert "<svg" in funder and "<title>&#34;&gt;&lt;img" in funder  # the picture's labels too

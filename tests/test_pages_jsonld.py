@@ -1,4 +1,5 @@
 """Entity pages embed schema.org JSON-LD and show their external links (issue 6 on the pages)."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,7 @@ import re
 
 import rdflib
 
-from tests.pages_support import B, HTML
+from tests.pages_support import HTML, B
 
 SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
@@ -34,7 +35,10 @@ def test_funder_page_embeds_its_schema_org_description_and_external_links(pages_
 
 def test_project_and_department_pages_embed_their_types(pages_client):
     assert jsonld(page(pages_client, "/id/project/biznes-platforma"))["@type"] == "Project"
-    assert jsonld(page(pages_client, "/id/department/departament-osvity-miskoi-rady"))["@type"] == "GovernmentOrganization"
+    assert (
+        jsonld(page(pages_client, "/id/department/departament-osvity-miskoi-rady"))["@type"]
+        == "GovernmentOrganization"
+    )
 
 
 def test_embedded_json_ld_is_rdf(pages_client):
@@ -42,7 +46,11 @@ def test_embedded_json_ld_is_rdf(pages_client):
     doc = jsonld(page(pages_client, "/id/place/zhytomyr"))
     doc["@context"] = {"@vocab": "https://schema.org/"}
     graph = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
-    assert (rdflib.URIRef(B + "place/zhytomyr"), rdflib.RDF.type, rdflib.URIRef("https://schema.org/City")) in graph
+    assert (
+        rdflib.URIRef(B + "place/zhytomyr"),
+        rdflib.RDF.type,
+        rdflib.URIRef("https://schema.org/City"),
+    ) in graph
 
 
 def test_pages_without_external_links_show_none(pages_client):

@@ -1,6 +1,7 @@
 """Named queries over HTTP: /queries, /queries.json, /queries/<name>, /queries/<name>.<ext>,
 checked on the graph built from the report; the README's "Querying from your tools" recipes run
 against a live server."""
+
 from __future__ import annotations
 
 import csv
@@ -17,7 +18,7 @@ import pytest
 
 from graph_service.store import named_queries
 from graph_service.web.query_routes import is_query_page_path
-from tests.pages_support import B, HTML
+from tests.pages_support import HTML, B
 from tests.test_pages_escaping import Elements
 
 ECONOMY = B + "department/departament-ekonomichnoho-rozvytku-miskoi-rady"
@@ -87,7 +88,9 @@ def test_json_is_sparql_json_results(pages_client):
     assert [int(b["projects"]["value"]) for b in data["results"]["bindings"]] == PROJECTS_PER_PRIORITY
 
 
-@pytest.mark.parametrize("ext, media", [("tsv", "text/tab-separated-values"), ("xml", "application/sparql-results+xml")])
+@pytest.mark.parametrize(
+    "ext, media", [("tsv", "text/tab-separated-values"), ("xml", "application/sparql-results+xml")]
+)
 def test_tsv_and_xml_have_their_media_types(pages_client, ext, media):
     r = pages_client.get(f"/queries/projects-per-priority.{ext}")
     assert r.status_code == 200 and r.headers["content-type"] == media + "; charset=utf-8"
@@ -142,7 +145,10 @@ def test_unknown_query_is_404(pages_client):
 
 
 def test_unknown_parameter_is_400_naming_the_accepted_ones(pages_client):
-    for path in ("/queries/department-projects.csv?departmnet=x", "/queries/department-projects?departmnet=x"):
+    for path in (
+        "/queries/department-projects.csv?departmnet=x",
+        "/queries/department-projects?departmnet=x",
+    ):
         r = pages_client.get(path, headers=HTML)
         assert r.status_code == 400, path
         assert "departmnet" in r.text and "department" in r.text.replace("departmnet", "")
@@ -157,13 +163,22 @@ def test_an_invalid_iri_is_400(pages_client, value):
     assert page.status_code == 400 and "not a valid IRI" in page.text
 
 
-@pytest.mark.parametrize("path", [
-    "/queries/department-projects.csv?department=a&department=b", "/queries/department-projects.csv?department=%ff%fe",
-    "/queries/department-projects.csv?%ff=1", "/queries/department-projects?department=%00", "/queries/.csv",
-    "/queries/projects-per-priority.exe", "/queries/projects-per-priority.csv.csv", "/queries/..%2F..%2Fetc%2Fpasswd",
-    "/queries/department-projects.csv?department=" + "x" * 60_000, "/queries/department-projects?department=\\",
-    "/queries/department-projects.json?department=" + quote('"} } DELETE { ?s ?p ?o } WHERE { #'),
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/queries/department-projects.csv?department=a&department=b",
+        "/queries/department-projects.csv?department=%ff%fe",
+        "/queries/department-projects.csv?%ff=1",
+        "/queries/department-projects?department=%00",
+        "/queries/.csv",
+        "/queries/projects-per-priority.exe",
+        "/queries/projects-per-priority.csv.csv",
+        "/queries/..%2F..%2Fetc%2Fpasswd",
+        "/queries/department-projects.csv?department=" + "x" * 60_000,
+        "/queries/department-projects?department=\\",
+        "/queries/department-projects.json?department=" + quote('"} } DELETE { ?s ?p ?o } WHERE { #'),
+    ],
+)
 def test_malformed_requests_never_give_500(pages_client, path):
     r = pages_client.get(path, headers=HTML)
     assert r.status_code < 500, (path, r.status_code, r.text[:300])
@@ -173,23 +188,29 @@ def test_malformed_requests_never_give_500(pages_client, path):
 
 
 def test_the_page_shows_the_prefilled_form_the_bound_query_and_its_rows(pages_client):
-    r = pages_client.get("/queries/department-projects", params={"department": ECONOMY, "lang": "en"}, headers=HTML)
+    r = pages_client.get(
+        "/queries/department-projects", params={"department": ECONOMY, "lang": "en"}, headers=HTML
+    )
     assert r.status_code == 200
     page = r.text
     assert f'<input type="text" name="department" value="{ECONOMY}"' in page
     assert '<input type="hidden" name="lang" value="en">' in page
     assert "VALUES ?department { &lt;" + ECONOMY + "&gt; }" in page
-    expected = len(rows(pages_client.get("/queries/department-projects.csv", params={"department": ECONOMY}).text))
+    expected = len(
+        rows(pages_client.get("/queries/department-projects.csv", params={"department": ECONOMY}).text)
+    )
     assert f"<h2>Results: {expected}</h2>" in page
     table = page.split('<table class="query-results">', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr>") == expected + 1
-    assert f'href="http://testserver/id/{ECONOMY[len(B):]}?lang=en"' in table  # IRIs open their pages
+    assert f'href="http://testserver/id/{ECONOMY[len(B) :]}?lang=en"' in table  # IRIs open their pages
     editor = re.search(r'class="editor" href="([^"]+)"', page).group(1)
     sent = parse_qs(urlparse(htmllib.unescape(editor)).query)["query"][0]
     assert sent == named_queries.get("department-projects").bind(department=ECONOMY)
     csv_link = htmllib.unescape(re.search(r'class="fmt-csv" href="([^"]+)"', page).group(1))
-    assert pages_client.get(csv_link).text == pages_client.get(
-        "/queries/department-projects.csv", params={"department": ECONOMY}).text
+    assert (
+        pages_client.get(csv_link).text
+        == pages_client.get("/queries/department-projects.csv", params={"department": ECONOMY}).text
+    )
 
 
 def test_a_graph_query_page_offers_the_rdf_files(pages_client):
@@ -220,7 +241,9 @@ def test_pages_are_cached_result_files_are_not():
 
 def readme_blocks(language: str) -> list[str]:
     """The code blocks of the README's "Querying from your tools" section, with local host."""
-    section = README.read_text(encoding="utf-8").split("## Querying from your tools", 1)[1].split("\n## ", 1)[0]
+    section = (
+        README.read_text(encoding="utf-8").split("## Querying from your tools", 1)[1].split("\n## ", 1)[0]
+    )
     return re.findall(rf"```{language}\n(.*?)```", section, re.S)
 
 
@@ -231,11 +254,18 @@ def local(text: str, base: str) -> str:
 def test_readme_curl_recipes_run(live_server):
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed")
-    commands = [line for block in readme_blocks("sh") for line in block.splitlines() if line.startswith("curl ")]
+    commands = [
+        line for block in readme_blocks("sh") for line in block.splitlines() if line.startswith("curl ")
+    ]
     assert len(commands) == 2
     for command in commands:
-        out = subprocess.run(shlex.split(local(command, live_server)) + ["--fail"], capture_output=True,
-                             text=True, timeout=60, check=True).stdout
+        out = subprocess.run(
+            shlex.split(local(command, live_server)) + ["--fail"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
         table = rows(out)
         assert table, command
     assert {row["department"] for row in table} == {ECONOMY}
@@ -244,8 +274,9 @@ def test_readme_curl_recipes_run(live_server):
 @pytest.mark.parametrize("library", ["SPARQLWrapper", "rdflib", "pandas"])
 def test_readme_python_recipes_run(live_server, library, capsys):
     pytest.importorskip(library)
-    block = next(b for b in readme_blocks("python") if f"import {library.split('.')[0]}" in b
-                 or f"from {library}" in b)
+    block = next(
+        b for b in readme_blocks("python") if f"import {library.split('.')[0]}" in b or f"from {library}" in b
+    )
     names: dict = {}
     exec(compile(local(block, live_server), f"README ({library})", "exec"), names)
     if library == "pandas":

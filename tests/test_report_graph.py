@@ -1,4 +1,5 @@
 """The whole 2022 report as a graph: nothing dropped, nothing invented, counts a reader verified."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,7 +26,10 @@ def test_bundled_report_is_the_byte_identical_seed():
 
 
 def test_class_counts(store):
-    rows = {r["class"].removeprefix(ZKG): int(r["entities"]) for r in select(store, named_queries.get("class-counts").text)}
+    rows = {
+        r["class"].removeprefix(ZKG): int(r["entities"])
+        for r in select(store, named_queries.get("class-counts").text)
+    }
     # read off the report: 6 tables; 25 "Стратегічна ціль"/italic goal headers; 86 task rows
     assert rows["Priority"] == 6
     assert rows["StrategicGoal"] == 25
@@ -37,7 +41,14 @@ def test_projects_per_priority_match_a_reading_of_the_report(store):
     """Counted by hand from the project column of each table (a title listed under two tasks of
     one priority — "Реновація території навколо Житнього ринку" — counts once)."""
     rows = select(store, named_queries.get("projects-per-priority").text)
-    assert {r["notation"]: int(r["projects"]) for r in rows} == {"1": 13, "2": 28, "3": 56, "4": 26, "5": 22, "6": 30}
+    assert {r["notation"]: int(r["projects"]) for r in rows} == {
+        "1": 13,
+        "2": 28,
+        "3": 56,
+        "4": 26,
+        "5": 22,
+        "6": 30,
+    }
 
 
 def test_projects_suspended_because_of_martial_law(store):
@@ -45,7 +56,22 @@ def test_projects_suspended_because_of_martial_law(store):
     law (found by reading: grep -n призупин), plus line 139 whose repairs "were not carried out
     because of martial law"."""
     rows = select(store, named_queries.get("suspended-martial-law").text)
-    assert sorted(int(r["line"]) for r in rows) == [14, 20, 139, 152, 170, 172, 173, 174, 176, 177, 178, 199, 202, 257]
+    assert sorted(int(r["line"]) for r in rows) == [
+        14,
+        20,
+        139,
+        152,
+        170,
+        172,
+        173,
+        174,
+        176,
+        177,
+        178,
+        199,
+        202,
+        257,
+    ]
     assert all(r["evidence"] for r in rows)
 
 
@@ -55,11 +81,15 @@ def test_projects_of_a_department(store):
     )
     rows = select(store, query)
     # lines 123, 125-128: five e-government projects of the IT directorate, all under task 3 of goal 3
-    assert sorted({r["projectLabel"] for r in rows}) == sorted([
-        "Електронне урядування в управлінні містом", "Формування системи е-взаємодії",
-        "Промоційна компанія можливостей електронного урядування", "Кабінет мешканця",
-        "Створення міського білінгового центру",
-    ])
+    assert sorted({r["projectLabel"] for r in rows}) == sorted(
+        [
+            "Електронне урядування в управлінні містом",
+            "Формування системи е-взаємодії",
+            "Промоційна компанія можливостей електронного урядування",
+            "Кабінет мешканця",
+            "Створення міського білінгового центру",
+        ]
+    )
     assert {r["task"] for r in rows} == {"https://w3id.org/zhytomyr-kg/id/task/innovatsiine-misto/3/3"}
     assert {r["priorityLabel"] for r in rows} == {"Інноваційне місто"}
 
@@ -71,9 +101,12 @@ def _structural_lines() -> set[int]:
     found = set()
     for number, line in enumerate(lines, start=1):
         cells = [c.strip() for c in line.split("\t")]
-        if line.startswith("**") or line.rstrip().endswith("**") or cells[0].startswith("№ з/п"):
-            found.add(number)
-        elif all(re.fullmatch(r"-*", c) for c in cells):
+        if (
+            line.startswith("**")
+            or line.rstrip().endswith("**")
+            or cells[0].startswith("№ з/п")
+            or all(re.fullmatch(r"-*", c) for c in cells)
+        ):
             found.add(number)
     return found
 
@@ -81,15 +114,25 @@ def _structural_lines() -> set[int]:
 def test_every_line_with_content_is_represented(store):
     lines = BUNDLED_REPORT.read_text(encoding="utf-8").split("\n")
     content = {n for n, line in enumerate(lines, start=1) if line.strip()}
-    rows = select(store, PREFIX + """
+    rows = select(
+        store,
+        PREFIX
+        + """
         SELECT ?line WHERE {
           { ?e zkg:sourceLine ?line } UNION { ?e zkg:continuationLine ?line }
-        }""")
+        }""",
+    )
     represented = {int(r["line"]) for r in rows}
-    goals = select(store, PREFIX + "SELECT ?line ?label WHERE { ?g a zkg:StrategicGoal ; zkg:sourceLine ?line ; rdfs:label ?label FILTER(lang(?label)='uk') }")
+    goals = select(
+        store,
+        PREFIX
+        + "SELECT ?line ?label WHERE { ?g a zkg:StrategicGoal ; zkg:sourceLine ?line ; rdfs:label ?label FILTER(lang(?label)='uk') }",
+    )
     for goal in goals:  # a goal's title sits on the next line with content (or on the same one)
         start = int(goal["line"])
-        title_line = next(n for n in range(start, len(lines) + 1) if goal["label"] in strip_html(lines[n - 1]))
+        title_line = next(
+            n for n in range(start, len(lines) + 1) if goal["label"] in strip_html(lines[n - 1])
+        )
         represented.add(title_line)
     missing = sorted(content - represented - _structural_lines())
     assert missing == []
@@ -117,23 +160,31 @@ def test_no_progress_text_is_lost(store, departments):
 
 
 def test_every_label_has_an_english_translation(store):
-    rows = select(store, PREFIX + """
+    rows = select(
+        store,
+        PREFIX
+        + """
         SELECT ?e ?uk WHERE {
           VALUES ?c { zkg:Priority zkg:StrategicGoal zkg:Task zkg:Project zkg:Department zkg:Status }
           ?e a ?c ; rdfs:label ?uk . FILTER(lang(?uk) = "uk")
           FILTER NOT EXISTS { ?e rdfs:label ?en . FILTER(lang(?en) = "en") }
-        }""")
+        }""",
+    )
     assert rows == []
 
 
 def test_provenance_on_every_extracted_entity(store):
-    rows = select(store, PREFIX + """
+    rows = select(
+        store,
+        PREFIX
+        + """
         PREFIX prov: <http://www.w3.org/ns/prov#>
         SELECT ?e WHERE {
           VALUES ?c { zkg:Priority zkg:StrategicGoal zkg:Task zkg:Project zkg:ProgressReport }
           ?e a ?c .
           FILTER NOT EXISTS { ?e zkg:sourceLine ?l ; prov:wasDerivedFrom ?doc }
-        }""")
+        }""",
+    )
     assert rows == []
 
 
@@ -160,16 +211,23 @@ def test_named_graphs(store, graph):
 def test_every_zkg_term_used_is_defined_bilingually(store):
     """The ontology defines every zkg: class and property the data uses, with uk and en labels
     and comments."""
-    used = select(store, PREFIX + f"""
+    used = select(
+        store,
+        PREFIX
+        + f"""
         SELECT DISTINCT ?term WHERE {{
           {{ ?s ?term ?o }} UNION {{ ?s a ?term }}
           FILTER(STRSTARTS(STR(?term), "{ZKG}"))
-        }}""")
+        }}""",
+    )
     missing = []
     for row in used:
         term = row["term"]
         for prop in ("rdfs:label", "rdfs:comment"):
-            langs = {r["l"] for r in select(store, PREFIX + f"SELECT (LANG(?v) AS ?l) WHERE {{ <{term}> {prop} ?v }}")}
+            langs = {
+                r["l"]
+                for r in select(store, PREFIX + f"SELECT (LANG(?v) AS ?l) WHERE {{ <{term}> {prop} ?v }}")
+            }
             if not {"uk", "en"} <= langs:
                 missing.append((term, prop, sorted(langs)))
     assert len(used) > 20

@@ -1,6 +1,7 @@
 """schema.org JSON-LD (graph_service/publish/schema_org.py): valid JSON-LD read with its inline context (no
 network), only schema.org types and properties each used on a type its domain admits, and the same
 facts as the graph."""
+
 from __future__ import annotations
 
 import gzip
@@ -15,9 +16,9 @@ from rdflib.namespace import RDF
 
 from graph_service.publish.dataset import describe
 from graph_service.publish.export import export
-from graph_service.publish.schema_org import entity_jsonld, dataset_jsonld, script_tag
-from zhytomyr_kg.settings import ZKG, Settings
+from graph_service.publish.schema_org import dataset_jsonld, entity_jsonld, script_tag
 from tests.conftest import select
+from zhytomyr_kg.settings import ZKG, Settings
 
 SCHEMA_TTL = Path(__file__).parent / "data" / "schema-org" / "schemaorg-current-https.ttl.gz"
 S = "https://schema.org/"
@@ -43,12 +44,24 @@ def backend(built):
 @pytest.fixture(scope="module")
 def vocabulary():
     data = gzip.decompress(SCHEMA_TTL.read_bytes())
-    assert hashlib.sha256(data).hexdigest() == "320938f0945d717fc317f822c707f10944e7a7a0097018665a3b95dcf475b39d"
+    assert (
+        hashlib.sha256(data).hexdigest() == "320938f0945d717fc317f822c707f10944e7a7a0097018665a3b95dcf475b39d"
+    )
     g = ox.Store()
     g.load(data, format=ox.RdfFormat.TURTLE)
     rdf_type = ox.NamedNode(str(RDF.type))
-    classes = {q.subject.value for q in g.quads_for_pattern(None, rdf_type, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#Class"))}
-    props = {q.subject.value for q in g.quads_for_pattern(None, rdf_type, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#Property"))}
+    classes = {
+        q.subject.value
+        for q in g.quads_for_pattern(
+            None, rdf_type, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#Class")
+        )
+    }
+    props = {
+        q.subject.value
+        for q in g.quads_for_pattern(
+            None, rdf_type, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#Property")
+        )
+    }
     domains: dict[str, set[str]] = {}
     for q in g.quads_for_pattern(None, ox.NamedNode(S + "domainIncludes"), None):
         domains.setdefault(q.subject.value, set()).add(q.object.value)
@@ -115,7 +128,12 @@ def _objects(store: ox.Store, s: str, p: str) -> set[str]:
 
 
 def _instances(store: ox.Store, cls: str) -> list[str]:
-    return sorted({q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(ZKG + cls))})
+    return sorted(
+        {
+            q.subject.value
+            for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(ZKG + cls))
+        }
+    )
 
 
 def test_projects_carry_years_funders_departments_and_places(backend, built):
@@ -126,7 +144,9 @@ def test_projects_carry_years_funders_departments_and_places(backend, built):
         s = rdflib.URIRef(iri)
         assert g.value(s, RDF.type) == SDO.Project
         assert {str(o) for o in g.objects(s, SDO.funder)} == _objects(store, iri, ZKG + "fundedBy")
-        assert {str(o) for o in g.objects(s, SDO.parentOrganization)} == _objects(store, iri, ZKG + "responsibleBody")
+        assert {str(o) for o in g.objects(s, SDO.parentOrganization)} == _objects(
+            store, iri, ZKG + "responsibleBody"
+        )
         assert {str(o) for o in g.objects(s, SDO.location)} == _objects(store, iri, S + "location")
         start = _objects(store, iri, ZKG + "startYear")
         assert {str(o) for o in g.objects(s, SDO.foundingDate)} == ({min(start)} if start else set())
@@ -145,7 +165,11 @@ def test_places_funders_and_departments(backend, built):
     ukraine = _graph(entity_jsonld(backend, b + "place/ukraina"))
     s = rdflib.URIRef(b + "place/ukraina")
     assert ukraine.value(s, RDF.type) == SDO.Country
-    assert {str(o) for o in ukraine.objects(s, SDO.sameAs)} == _objects(built.store, b + "place/ukraina", "http://www.w3.org/2002/07/owl#sameAs") != set()
+    assert (
+        {str(o) for o in ukraine.objects(s, SDO.sameAs)}
+        == _objects(built.store, b + "place/ukraina", "http://www.w3.org/2002/07/owl#sameAs")
+        != set()
+    )
 
     street = rdflib.URIRef(b + "place/vulytsia-borysa-liatoshynskoho")
     g = _graph(entity_jsonld(backend, str(street)))
@@ -157,7 +181,9 @@ def test_places_funders_and_departments(backend, built):
     g = _graph(entity_jsonld(backend, str(ebrd)))
     assert g.value(ebrd, RDF.type) == SDO.Organization
     assert (ebrd, SDO.sameAs, rdflib.URIRef("http://www.wikidata.org/entity/Q488981")) in g
-    ids = {(str(g.value(i, SDO.propertyID)), str(g.value(i, SDO.value))) for i in g.objects(ebrd, SDO.identifier)}
+    ids = {
+        (str(g.value(i, SDO.propertyID)), str(g.value(i, SDO.value))) for i in g.objects(ebrd, SDO.identifier)
+    }
     assert ("iati-organisation", "XI-IATI-EBRD") in ids
     assert {str(n) for n in g.objects(ebrd, SDO.alternateName)} >= {"EBRD", "ЄБРР"}
 
@@ -178,7 +204,9 @@ def test_programme_funder_and_report(backend, built):
     assert tied
     for p in tied:
         g = _graph(entity_jsonld(backend, p))
-        assert {str(o) for o in g.objects(rdflib.URIRef(p), SDO.funder)} == _objects(store, p, ZKG + "programmeOf")
+        assert {str(o) for o in g.objects(rdflib.URIRef(p), SDO.funder)} == _objects(
+            store, p, ZKG + "programmeOf"
+        )
     report = _instances(store, "ProgressReport")[0]
     g = _graph(entity_jsonld(backend, report))
     r = rdflib.URIRef(report)
@@ -218,16 +246,21 @@ def test_dataset_json_ld(dataset_doc, vocabulary):
     publisher = g.value(ds, SDO.publisher)
     assert "Житомирська міська рада" in {str(n) for n in g.objects(publisher, SDO.name)}
     assert g.value(ds, SDO.creator) is not None
-    downloads = {str(g.value(d, SDO.contentUrl)): str(g.value(d, SDO.sha256)) for d in g.objects(ds, SDO.distribution)}
-    assert downloads == {f"https://data.example.org/dumps/{f['name']}": f["sha256"] for f in manifest["files"]}
+    downloads = {
+        str(g.value(d, SDO.contentUrl)): str(g.value(d, SDO.sha256)) for d in g.objects(ds, SDO.distribution)
+    }
+    assert downloads == {
+        f"https://data.example.org/dumps/{f['name']}": f["sha256"] for f in manifest["files"]
+    }
     source = g.value(ds, SDO.isBasedOn)
     from zhytomyr_kg.resources import BUNDLED_REPORT
+
     assert str(g.value(source, SDO.sha256)) == hashlib.sha256(BUNDLED_REPORT.read_bytes()).hexdigest()
     assert _check_terms(g, vocabulary) > 10
 
 
 def test_script_tag_cannot_close_early():
     tag = script_tag({"@context": {"@vocab": S}, "name": "</script><script>alert(1)</script> & more"})
-    body = tag[len('<script type="application/ld+json">'):-len("</script>")]
+    body = tag[len('<script type="application/ld+json">') : -len("</script>")]
     assert "<" not in body and ">" not in body
     assert json.loads(body)["name"] == "</script><script>alert(1)</script> & more"

@@ -1,11 +1,12 @@
 """Search: the FTS5 index the ETL writes, Ukrainian lemmas on both sides, result pages and JSON."""
+
 from __future__ import annotations
 
 import re
 import sqlite3
 
 from etl.search_index import INDEX_NAME, match_expression, query_terms, word_lemmas
-from tests.pages_support import B, HTML
+from tests.pages_support import HTML, B
 
 
 def hits(client, q, **params):
@@ -53,7 +54,9 @@ def test_progress_texts_are_searched_and_link_to_their_work(pages_client):
     report_hits = [r for r in rows if r["kind"] == "report"]
     assert any(r["iri"] == B + "task/inkliuzyvne-misto/2/4" and r["line"] == 423 for r in report_hits)
     page = pages_client.get("/search", params={"q": "тимчасового житла переміщених"}, headers=HTML).text
-    snippet = re.search(r'<li class="result kind-report">.*?<p class="snippet">(.*?)</p>', page, re.S).group(1)
+    snippet = re.search(r'<li class="result kind-report">.*?<p class="snippet">(.*?)</p>', page, re.S).group(
+        1
+    )
     assert "<mark>житло</mark>" in snippet and "<mark>тимчасове</mark>" in snippet
 
 
@@ -65,4 +68,7 @@ def test_no_results_and_empty_query(pages_client):
 
 def test_search_keeps_the_language(pages_client):
     page = pages_client.get("/search", params={"q": "EBRD", "lang": "en"}, headers=HTML).text
-    assert 'href="http://testserver/id/funder/ebrd?lang=en">European Bank for Reconstruction and Development</a>' in page
+    assert (
+        'href="http://testserver/id/funder/ebrd?lang=en">European Bank for Reconstruction and Development</a>'
+        in page
+    )

@@ -1,4 +1,5 @@
 """`zhytomyr-kg serve --workers N`: N HTTP processes on one port (graph_service/web/supervisor.py)."""
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -23,8 +24,9 @@ def env_for(sample_store: Path, **more: str) -> dict[str, str]:
 def http_processes(supervisor: int) -> list[int]:
     """The supervisor's children that serve HTTP (not multiprocessing's resource tracker)."""
     children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
-    return [int(pid) for pid in children
-            if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    return [
+        int(pid) for pid in children if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
 
 
 def pool_of_answering_process(base: str) -> tuple[int, ...]:
@@ -62,16 +64,23 @@ def test_several_http_processes_share_one_metrics_view(sample_store, tmp_path):
         wait_until_both_serve(base)
         httpx.get(base + "/metrics").raise_for_status()
         sent = 40
-        answers = list(pool.map(lambda i: httpx.get(base + "/sparql", params={"query": f"{QUERY} # {i}"}).status_code,
-                                range(sent)))
+        answers = list(
+            pool.map(
+                lambda i: httpx.get(base + "/sparql", params={"query": f"{QUERY} # {i}"}).status_code,
+                range(sent),
+            )
+        )
         assert answers == [200] * sent
         processes = {path.stem.rsplit("_", 1)[1] for path in shared.glob("counter_*.db")}
         assert len(processes) == 2  # both HTTP processes write their counters there
         for _ in range(5):  # each scrape may land on either process: each reports the sum
             with httpx.Client() as fresh:
                 text = fresh.get(base + "/metrics").text
-            total = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-                        if line.startswith('zkg_http_requests_total{endpoint="sparql",status="200"}'))
+            total = sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith('zkg_http_requests_total{endpoint="sparql",status="200"}')
+            )
             assert total == sent
 
 
@@ -99,8 +108,14 @@ def test_a_taken_port_stops_the_service_with_an_error(sample_store):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = subprocess.run(serve_cmd(port, workers=2), env={**os.environ, **env_for(sample_store)},
-                              capture_output=True, text=True, timeout=60, check=False)
+        proc = subprocess.run(
+            serve_cmd(port, workers=2),
+            env={**os.environ, **env_for(sample_store)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert proc.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -112,8 +127,13 @@ def test_ctrl_c_stops_every_process_quietly(sample_store, tmp_path):
     port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(serve_cmd(port, workers=2), env={**os.environ, **env_for(sample_store)},
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            serve_cmd(port, workers=2),
+            env={**os.environ, **env_for(sample_store)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
             wait_until_both_serve(f"http://127.0.0.1:{port}")

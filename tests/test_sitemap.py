@@ -1,5 +1,6 @@
 """/sitemap.xml and /robots.txt: every entity under the base, on the serving host, split into a
 sitemap index above the protocol's limit; robots.txt allows all and names the sitemap."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -10,16 +11,20 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 
-from graph_service.web.app import create_app
-from graph_service.store.backend import OxigraphBackend
 from graph_service.publish.routes import SITEMAP_LIMIT, add_publish_routes, local_url
+from graph_service.store.backend import OxigraphBackend
+from graph_service.web.app import create_app
 from tests.conftest import cli_build
 from zhytomyr_kg.settings import ZKG, Settings
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-HELPERS = {ZKG + "Mention", ZKG + "ProgrammeTie", "https://schema.org/PropertyValue",
-           "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement"}
+HELPERS = {
+    ZKG + "Mention",
+    ZKG + "ProgrammeTie",
+    "https://schema.org/PropertyValue",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement",
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +50,12 @@ def _expected(backend, service_url: str) -> set[str]:
     for q in backend.store().quads_for_pattern(None, RDF_TYPE, None):
         if isinstance(q.subject, ox.NamedNode):
             types.setdefault(q.subject.value, set()).add(q.object.value)
-    entities = {iri for iri, cls in types.items()
-                if iri.startswith(s.id_base) and "#" not in iri and not cls & HELPERS}
-    return {service_url + "/dataset"} | {service_url + "/" + iri[len(s.base_iri):] for iri in entities}
+    entities = {
+        iri
+        for iri, cls in types.items()
+        if iri.startswith(s.id_base) and "#" not in iri and not cls & HELPERS
+    }
+    return {service_url + "/dataset"} | {service_url + "/" + iri[len(s.base_iri) :] for iri in entities}
 
 
 def _locs(xml: str, tag: str) -> list[str]:
@@ -117,5 +125,11 @@ def test_no_parts_when_one_sitemap_suffices(client):
 
 def test_local_url_moves_only_iris_under_the_base():
     s = Settings(base_iri="https://w3id.org/zhytomyr-kg/")
-    assert local_url("https://w3id.org/zhytomyr-kg/id/task/a/1/2", s, "http://h:8000") == "http://h:8000/id/task/a/1/2"
-    assert local_url("http://www.wikidata.org/entity/Q212", s, "http://h:8000") == "http://www.wikidata.org/entity/Q212"
+    assert (
+        local_url("https://w3id.org/zhytomyr-kg/id/task/a/1/2", s, "http://h:8000")
+        == "http://h:8000/id/task/a/1/2"
+    )
+    assert (
+        local_url("http://www.wikidata.org/entity/Q212", s, "http://h:8000")
+        == "http://www.wikidata.org/entity/Q212"
+    )

@@ -3,6 +3,7 @@
 No wall-clock thresholds: the tests assert what happens (who answers, with which status, which
 process is gone), not how fast.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -39,7 +40,7 @@ def wait_until(predicate, attempts: int = 200, pause: float = 0.05):
 
 def metric(base: str, name: str) -> float:
     text = httpx.get(base + "/metrics").text
-    return sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith(name + " "))
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + " "))
 
 
 def pid_alive(pid: int) -> bool:
@@ -72,7 +73,9 @@ def test_runaway_query_is_stopped_while_others_are_answered(sample_store):
         assert metric(base, "zkg_sparql_worker_restarts_total") == 1
 
         # the worker that ran it was killed (not left spinning) and replaced
-        health = wait_until(lambda: (h := httpx.get(base + "/health").json())["executor"]["workers"] == 2 and h)
+        health = wait_until(
+            lambda: (h := httpx.get(base + "/health").json())["executor"]["workers"] == 2 and h
+        )
         pids_after = health["executor"]["pids"]
         killed = set(pids_before) - set(pids_after)
         assert len(killed) == 1
@@ -82,14 +85,20 @@ def test_runaway_query_is_stopped_while_others_are_answered(sample_store):
 
 
 def test_bounded_lookups_are_answered_in_the_http_process(sample_store):
-    base, server = start(sample_store, ZKG_SPARQL_CACHE_ENTRIES="0", ZKG_SPARQL_INLINE_BYTES="2000",
-                         ZKG_SPARQL_POOL_SIZE="1")
+    base, server = start(
+        sample_store, ZKG_SPARQL_CACHE_ENTRIES="0", ZKG_SPARQL_INLINE_BYTES="2000", ZKG_SPARQL_POOL_SIZE="1"
+    )
     with server:
+
         def inline_answers() -> int:
             return httpx.get(base + "/health").json()["executor"]["inline_answers"]
 
         def rows(query: str) -> list:
-            r = httpx.get(base + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+            r = httpx.get(
+                base + "/sparql",
+                params={"query": query},
+                headers={"Accept": "application/sparql-results+json"},
+            )
             assert r.status_code == 200, r.text
             return sorted(json.dumps(b, sort_keys=True) for b in r.json()["results"]["bindings"])
 
@@ -105,12 +114,19 @@ def test_bounded_lookups_are_answered_in_the_http_process(sample_store):
 
 
 def test_concurrency_cap_answers_503_with_retry_after(sample_store):
-    base, server = start(sample_store, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1",
-                         ZKG_SPARQL_MAX_CONCURRENT="2", ZKG_SPARQL_RETRY_AFTER="7")
+    base, server = start(
+        sample_store,
+        ZKG_SPARQL_TIMEOUT="3",
+        ZKG_SPARQL_POOL_SIZE="1",
+        ZKG_SPARQL_MAX_CONCURRENT="2",
+        ZKG_SPARQL_RETRY_AFTER="7",
+    )
     with server, cf.ThreadPoolExecutor(2) as pool:
         # one query running in the only worker, one waiting for it: the cap is reached
-        slow = [pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE + f" # {i}"}, timeout=60)
-                for i in range(2)]
+        slow = [
+            pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE + f" # {i}"}, timeout=60)
+            for i in range(2)
+        ]
         wait_until(lambda: metric(base, "zkg_sparql_in_flight") == 2)
         r = httpx.get(base + "/sparql", params={"query": QUICK})
         assert r.status_code == 503
@@ -125,7 +141,9 @@ def test_concurrency_cap_answers_503_with_retry_after(sample_store):
 
 
 def test_cached_and_304_answers_bypass_the_cap(sample_store):
-    base, server = start(sample_store, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1", ZKG_SPARQL_MAX_CONCURRENT="1")
+    base, server = start(
+        sample_store, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1", ZKG_SPARQL_MAX_CONCURRENT="1"
+    )
     with server, cf.ThreadPoolExecutor(1) as pool:
         first = httpx.get(base + "/sparql", params={"query": QUICK})
         assert first.status_code == 200
@@ -133,7 +151,9 @@ def test_cached_and_304_answers_bypass_the_cap(sample_store):
         wait_until(lambda: metric(base, "zkg_sparql_in_flight") == 1)
         again = httpx.get(base + "/sparql", params={"query": QUICK})
         assert again.status_code == 200 and again.content == first.content  # from the cache
-        cond = httpx.get(base + "/sparql", params={"query": QUICK}, headers={"If-None-Match": first.headers["etag"]})
+        cond = httpx.get(
+            base + "/sparql", params={"query": QUICK}, headers={"If-None-Match": first.headers["etag"]}
+        )
         assert cond.status_code == 304
         assert httpx.get(base + "/sparql", params={"query": QUICK + " # new"}).status_code == 503
         assert slow.result().status_code == 503
@@ -142,8 +162,11 @@ def test_cached_and_304_answers_bypass_the_cap(sample_store):
 def test_large_results_are_streamed_and_result_size_is_capped(sample_store):
     base, server = start(sample_store, ZKG_SPARQL_STREAM_BUFFER="500", ZKG_SPARQL_POOL_SIZE="1")
     with server:
-        r = httpx.get(base + "/sparql", params={"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"},
-                      headers={"Accept": "text/tab-separated-values"})
+        r = httpx.get(
+            base + "/sparql",
+            params={"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "text/tab-separated-values"},
+        )
         assert r.status_code == 200
         assert "content-length" not in r.headers and r.headers.get("transfer-encoding") == "chunked"
         assert len(r.text.rstrip("\n").split("\n")) == 1 + len(sample_quads())
@@ -155,4 +178,3 @@ def test_large_results_are_streamed_and_result_size_is_capped(sample_store):
         r = httpx.get(base + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
         assert r.status_code == 413 and "ZKG_SPARQL_MAX_RESULT_BYTES" in r.text
         assert httpx.get(base + "/sparql", params={"query": "ASK {}"}).status_code == 200
-

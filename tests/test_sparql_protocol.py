@@ -1,4 +1,5 @@
 """The /sparql endpoint as real clients see it: a real server on 127.0.0.1, raw HTTP, SPARQLWrapper, rdflib."""
+
 from __future__ import annotations
 
 import csv
@@ -18,7 +19,10 @@ PREFIXES = f"PREFIX zkg: <{ZKG}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-sc
 PROJECTS = PREFIXES + "SELECT ?p ?label WHERE { ?p a zkg:Project ; rdfs:label ?label } ORDER BY ?p"
 REPORT_TEXT = PREFIXES + "SELECT ?r ?text WHERE { ?r zkg:text ?text }"
 ASK_GIZ = PREFIXES + f"ASK {{ ?p zkg:fundedBy <{ID}funder/giz> }}"
-CONSTRUCT_PROJECT = PREFIXES + f"CONSTRUCT {{ ?p ?q ?o }} WHERE {{ BIND(<{ID}project/enerhoefektyvnist-shkil> AS ?p) ?p ?q ?o }}"
+CONSTRUCT_PROJECT = (
+    PREFIXES
+    + f"CONSTRUCT {{ ?p ?q ?o }} WHERE {{ BIND(<{ID}project/enerhoefektyvnist-shkil> AS ?p) ?p ?q ?o }}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -78,13 +82,15 @@ def test_select_in_every_result_format(client, accept, expected):
         rows = list(csv.reader(io.StringIO(r.text)))
         assert rows == [["p", "label"], [ID + "project/enerhoefektyvnist-shkil", "Енергоефективність шкіл"]]
         return
-    parsed = list(pyoxigraph.parse_query_results(r.content, pyoxigraph.QueryResultsFormat.from_media_type(expected)))
+    parsed = list(
+        pyoxigraph.parse_query_results(r.content, pyoxigraph.QueryResultsFormat.from_media_type(expected))
+    )
     assert [str(s["p"].value) for s in parsed] == [ID + "project/enerhoefektyvnist-shkil"]
     assert parsed[0]["label"].value == "Енергоефективність шкіл"
 
 
 def test_csv_and_tsv_escape_awkward_text(client):
-    text = "Утеплено 3 школи за підтримки GIZ; \"тест\", кома\tтаб\nрядок"
+    text = 'Утеплено 3 школи за підтримки GIZ; "тест", кома\tтаб\nрядок'
     r = client.get("/sparql", params={"query": REPORT_TEXT}, headers={"Accept": "text/csv"})
     rows = list(csv.reader(io.StringIO(r.text)))
     assert rows[0] == ["r", "text"] and rows[1][1] == text
@@ -96,10 +102,14 @@ def test_csv_and_tsv_escape_awkward_text(client):
 
 @pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml"])
 def test_ask_formats(client, accept):
-    r = client.post("/sparql", content=ASK_GIZ, headers={"Content-Type": "application/sparql-query", "Accept": accept})
+    r = client.post(
+        "/sparql", content=ASK_GIZ, headers={"Content-Type": "application/sparql-query", "Accept": accept}
+    )
     assert r.status_code == 200
     assert r.headers["content-type"].startswith(accept)
-    assert bool(pyoxigraph.parse_query_results(r.content, pyoxigraph.QueryResultsFormat.from_media_type(accept)))
+    assert bool(
+        pyoxigraph.parse_query_results(r.content, pyoxigraph.QueryResultsFormat.from_media_type(accept))
+    )
 
 
 @pytest.mark.parametrize(
@@ -124,7 +134,11 @@ def test_construct_and_describe_formats(client, accept, expected, fmt):
 
 
 def test_format_parameter_overrides_accept(client):
-    r = client.get("/sparql", params={"query": PROJECTS, "format": "csv"}, headers={"Accept": "application/sparql-results+xml"})
+    r = client.get(
+        "/sparql",
+        params={"query": PROJECTS, "format": "csv"},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
     assert r.headers["content-type"].startswith("text/csv")
     r = client.get("/sparql", params={"query": CONSTRUCT_PROJECT, "format": "jsonld"})
     assert r.headers["content-type"].startswith("application/ld+json")
@@ -147,7 +161,11 @@ def test_406_for_unsupported_accept(client):
 def test_415_for_unsupported_body_type(client):
     r = client.post("/sparql", content=PROJECTS, headers={"Content-Type": "text/plain"})
     assert r.status_code == 415
-    r = client.post("/sparql", content=PROJECTS.encode("utf-16"), headers={"Content-Type": "application/sparql-query; charset=UTF-16"})
+    r = client.post(
+        "/sparql",
+        content=PROJECTS.encode("utf-16"),
+        headers={"Content-Type": "application/sparql-query; charset=UTF-16"},
+    )
     assert r.status_code == 415
 
 
@@ -171,7 +189,10 @@ def test_405_for_other_methods(client):
 def test_413_for_an_oversized_query(client):
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 5000
     assert client.get("/sparql", params={"query": big}).status_code == 413
-    assert client.post("/sparql", content=big, headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    assert (
+        client.post("/sparql", content=big, headers={"Content-Type": "application/sparql-query"}).status_code
+        == 413
+    )
 
 
 # --------------------------------------------------------------------------- read-only and safe
@@ -181,7 +202,11 @@ def test_413_for_an_oversized_query(client):
     "request_kwargs",
     [
         {"method": "POST", "data": {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}},
-        {"method": "POST", "content": "INSERT DATA { <urn:a> <urn:b> <urn:c> }", "headers": {"Content-Type": "application/sparql-update"}},
+        {
+            "method": "POST",
+            "content": "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+            "headers": {"Content-Type": "application/sparql-update"},
+        },
         {"method": "GET", "params": {"update": "CLEAR ALL"}},
         {"method": "POST", "data": {"query": "LOAD <http://127.0.0.1:9/evil.ttl>"}},
         {"method": "POST", "data": {"query": "DROP ALL"}},
@@ -216,7 +241,10 @@ def test_service_is_refused_when_not_allow_listed(client, query):
 
 
 def test_keywords_inside_strings_and_iris_are_not_mistaken(client):
-    q = PREFIXES + 'SELECT ?x WHERE { BIND("SERVICE <http://x/> INSERT" AS ?x) FILTER(?x != <urn:LOAD>) }  # SERVICE <http://y/>'
+    q = (
+        PREFIXES
+        + 'SELECT ?x WHERE { BIND("SERVICE <http://x/> INSERT" AS ?x) FILTER(?x != <urn:LOAD>) }  # SERVICE <http://y/>'
+    )
     r = client.get("/sparql", params={"query": q})
     assert r.status_code == 200, r.text
     assert r.json()["results"]["bindings"][0]["x"]["value"].startswith("SERVICE")
@@ -240,7 +268,9 @@ def test_default_graph_is_the_union_of_named_graphs(client):
     q = PREFIXES + "ASK { ?p zkg:responsibleBody ?d . ?d rdfs:label ?l }"  # report graph ⋈ authority graph
     assert client.get("/sparql", params={"query": q}).json()["boolean"] is True
     q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
-    graphs = [b["g"]["value"] for b in client.get("/sparql", params={"query": q}).json()["results"]["bindings"]]
+    graphs = [
+        b["g"]["value"] for b in client.get("/sparql", params={"query": q}).json()["results"]["bindings"]
+    ]
     assert graphs == [G + "authority", G + "ontology", G + "report/zhytomyr-2022"]
 
 
@@ -248,8 +278,14 @@ def test_protocol_dataset_restricts_the_default_graph(client):
     q = PREFIXES + "ASK { ?p zkg:responsibleBody ?d . ?d rdfs:label ?l }"
     r = client.get("/sparql", params={"query": q, "default-graph-uri": G + "report/zhytomyr-2022"})
     assert r.json()["boolean"] is False
-    r = client.get("/sparql", params=[("query", q), ("default-graph-uri", G + "report/zhytomyr-2022"),
-                                      ("default-graph-uri", G + "authority")])
+    r = client.get(
+        "/sparql",
+        params=[
+            ("query", q),
+            ("default-graph-uri", G + "report/zhytomyr-2022"),
+            ("default-graph-uri", G + "authority"),
+        ],
+    )
     assert r.json()["boolean"] is True
 
 
@@ -285,8 +321,14 @@ def test_repeated_query_is_served_from_the_cache(client):
 
 
 def test_cors_preflight_and_simple_request(client):
-    r = client.options("/sparql", headers={"Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
-                                           "Access-Control-Request-Headers": "content-type"})
+    r = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert r.status_code == 200
     assert r.headers["access-control-allow-origin"] in ("*", "https://yasgui.example")
     assert "POST" in r.headers["access-control-allow-methods"]
@@ -295,7 +337,9 @@ def test_cors_preflight_and_simple_request(client):
     assert "ETag" in r.headers["access-control-expose-headers"]
 
 
-@pytest.mark.parametrize("accept", ["text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"])
+@pytest.mark.parametrize(
+    "accept", ["text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"]
+)
 def test_service_description(client, server, accept):
     r = client.get("/sparql", headers={"Accept": accept})
     assert r.status_code == 200
@@ -325,8 +369,14 @@ def test_health(client):
 def test_metrics_exposition(client):
     client.get("/sparql", params={"query": ASK_GIZ})
     text = client.get("/metrics").text
-    for name in ("zkg_http_requests_total", "zkg_http_request_duration_seconds_bucket", "zkg_sparql_query_timeouts_total",
-                 "zkg_sparql_cache_hits_total", "zkg_sparql_rejected_total", "zkg_sparql_in_flight"):
+    for name in (
+        "zkg_http_requests_total",
+        "zkg_http_request_duration_seconds_bucket",
+        "zkg_sparql_query_timeouts_total",
+        "zkg_sparql_cache_hits_total",
+        "zkg_sparql_rejected_total",
+        "zkg_sparql_in_flight",
+    ):
         assert name in text
 
 
@@ -334,7 +384,7 @@ def test_metrics_exposition(client):
 
 
 def test_sparqlwrapper_select_ask_construct(server):
-    from SPARQLWrapper import CSV, JSON, POST, SPARQLWrapper, TURTLE, XML
+    from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 
     sw = SPARQLWrapper(server + "/sparql")
     sw.setQuery(PROJECTS)
@@ -384,5 +434,5 @@ def test_access_log_is_structured(server, client, tmp_path_factory):
     client.get("/sparql", params={"query": ASK_GIZ + " # log probe"})
     logs = list(tmp_path_factory.getbasetemp().glob("log*/server.log"))
     assert logs
-    lines = [json.loads(l) for l in logs[0].read_text().splitlines() if l.startswith("{")]
-    assert any(l["path"] == "/sparql" and l["status"] == 200 and "ms" in l and "q" in l for l in lines)
+    lines = [json.loads(line) for line in logs[0].read_text().splitlines() if line.startswith("{")]
+    assert any(e["path"] == "/sparql" and e["status"] == 200 and "ms" in e and "q" in e for e in lines)

@@ -1,4 +1,5 @@
 """The remote path end to end: Graph Store push into `oxigraph serve`, then the service in front of it."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,7 +18,9 @@ ID = "https://w3id.org/zhytomyr-kg/id/"
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 PROJECTS = f"SELECT ?p WHERE {{ ?p a <{ZKG}Project> }}"
 
-pytestmark = pytest.mark.skipif(oxigraph_bin() is None, reason="the oxigraph server (PyPI 'oxigraph') is not installed")
+pytestmark = pytest.mark.skipif(
+    oxigraph_bin() is None, reason="the oxigraph server (PyPI 'oxigraph') is not installed"
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +35,27 @@ def oxigraph(tmp_path_factory):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     location = tmp_path_factory.mktemp("oxigraph")
-    cmd = [oxigraph_bin(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph",
-           "--timeout-s", "10"]
+    cmd = [
+        oxigraph_bin(),
+        "serve",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+        "--timeout-s",
+        "10",
+    ]
     with running(cmd, base + "/query?query=ASK%7B%7D"):
         yield base
 
 
 def graph_counts(base: str) -> dict[str, int]:
-    r = httpx.post(base + "/query", content="SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                   headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    r = httpx.post(
+        base + "/query",
+        content="SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
     return {b["g"]["value"]: int(b["n"]["value"]) for b in r.json()["results"]["bindings"]}
 
 
@@ -73,13 +88,21 @@ def test_push_replaces_graphs(oxigraph, tmp_path):
 
 
 def test_load_remote_cli(oxigraph, nquads):
-    proc = subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", "load-remote", str(nquads), oxigraph + "/store"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "zhytomyr_kg.cli", "load-remote", str(nquads), oxigraph + "/store"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
-    lines = [l.split("\t") for l in proc.stdout.strip().splitlines()]
-    assert sorted(l[2] for l in lines) == [G + "authority", G + "ontology", G + "report/zhytomyr-2022"]
-    bad = subprocess.run([sys.executable, "-m", "zhytomyr_kg.cli", "load-remote", str(nquads), oxigraph + "/nowhere"],
-                         capture_output=True, text=True, timeout=120)
+    lines = [line.split("\t") for line in proc.stdout.strip().splitlines()]
+    assert sorted(cols[2] for cols in lines) == [G + "authority", G + "ontology", G + "report/zhytomyr-2022"]
+    bad = subprocess.run(
+        [sys.executable, "-m", "zhytomyr_kg.cli", "load-remote", str(nquads), oxigraph + "/nowhere"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 1 and "load-remote failed" in bad.stderr
 
 
@@ -111,8 +134,12 @@ def service_on_remote(loaded, nquads, tmp_path_factory):
     load_remote(nquads, base + "/store")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {"ZKG_SPARQL_ENDPOINT": base + "/query", "ZKG_SPARQL_TIMEOUT": "2", "ZKG_ACCESS_LOG": "0",
-           "ZKG_STORE": str(tmp_path_factory.mktemp("no-store"))}
+    env = {
+        "ZKG_SPARQL_ENDPOINT": base + "/query",
+        "ZKG_SPARQL_TIMEOUT": "2",
+        "ZKG_ACCESS_LOG": "0",
+        "ZKG_STORE": str(tmp_path_factory.mktemp("no-store")),
+    }
     with running(service_cmd(port), url + "/health", env=env):
         yield url
 
@@ -127,23 +154,39 @@ def test_service_in_front_of_remote_store(service_on_remote):
     sw = SPARQLWrapper(url + "/sparql")
     sw.setQuery(PROJECTS)
     sw.setReturnFormat(JSON)
-    assert [b["p"]["value"] for b in sw.query().convert()["results"]["bindings"]] == [ID + "project/enerhoefektyvnist-shkil"]
+    assert [b["p"]["value"] for b in sw.query().convert()["results"]["bindings"]] == [
+        ID + "project/enerhoefektyvnist-shkil"
+    ]
     for accept in ("application/sparql-results+xml", "text/csv", "text/tab-separated-values"):
         r = httpx.get(url + "/sparql", params={"query": PROJECTS}, headers={"Accept": accept})
         assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
     for accept in ("text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"):
-        r = httpx.get(url + "/sparql", params={"query": f"DESCRIBE <{ID}funder/giz>"}, headers={"Accept": accept})
+        r = httpx.get(
+            url + "/sparql", params={"query": f"DESCRIBE <{ID}funder/giz>"}, headers={"Accept": accept}
+        )
         assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
-        assert len(list(pyoxigraph.parse(r.content, format=pyoxigraph.RdfFormat.from_media_type(accept)))) >= 3
+        assert (
+            len(list(pyoxigraph.parse(r.content, format=pyoxigraph.RdfFormat.from_media_type(accept)))) >= 3
+        )
     # union default graph on the remote side too (report graph joined with authority graph)
     q = f"ASK {{ ?p <{ZKG}responsibleBody> ?d . ?d <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
     assert httpx.get(url + "/sparql", params={"query": q}).json()["boolean"] is True
     # caching headers work the same
     r = httpx.get(url + "/sparql", params={"query": PROJECTS})
-    assert httpx.get(url + "/sparql", params={"query": PROJECTS}, headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+    assert (
+        httpx.get(
+            url + "/sparql", params={"query": PROJECTS}, headers={"If-None-Match": r.headers["etag"]}
+        ).status_code
+        == 304
+    )
     # and so do the refusals, before anything reaches the remote store
     assert httpx.post(url + "/sparql", data={"update": "DROP ALL"}).status_code == 403
-    assert httpx.get(url + "/sparql", params={"query": "SELECT * { SERVICE <http://example.org/s> { ?s ?p ?o } }"}).status_code == 403
+    assert (
+        httpx.get(
+            url + "/sparql", params={"query": "SELECT * { SERVICE <http://example.org/s> { ?s ?p ?o } }"}
+        ).status_code
+        == 403
+    )
     assert httpx.get(url + "/sparql", params={"query": "SELECT * { ?s"}).status_code == 400
 
 
@@ -151,4 +194,6 @@ def test_time_limit_on_remote(service_on_remote):
     explosive = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
     r = httpx.get(service_on_remote + "/sparql", params={"query": explosive}, timeout=60)
     assert r.status_code == 503 and "time limit" in r.text
-    assert httpx.get(service_on_remote + "/sparql", params={"query": PROJECTS + " # after"}).status_code == 200
+    assert (
+        httpx.get(service_on_remote + "/sparql", params={"query": PROJECTS + " # after"}).status_code == 200
+    )

@@ -1,16 +1,17 @@
 """The pieces under the endpoint: the query guard, content negotiation, the embedded backend, the cache."""
+
 from __future__ import annotations
 
 import pyoxigraph
 import pytest
 
-from graph_service.web import conneg as formats
-from graph_service.web.app import ResultCache
 from graph_service.sparql.endpoint import _etag_matches
 from graph_service.store.backend import OxigraphBackend, QueryError, check_query
-from zhytomyr_kg.settings import ServiceConfig
 from graph_service.store.sparql_text import analyse, with_row_cap
 from graph_service.testing import build_store, sample_quads
+from graph_service.web import conneg as formats
+from graph_service.web.app import ResultCache
+from zhytomyr_kg.settings import ServiceConfig
 from zhytomyr_kg.store_layout import NoStore
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
@@ -100,7 +101,12 @@ def test_row_cap_rewrites():
         ("SELECT", None, None, "application/sparql-results+json"),
         ("SELECT", "text/csv;q=0.5, application/sparql-results+xml", None, "application/sparql-results+xml"),
         ("SELECT", "text/*", None, "text/csv"),
-        ("SELECT", "application/sparql-results+json;q=0.1, text/tab-separated-values;q=0.9", None, "text/tab-separated-values"),
+        (
+            "SELECT",
+            "application/sparql-results+json;q=0.1, text/tab-separated-values;q=0.9",
+            None,
+            "text/tab-separated-values",
+        ),
         ("ASK", "application/xml", None, "application/sparql-results+xml"),
         ("CONSTRUCT", "application/json", None, "application/ld+json"),
         ("DESCRIBE", "application/x-turtle", None, "text/turtle"),
@@ -113,9 +119,15 @@ def test_negotiate(form, accept, fmt, expected):
     assert formats.negotiate(form, accept, fmt).media_type == expected
 
 
-@pytest.mark.parametrize("form, accept, fmt", [("SELECT", "image/png", None), ("ASK", "text/csv", None),
-                                                ("CONSTRUCT", "application/sparql-results+json", None),
-                                                ("SELECT", None, "turtle")])
+@pytest.mark.parametrize(
+    "form, accept, fmt",
+    [
+        ("SELECT", "image/png", None),
+        ("ASK", "text/csv", None),
+        ("CONSTRUCT", "application/sparql-results+json", None),
+        ("SELECT", None, "turtle"),
+    ],
+)
 def test_not_acceptable(form, accept, fmt):
     with pytest.raises(formats.NotAcceptable):
         formats.negotiate(form, accept, fmt)
@@ -186,14 +198,18 @@ def test_not_bounded_lookups(query):
 def test_oxigraph_backend_shapes(tmp_path):
     build_store(tmp_path, sample_quads())
     backend = OxigraphBackend(tmp_path)
-    rows = backend.select_rows(f"SELECT ?p ?missing WHERE {{ ?p a <{ZKG}Project> OPTIONAL {{ ?p <urn:none> ?missing }} }}")
+    rows = backend.select_rows(
+        f"SELECT ?p ?missing WHERE {{ ?p a <{ZKG}Project> OPTIONAL {{ ?p <urn:none> ?missing }} }}"
+    )
     assert rows == [{"p": ID + "project/enerhoefektyvnist-shkil", "missing": None}]
     nt = backend.construct(f"DESCRIBE <{ID}funder/giz>", "application/n-triples")
     assert len(nt.decode().strip().splitlines()) == 4
     ttl = backend.construct(f"DESCRIBE <{ID}funder/giz>", "turtle")
     assert len(list(pyoxigraph.parse(ttl, format=pyoxigraph.RdfFormat.TURTLE))) == 4
     result = backend.query("ASK {}", accept="application/sparql-results+xml")
-    assert result.media_type == "application/sparql-results+xml" and b"<boolean>true</boolean>" in result.read()
+    assert (
+        result.media_type == "application/sparql-results+xml" and b"<boolean>true</boolean>" in result.read()
+    )
     assert backend.triple_count() == len(sample_quads())
     health = backend.health()
     assert health.ok and health.data_version == "test-build-1"

@@ -6,6 +6,7 @@ exercise the *update* operation successfully cannot apply to a read-only service
 skipped with that reason (listed in docs/SERVICE.md); the ``bad_update_*`` cases do apply (an
 update must be refused with a 4xx) and run.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,8 @@ from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 
-from graph_service.web import conneg as formats
 from graph_service.testing import build_store, free_port, running, service_cmd
+from graph_service.web import conneg as formats
 
 DATA = Path(__file__).parent / "data" / "w3c-protocol"
 MANIFEST = DATA / "manifest.ttl"
@@ -63,20 +64,29 @@ def load_cases():
                 for h in Collection(g, headers_node):
                     headers[str(g.value(h, HT.fieldName))] = str(g.value(h, HT.fieldValue))
             resp = g.value(req, HT.resp)
-            requests.append({
-                "method": str(g.value(req, HT.methodName)),
-                "path": str(g.value(req, HT.absolutePath)),
-                "body": body,
-                "headers": headers,
-                "statuses": {str(s)[len(HTS):] for s in g.objects(resp, MF.expectedStatus)},
-                "format": str(g.value(resp, MF.expectedFormat) or "") or None,
-                "boolean": g.value(resp, MF.expectedBoolean),
-            })
+            requests.append(
+                {
+                    "method": str(g.value(req, HT.methodName)),
+                    "path": str(g.value(req, HT.absolutePath)),
+                    "body": body,
+                    "headers": headers,
+                    "statuses": {str(s)[len(HTS) :] for s in g.objects(resp, MF.expectedStatus)},
+                    "format": str(g.value(resp, MF.expectedFormat) or "") or None,
+                    "boolean": g.value(resp, MF.expectedBoolean),
+                }
+            )
         graph_data = {}
         for gd in g.objects(entry, UT.graphData):
             graph_data[str(g.value(gd, RDFS.label))] = str(g.value(gd, UT.graph)).split("/")[-1]
-        cases.append(pytest.param(name, requests, graph_data, id=name,
-                                  marks=[pytest.mark.skip(reason=SKIPPED[name])] if name in SKIPPED else []))
+        cases.append(
+            pytest.param(
+                name,
+                requests,
+                graph_data,
+                id=name,
+                marks=[pytest.mark.skip(reason=SKIPPED[name])] if name in SKIPPED else [],
+            )
+        )
     return cases
 
 
@@ -99,8 +109,11 @@ def server(tmp_path_factory):
     build_store(store_dir, quads, build_id="w3c")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with running(service_cmd(port), base + "/health", env={"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0",
-                                                             "ZKG_SPARQL_POOL_SIZE": "1"}):
+    with running(
+        service_cmd(port),
+        base + "/health",
+        env={"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_POOL_SIZE": "1"},
+    ):
         yield base
 
 
@@ -123,7 +136,8 @@ def test_w3c_protocol(server, name, requests, graph_data):
             if req["format"] == "boolean":
                 assert media in formats.BOOLEAN_TYPES
                 result = pyoxigraph.parse_query_results(
-                    response.content, pyoxigraph.QueryResultsFormat.from_media_type(media))
+                    response.content, pyoxigraph.QueryResultsFormat.from_media_type(media)
+                )
                 if req["boolean"] is not None:
                     assert bool(result) == bool(req["boolean"].toPython())
             elif req["format"] == "tabular":

@@ -255,7 +255,7 @@ def test_martial_law_suspension_beats_earlier_progress(rules: StatusRules) -> No
     text = (
         "У 2021 році розпочато будівництво мереж водовідведення. Рівень виконання робіт "
         'становив 40,0%. У 2022 році призупинено реалізація проєкту "Будівництво '
-        'індустріального парку по шосе Київському в м. Житомирі" у зв\'язку із '
+        "індустріального парку по шосе Київському в м. Житомирі\" у зв'язку із "
         "запровадженням воєнного стану."
     )
     decision = rules.classify(text)
@@ -329,7 +329,7 @@ def test_ongoing_work_with_next_stage_in_2023_stays_in_progress(rules: StatusRul
 
 def test_event_not_held_beats_other_events_held(rules: StatusRules) -> None:
     text = (
-        'У зв\'язку із введенням воєнного стану в Україні загальноміський захід "Космічний '
+        "У зв'язку із введенням воєнного стану в Україні загальноміський захід \"Космічний "
         'напівмарафон" не проводився. З метою широкого залучення мешканців громади до занять '
         "фізичною активністю та збору коштів на підтримку Збройних сил України проведено "
         "благодійні забіги."
@@ -347,15 +347,13 @@ def test_operating_facility_beats_activities_held_there(rules: StatusRules) -> N
 
 
 def test_final_stage_is_not_completed(rules: StatusRules) -> None:
-    text = (
-        'Знаходиться на завершальному етапі створення відкритої культурної платформи "ОМІ".'
-    )
+    text = 'Знаходиться на завершальному етапі створення відкритої культурної платформи "ОМІ".'
     assert rules.classify(text).code == "in_progress"
 
 
 def test_relative_clause_does_not_make_work_ongoing(rules: StatusRules) -> None:
     text = (
-        "В рамках проєкту облаштовано коворкінг-зону в комунальній установі \"Агенція "
+        'В рамках проєкту облаштовано коворкінг-зону в комунальній установі "Агенція '
         'розвитку міста" міської ради, якою безкоштовно можуть скористатись підприємці, '
         "внутрішньо переміщені особи, які потребують тимчасового офісного простору."
     )
@@ -380,8 +378,7 @@ def test_html_is_ignored_and_evidence_is_a_substring(rules: StatusRules) -> None
     assert decision.evidence == "Організовано та проведено такі комунікаційні заходи:"
     assert decision.evidence in text
     assert normalise_text(text) == (
-        "Організовано та проведено такі комунікаційні заходи: Січень – опитування "
-        "підприємців громади."
+        "Організовано та проведено такі комунікаційні заходи: Січень – опитування підприємців громади."
     )
 
 
@@ -439,7 +436,9 @@ def test_invalid_regex_names_the_row(tmp_path: Path) -> None:
     data = _copy_data(tmp_path)
     _append_rule(data, ["broken_rule", "completed", "завершено(", "bad"])
     row = len(_csv_rule_ids()) + 2
-    with pytest.raises(StatusRuleError, match=rf"row {row} \(rule_id 'broken_rule'\).*invalid regular expression"):
+    with pytest.raises(
+        StatusRuleError, match=rf"row {row} \(rule_id 'broken_rule'\).*invalid regular expression"
+    ):
         StatusRules.load(data)
 
 

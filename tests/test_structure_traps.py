@@ -1,4 +1,5 @@
 """One small excerpt per trap of the export, and the structure it must give."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,11 +17,14 @@ def only_goal(tree):
 
 
 def test_continuation_line_with_empty_leading_cells(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        f"2\tЗабезпечувати супровід інвесторів\t\t{DEPT}\tПерший абзац.",
-        "",
-        "\t\t\t\tДругий абзац.",
-    ])
+    tree = parse_excerpt(
+        GOAL
+        + [
+            f"2\tЗабезпечувати супровід інвесторів\t\t{DEPT}\tПерший абзац.",
+            "",
+            "\t\t\t\tДругий абзац.",
+        ]
+    )
     (task,) = only_goal(tree)[0].tasks
     (entry,) = task.entries
     assert entry.kind == "task"
@@ -29,10 +33,13 @@ def test_continuation_line_with_empty_leading_cells(parse_excerpt):
 
 
 def test_project_row_with_empty_task_cell_belongs_to_previous_task(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        f"3\tСприяти використанню промислових зон\tЛогістичний хаб 2021-2023\t{DEPT}\tТриває.",
-        f"\t\tІндустріальний парк 2021-2023\t{DEPT}\tПризупинено.",
-    ])
+    tree = parse_excerpt(
+        GOAL
+        + [
+            f"3\tСприяти використанню промислових зон\tЛогістичний хаб 2021-2023\t{DEPT}\tТриває.",
+            f"\t\tІндустріальний парк 2021-2023\t{DEPT}\tПризупинено.",
+        ]
+    )
     (task,) = only_goal(tree)[0].tasks
     assert [e.kind for e in task.entries] == ["project", "project"]
     assert task.entries[1].project_cell.startswith("Індустріальний парк")
@@ -45,12 +52,15 @@ def test_task_level_row_without_project(parse_excerpt):
 
 
 def test_row_naming_only_a_department_is_its_part_of_the_task(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        f"1\tЗабезпечити доступність\t\t{DEPT}, департамент освіти міської ради\tЗагальний текст.",
-        "\t\t\tУправління комунального господарства міської ради\tТекст управління.",
-        "\t\t\tУправління транспорту та зв'язку міської ради\tТекст транспорту.",
-        "\t\t\t\tПродовження транспорту.",
-    ])
+    tree = parse_excerpt(
+        GOAL
+        + [
+            f"1\tЗабезпечити доступність\t\t{DEPT}, департамент освіти міської ради\tЗагальний текст.",
+            "\t\t\tУправління комунального господарства міської ради\tТекст управління.",
+            "\t\t\tУправління транспорту та зв'язку міської ради\tТекст транспорту.",
+            "\t\t\t\tПродовження транспорту.",
+        ]
+    )
     (task,) = only_goal(tree)[0].tasks
     kinds = [(e.kind, e.department_ids) for e in task.entries]
     assert kinds == [
@@ -62,10 +72,13 @@ def test_row_naming_only_a_department_is_its_part_of_the_task(parse_excerpt):
 
 
 def test_line_with_one_leading_tab_fewer_is_realigned(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        f"4\tАдаптувати освіту\t\t{DEPT}\tТекст завдання.",
-        f"\tЦентр розвитку кар'єри 2019-2020 роки\t{DEPT}\tТекст проєкту.",
-    ])
+    tree = parse_excerpt(
+        GOAL
+        + [
+            f"4\tАдаптувати освіту\t\t{DEPT}\tТекст завдання.",
+            f"\tЦентр розвитку кар'єри 2019-2020 роки\t{DEPT}\tТекст проєкту.",
+        ]
+    )
     (task,) = only_goal(tree)[0].tasks
     assert task.description == "Адаптувати освіту"
     project = task.entries[1]
@@ -76,10 +89,13 @@ def test_line_with_one_leading_tab_fewer_is_realigned(parse_excerpt):
 
 
 def test_task_moved_into_the_number_column_is_realigned(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        "1.4. Модернізація каналізаційних мереж\tМодернізація мереж\t"
-        "Управління комунального господарства міської ради\t<p>Роботи тривають.</p>\t",
-    ])
+    tree = parse_excerpt(
+        GOAL
+        + [
+            "1.4. Модернізація каналізаційних мереж\tМодернізація мереж\t"
+            "Управління комунального господарства міської ради\t<p>Роботи тривають.</p>\t",
+        ]
+    )
     (task,) = only_goal(tree)[0].tasks
     assert (task.notation, task.description) == ("1.4.", "Модернізація каналізаційних мереж")
     assert task.entries[0].project_cell == "Модернізація мереж"
@@ -87,11 +103,14 @@ def test_task_moved_into_the_number_column_is_realigned(parse_excerpt):
 
 
 def test_department_and_text_merged_without_a_tab(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        "1\tСтворити раду агломерації\t\tВиконавчі органи міської ради Питання планується розглянути.",
-        "3.\t3.1. Стимулювати відновлювальну енергетику\t\t"
-        f"<p>{DEPT}, управління комунального господарства міської ради</p> <p>Збудовано котельню.</p>",
-    ])
+    tree = parse_excerpt(
+        GOAL
+        + [
+            "1\tСтворити раду агломерації\t\tВиконавчі органи міської ради Питання планується розглянути.",
+            "3.\t3.1. Стимулювати відновлювальну енергетику\t\t"
+            f"<p>{DEPT}, управління комунального господарства міської ради</p> <p>Збудовано котельню.</p>",
+        ]
+    )
     first, second = only_goal(tree)[0].tasks
     assert first.entries[0].department_ids == ["vykonavchi-orhany-miskoi-rady"]
     assert [p.text for p in first.entries[0].paragraphs] == ["Питання планується розглянути."]
@@ -101,52 +120,72 @@ def test_department_and_text_merged_without_a_tab(parse_excerpt):
 
 
 def test_html_fragments_are_removed_and_paragraphs_kept(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        "2\t<p>Розвивати інфраструктуру</p>\t<p>Розширення мережі закладів 2019-2020 роки</p>\t"
-        f"<p>{DEPT}</p>\t<p>Перше.</p> <p>Друге &amp; третє.</p>",
-    ])
+    tree = parse_excerpt(
+        GOAL
+        + [
+            "2\t<p>Розвивати інфраструктуру</p>\t<p>Розширення мережі закладів 2019-2020 роки</p>\t"
+            f"<p>{DEPT}</p>\t<p>Перше.</p> <p>Друге &amp; третє.</p>",
+        ]
+    )
     (task,) = only_goal(tree)[0].tasks
     assert task.description == "Розвивати інфраструктуру"
     assert [p.text for p in task.entries[0].paragraphs] == ["Перше.", "Друге & третє."]
 
 
 def test_markdown_separator_lines_carry_nothing(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        f"1\tЗабезпечувати інфраструктуру\tСтворення середовища 2021-2023 роки\t{DEPT}\tПерше.",
-        "---\t-----------\t-----\t----\t--------",
-        "\t\t\t\tДруге.",
-    ])
+    tree = parse_excerpt(
+        GOAL
+        + [
+            f"1\tЗабезпечувати інфраструктуру\tСтворення середовища 2021-2023 роки\t{DEPT}\tПерше.",
+            "---\t-----------\t-----\t----\t--------",
+            "\t\t\t\tДруге.",
+        ]
+    )
     (task,) = only_goal(tree)[0].tasks
     assert [p.text for p in task.entries[0].paragraphs] == ["Перше.", "Друге."]
     assert tree.roles[9] == "separator"
 
 
 def test_goal_header_without_tabs_and_blank_lines(parse_excerpt):
-    tree = parse_excerpt([
-        "Стратегічна ціль 2", "", "Підтримка інноваційної діяльності", "",
-        f"1\tЗабезпечувати місто інфраструктурою\t\t{DEPT}\tТекст.",
-    ])
+    tree = parse_excerpt(
+        [
+            "Стратегічна ціль 2",
+            "",
+            "Підтримка інноваційної діяльності",
+            "",
+            f"1\tЗабезпечувати місто інфраструктурою\t\t{DEPT}\tТекст.",
+        ]
+    )
     (goal,) = only_goal(tree)
     assert (goal.notation, goal.title, goal.ordinal) == ("2", "Підтримка інноваційної діяльності", 1)
 
 
 def test_goal_whose_header_is_only_an_italic_title(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        f"1\tЗавдання першої цілі\t\t{DEPT}\tТекст.",
-        "<i>Досягнення європейських стандартів енергоефективності</i>\t\t\t",
-        f"3.\t3.1. Стимулювати відновлювальну енергетику\t\t{DEPT}\tТекст.",
-    ])
-    first, second = only_goal(tree)
+    tree = parse_excerpt(
+        GOAL
+        + [
+            f"1\tЗавдання першої цілі\t\t{DEPT}\tТекст.",
+            "<i>Досягнення європейських стандартів енергоефективності</i>\t\t\t",
+            f"3.\t3.1. Стимулювати відновлювальну енергетику\t\t{DEPT}\tТекст.",
+        ]
+    )
+    _first, second = only_goal(tree)
     assert second.title == "Досягнення європейських стандартів енергоефективності"
     assert second.notation is None and second.ordinal == 2
     assert second.tasks[0].notation == "3.1."
 
 
 def test_two_goals_printed_with_the_same_number_stay_two_goals(parse_excerpt):
-    tree = parse_excerpt([
-        "Стратегічна ціль 3\t\t\t\t", "Безпека\t\t\t\t", f"1\tЗавдання А\t\t{DEPT}\tТекст.",
-        "Стратегічна ціль 3\t\t\t\t", "Здоров'я\t\t\t\t", f"1\tЗавдання Б\t\t{DEPT}\tТекст.",
-    ])
+    tree = parse_excerpt(
+        [
+            "Стратегічна ціль 3\t\t\t\t",
+            "Безпека\t\t\t\t",
+            f"1\tЗавдання А\t\t{DEPT}\tТекст.",
+            "Стратегічна ціль 3\t\t\t\t",
+            "Здоров'я\t\t\t\t",
+            f"1\tЗавдання Б\t\t{DEPT}\tТекст.",
+        ]
+    )
     goals = only_goal(tree)
     assert [(g.ordinal, g.notation, g.title) for g in goals] == [(1, "3", "Безпека"), (2, "3", "Здоров'я")]
 
@@ -167,10 +206,13 @@ def test_task_numbers(parse_excerpt, number_cell, task_cell, notation, descripti
 
 
 def test_department_cell_whose_single_name_contains_a_comma(parse_excerpt):
-    tree = parse_excerpt(GOAL + [
-        "1\tСтворити мережу\tПортал 2019-2020 роки\tУправління культури міської ради, "
-        "управління сім'ї, молоді та спорту міської ради\tТекст.",
-    ])
+    tree = parse_excerpt(
+        GOAL
+        + [
+            "1\tСтворити мережу\tПортал 2019-2020 роки\tУправління культури міської ради, "
+            "управління сім'ї, молоді та спорту міської ради\tТекст.",
+        ]
+    )
     entry = only_goal(tree)[0].tasks[0].entries[0]
     assert entry.department_ids == [
         "upravlinnia-kultury-miskoi-rady",

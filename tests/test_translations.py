@@ -1,4 +1,5 @@
 """The curated English translation table and its lookup."""
+
 from __future__ import annotations
 
 import csv
@@ -48,8 +49,14 @@ def test_lookup_normalises_the_key() -> None:
     t = Translations.load()
     assert t.en("priority", "Ефективне місто") == "Efficient City"
     assert t.en("priority", "Інклюзивне місто") == "Inclusive City"
-    assert t.en("goal", "Забезпечення підтримки здоров’я мешканців міста через профілактичні "
-                        "заходи та  розвиток сімейної медицини") is not None
+    assert (
+        t.en(
+            "goal",
+            "Забезпечення підтримки здоров’я мешканців міста через профілактичні "
+            "заходи та  розвиток сімейної медицини",
+        )
+        is not None
+    )
     assert t.en("project", "<p>Бізнес-платформа</p>") == "Business Platform"
     assert t.en("project", "Бізнес-платформа 2019-2023 роки") is None  # caller strips the period
     assert t.en("task", "Бізнес-платформа") is None  # kind is part of the key

@@ -4,6 +4,7 @@ Every subcommand takes ``--store`` (env ``ZKG_STORE``) and ``--base-iri`` (env `
 Exit codes: 0 success, 1 the data is wrong (a broken report, a SHACL violation, a malformed
 query), 2 wrong usage, 3 no store yet.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,12 +13,17 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
-from zhytomyr_kg.settings import Settings, default_base_iri, default_http_workers, default_pool_size, default_store_dir
 from zhytomyr_kg.resources import QUERIES_DIR
+from zhytomyr_kg.settings import (
+    Settings,
+    default_base_iri,
+    default_http_workers,
+    default_pool_size,
+    default_store_dir,
+)
 
 EXIT_DATA, EXIT_USAGE, EXIT_NO_STORE = 1, 2, 3
 
@@ -85,7 +91,9 @@ def _table(rows: list[dict[str, str | None]], names: list[str]) -> str:
     widths = [min(max([len(n)] + [len(r[i]) for r in cells]), 80) for i, n in enumerate(names)]
 
     def fmt(values: list[str]) -> str:
-        return " | ".join((v if len(v) <= 80 else v[:79] + "…").ljust(w) for v, w in zip(values, widths)).rstrip()
+        return " | ".join(
+            (v if len(v) <= 80 else v[:79] + "…").ljust(w) for v, w in zip(values, widths, strict=False)
+        ).rstrip()
 
     lines = [fmt(names), "-+-".join("-" * w for w in widths), *map(fmt, cells)]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
@@ -166,8 +174,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-
 # --- serve, load-remote ---------------------------------------------------------------------
+
 
 def ensure_store(settings) -> str:
     """The live build id of ``settings.store``, building it from the bundled report if absent."""
@@ -194,15 +202,28 @@ def add_serve_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()
     )
     p.add_argument("--host", default=os.environ.get("ZKG_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("ZKG_PORT", "8000")))
-    p.add_argument("--workers", type=int, default=int(os.environ.get("ZKG_WORKERS") or default_http_workers()),
-                   help="HTTP processes, each with its own pool of query workers ($ZKG_WORKERS; "
-                   "default: one per CPU, at most 4)")
-    p.add_argument("--query-workers", type=int, default=None,
-                   help="query worker processes per HTTP process ($ZKG_SPARQL_POOL_SIZE; default: the CPUs "
-                   "shared out among the HTTP processes, at least 1)")
-    p.add_argument("--timeout", type=float, default=None, help="query time limit in seconds ($ZKG_SPARQL_TIMEOUT)")
-    p.add_argument("--sparql-endpoint", default=os.environ.get("ZKG_SPARQL_ENDPOINT"),
-                   help="serve a remote SPARQL 1.1 endpoint instead of the embedded store ($ZKG_SPARQL_ENDPOINT)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("ZKG_WORKERS") or default_http_workers()),
+        help="HTTP processes, each with its own pool of query workers ($ZKG_WORKERS; "
+        "default: one per CPU, at most 4)",
+    )
+    p.add_argument(
+        "--query-workers",
+        type=int,
+        default=None,
+        help="query worker processes per HTTP process ($ZKG_SPARQL_POOL_SIZE; default: the CPUs "
+        "shared out among the HTTP processes, at least 1)",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=None, help="query time limit in seconds ($ZKG_SPARQL_TIMEOUT)"
+    )
+    p.add_argument(
+        "--sparql-endpoint",
+        default=os.environ.get("ZKG_SPARQL_ENDPOINT"),
+        help="serve a remote SPARQL 1.1 endpoint instead of the embedded store ($ZKG_SPARQL_ENDPOINT)",
+    )
     p.add_argument("--no-access-log", action="store_true", help="no JSON access log on stderr")
     p.set_defaults(func=run_serve)
     return p
@@ -229,10 +250,17 @@ def run_serve(args) -> int:
     if getattr(args, "no_access_log", False):
         env_updates["ZKG_ACCESS_LOG"] = "0"
     os.environ.update(env_updates)  # the factory (and uvicorn's worker processes) read them
-    print(f"serving SPARQL at http://{args.host}:{args.port}/sparql (HTTP processes: {workers}; query workers "
-          f"each: {os.environ.get('ZKG_SPARQL_POOL_SIZE', 'default')})", file=sys.stderr)
+    print(
+        f"serving SPARQL at http://{args.host}:{args.port}/sparql (HTTP processes: {workers}; query workers "
+        f"each: {os.environ.get('ZKG_SPARQL_POOL_SIZE', 'default')})",
+        file=sys.stderr,
+    )
     app = "graph_service.web.app:app_from_env"
-    options = {"factory": True, "access_log": False, "log_level": "warning"}  # our JSON access log replaces uvicorn's
+    options = {
+        "factory": True,
+        "access_log": False,
+        "log_level": "warning",
+    }  # our JSON access log replaces uvicorn's
     with shared_metrics_dir(workers):
         if workers > 1 and reuse_port_supported():
             return serve_processes(app, args.host, args.port, workers, **options)
@@ -256,7 +284,9 @@ def shared_metrics_dir(workers: int) -> Iterator[None]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def add_load_remote_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
+def add_load_remote_parser(
+    subparsers, parents: Sequence[argparse.ArgumentParser] = ()
+) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "load-remote",
         parents=list(parents),
@@ -264,8 +294,11 @@ def add_load_remote_parser(subparsers, parents: Sequence[argparse.ArgumentParser
     )
     p.add_argument("file", type=Path, help="N-Quads (.nq) or TriG (.trig) file, e.g. the ETL's dump")
     p.add_argument("store_url", help="Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph)")
-    p.add_argument("--user", help="user:password for HTTP basic auth ($ZKG_REMOTE_AUTH)",
-                   default=os.environ.get("ZKG_REMOTE_AUTH"))
+    p.add_argument(
+        "--user",
+        help="user:password for HTTP basic auth ($ZKG_REMOTE_AUTH)",
+        default=os.environ.get("ZKG_REMOTE_AUTH"),
+    )
     p.set_defaults(func=run_load_remote)
     return p
 
@@ -276,7 +309,7 @@ def run_load_remote(args) -> int:
     auth = tuple(args.user.split(":", 1)) if args.user else None
     try:
         pushed = load_remote(args.file, args.store_url, auth=auth)
-    except Exception as exc:  # noqa: BLE001 - a CLI reports and exits non-zero
+    except Exception as exc:
         print(f"load-remote failed: {exc}", file=sys.stderr)
         return 1
     for g in pushed:
@@ -306,7 +339,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", default=str(default_store_dir()), help="store directory (env ZKG_STORE)")
-    common.add_argument("--base-iri", default=default_base_iri(), help="dataset IRI prefix (env ZKG_BASE_IRI)")
+    common.add_argument(
+        "--base-iri", default=default_base_iri(), help="dataset IRI prefix (env ZKG_BASE_IRI)"
+    )
     common.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
 
     parser = argparse.ArgumentParser(prog="zhytomyr-kg", description=__doc__.split("\n\n")[0])
@@ -319,7 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", parents=[common], help="run SPARQL: text, @file.rq or a query name")
     p.add_argument("query")
-    p.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"])
+    p.add_argument(
+        "--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"]
+    )
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="bind a named query's parameter")
     p.set_defaults(func=cmd_query)
 
@@ -329,7 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="counts a reviewer can compare with the report")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("export", parents=[common], help="dumps: N-Quads, Turtle, JSON-LD, CSV + CSVW, manifest")
+    p = sub.add_parser(
+        "export", parents=[common], help="dumps: N-Quads, Turtle, JSON-LD, CSV + CSVW, manifest"
+    )
     p.add_argument("--out", help="output directory (default: <live build>/dumps, which the service serves)")
     p.set_defaults(func=cmd_export)
 

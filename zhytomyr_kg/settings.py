@@ -5,19 +5,19 @@ and the service; ``ServiceConfig`` — the endpoint's limits and knobs. Every ``
 listed in :data:`ENVIRONMENT`; the README's configuration table is generated from it. Flags of
 the CLI win over the environment.
 """
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, ClassVar
 
 from platformdirs import user_data_dir
-
 
 #: The ontology namespace is part of the public contract and never configurable.
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 DEFAULT_BASE_IRI = "https://w3id.org/zhytomyr-kg/"
-
 
 
 def default_store_dir() -> Path:
@@ -56,7 +56,6 @@ class Settings:
 
     def graph(self, name: str) -> str:
         return self.graph_base + name
-
 
 
 def _env(name: str, default, cast):
@@ -129,7 +128,7 @@ class ServiceConfig:
     #: HTTP process, not a worker; 0 = every query goes to a worker — ZKG_SPARQL_INLINE_BYTES
     inline_bytes: int = 256 * 1024
 
-    ENV = {
+    ENV: ClassVar[dict[str, tuple[str, Any]]] = {
         "timeout": ("ZKG_SPARQL_TIMEOUT", float),
         "max_query_bytes": ("ZKG_SPARQL_MAX_QUERY_BYTES", int),
         "max_rows": ("ZKG_SPARQL_MAX_ROWS", int),
@@ -150,7 +149,7 @@ class ServiceConfig:
     }
 
     @classmethod
-    def from_env(cls, **overrides) -> "ServiceConfig":
+    def from_env(cls, **overrides) -> ServiceConfig:
         values = {}
         defaults = cls()
         for f in fields(cls):

@@ -6,6 +6,7 @@
 ``os.replace`` only after the new build validated. Readers open ``current`` and can tell that
 the data changed when the symlink's target (the build id, i.e. the data version) changes.
 """
+
 from __future__ import annotations
 
 import json

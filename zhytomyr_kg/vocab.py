@@ -1,4 +1,5 @@
 """Namespaces and term helpers (pyoxigraph terms), so modules never spell an IRI by hand."""
+
 from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode

@@ -26,14 +26,14 @@ Two more rules need no data, only the gazetteer itself:
 
 Longest match wins and mentions never overlap.
 """
+
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Iterator
+from functools import cache, lru_cache
 
 from etl.extract.morph import analyzer
 from etl.slug import slugify
@@ -50,7 +50,7 @@ _LIST_SEPARATORS = frozenset({",", "та", "і", "й", "/", "чи"})
 _PAIR_CONJUNCTIONS = frozenset({"та", "і", "й"})
 _HYPHEN_PART_RE = re.compile(r"[^-]+|-")
 #: Quotes are ignored for matching: names appear both with and without them.
-_QUOTES = frozenset('«»"“”„‘\'`')
+_QUOTES = frozenset("«»\"“”„‘'`")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ʹ": "'"})
 _TOKEN_RE = re.compile(r"<[^>]*>|\w+(?:['’ʼ`]\w+)*(?:-\w+(?:['’ʼ`]\w+)*)*|\S")
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]+)\}")
@@ -99,7 +99,7 @@ class _Token:
 
 @dataclass
 class _Node:
-    children: dict[int, "_Node"]
+    children: dict[int, _Node]
     entry: tuple[str, str] | None = None  # (entity key "kind:id", class of the leading placeholder)
 
 
@@ -108,14 +108,14 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _normal_forms(word: str) -> frozenset[str]:
     """Lower-cased word plus every normal form pymorphy3 offers (all parses, not just the first)."""
     lower = word.lower()
     return frozenset({lower, *(p.normal_form.translate(_APOSTROPHES) for p in analyzer().parse(lower))})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _inflected_forms(word: str) -> frozenset[str]:
     """All forms of every lexeme of an alias word: catches names the analyser only guesses."""
     forms = set(_normal_forms(word))
@@ -186,7 +186,9 @@ class Gazetteer:
                 place_class.setdefault(r["place_id"], lead.group(1))
         for r in _read_csv("places.csv"):
             self._add_entity(
-                Entity(r["id"], "place", r["label_uk"], r["label_en"], r["type"], place_class.get(r["id"], ""))
+                Entity(
+                    r["id"], "place", r["label_uk"], r["label_en"], r["type"], place_class.get(r["id"], "")
+                )
             )
             if r["type"] == "address" and r["street_id"] and r["house_number"]:
                 self._curated_addresses[(r["street_id"], _norm_number(r["house_number"]))] = r["id"]
@@ -239,7 +241,9 @@ class Gazetteer:
         lead = _PLACEHOLDER_RE.match(pattern)
         self._insert(self._root, seq, key, lead.group(1) if lead else "")
         if lead and len(seq) > 1:  # "{вулиця} Київська" → "Київська" may continue a list of streets
-            self._insert(self._continuations.setdefault(lead.group(1), _Node({})), seq[1:], key, lead.group(1))
+            self._insert(
+                self._continuations.setdefault(lead.group(1), _Node({})), seq[1:], key, lead.group(1)
+            )
 
     def _insert(self, root: _Node, seq: list[frozenset[str]], key: str, cls: str) -> None:
         node = root
@@ -258,7 +262,10 @@ class Gazetteer:
             token = self._token(start, end, tok)
             if "-" in tok[1:] and tok[0].isalnum() and not self._candidates(token):
                 # an unknown hyphenated word ("Вереси-Сінний"): its parts may be names
-                out += [self._token(start + p.start(), start + p.end(), p.group()) for p in _HYPHEN_PART_RE.finditer(tok)]
+                out += [
+                    self._token(start + p.start(), start + p.end(), p.group())
+                    for p in _HYPHEN_PART_RE.finditer(tok)
+                ]
             else:
                 out.append(token)
         return out
@@ -286,7 +293,9 @@ class Gazetteer:
         while active and j < len(cands):
             here = cands[j]
             nxt = []
-            for node in active:  # walk whichever side is smaller: the node's children or the token's candidates
+            for (
+                node
+            ) in active:  # walk whichever side is smaller: the node's children or the token's candidates
                 if len(node.children) < len(here):
                     nxt.extend(child for tid, child in node.children.items() if tid in here)
                 else:
@@ -317,7 +326,7 @@ class Gazetteer:
                 if tokens[i - 1].text.lower() not in _LIST_SEPARATORS:
                     pending_class = ""
                 continue
-            end_tok, (key, cls) = hit
+            end_tok, (key, _cls) = hit
             entity = self.entities[key]
             start, end = tokens[i].start, tokens[end_tok - 1].end
             mention = Mention(start, end, text[start:end], entity.id, entity.kind)
@@ -332,7 +341,9 @@ class Gazetteer:
             i = end_tok
         return mentions
 
-    def _bare_pair(self, tokens: list[_Token], cands: list[set[int]], i: int) -> tuple[int, tuple[str, str]] | None:
+    def _bare_pair(
+        self, tokens: list[_Token], cands: list[set[int]], i: int
+    ) -> tuple[int, tuple[str, str]] | None:
         """The first of two capitalised bare names of one place type joined by a conjunction.
 
         Returns the first name's hit (the list rule of ``find`` then takes the second), or None
@@ -346,9 +357,12 @@ class Gazetteer:
             if not first or first[0] + 1 >= len(tokens):
                 continue
             conj, after = tokens[first[0]], tokens[first[0] + 1]
-            if conj.text.lower() in _PAIR_CONJUNCTIONS and after.text[:1].isupper():
-                if self._longest(cont_root, cands, first[0] + 1):
-                    found.append(first)
+            if (
+                conj.text.lower() in _PAIR_CONJUNCTIONS
+                and after.text[:1].isupper()
+                and self._longest(cont_root, cands, first[0] + 1)
+            ):
+                found.append(first)
         return found[0] if len(found) == 1 else None
 
     def _address(self, text: str, start: int, number: re.Match[str], street: Entity) -> Mention:

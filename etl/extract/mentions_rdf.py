@@ -13,17 +13,18 @@ Design choices (see also ``ontology/zkg-mentions.ttl``):
   ``geonames``), ``schema:value`` and ``dcterms:source``; identifiers that are IRIs
   (Wikidata, GeoNames) also give ``owl:sameAs``. Nothing comes from anywhere but that file.
 """
+
 from __future__ import annotations
 
 import csv
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
 from etl.extract.mentions import Entity, Mention, address_labels, find_mentions, gazetteer
 from etl.extract.relations import classify
+from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
 from zhytomyr_kg.settings import ZKG, Settings
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -101,7 +102,14 @@ def authority_quads(settings: Settings) -> list[Quad]:
         s = entity_iri(settings, "place", e.id)
         out += _entity_quads(s, e, g, bare_aliases.get(e.id, []))
         if r["contained_in"]:
-            out.append(Quad(s, NamedNode(SCHEMA + "containedInPlace"), entity_iri(settings, "place", r["contained_in"]), g))
+            out.append(
+                Quad(
+                    s,
+                    NamedNode(SCHEMA + "containedInPlace"),
+                    entity_iri(settings, "place", r["contained_in"]),
+                    g,
+                )
+            )
         if r["street_id"]:
             out.append(Quad(s, z("onStreet"), entity_iri(settings, "place", r["street_id"]), g))
         if r["house_number"]:
@@ -222,7 +230,9 @@ def mention_quads(
     return out
 
 
-def location_quads(settings: Settings, graph: str, project_iri: str, title: str, description: str) -> list[Quad]:
+def location_quads(
+    settings: Settings, graph: str, project_iri: str, title: str, description: str
+) -> list[Quad]:
     """``schema:location`` for every place a project's own title or description names."""
     g = NamedNode(graph)
     project = NamedNode(project_iri)
@@ -233,6 +243,8 @@ def location_quads(settings: Settings, graph: str, project_iri: str, title: str,
             if m.entity_kind != "place" or m.entity_id in seen:
                 continue
             seen.add(m.entity_id)
-            out.append(Quad(project, NamedNode(SCHEMA + "location"), entity_iri(settings, "place", m.entity_id), g))
+            out.append(
+                Quad(project, NamedNode(SCHEMA + "location"), entity_iri(settings, "place", m.entity_id), g)
+            )
             out += _address_quads(settings, m, g)
     return out

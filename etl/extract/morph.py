@@ -1,4 +1,5 @@
 """Ukrainian morphology (pymorphy3 with its Ukrainian dictionary), loaded once per process."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -10,6 +10,7 @@ event, so the mention stays a plain mention. Otherwise the nearest cue wins; row
 ``requires`` apply only when one of those words is in the sentence ("за підтримки" is
 fundedBy when something was bought or paid, partner otherwise).
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
-from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
 from etl.extract.mentions import Gazetteer, Mention, find_mentions, gazetteer
+from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
 
 RELATIONS = ("fundedBy", "partner", "mentions")
 #: Only agents can fund or partner; places and programmes are always plain mentions.
@@ -88,7 +89,7 @@ def classify(text: str, mentions: list[Mention] | None = None) -> list[Classifie
         if t.text in _SENTENCE_END:
             n += 1
     sentence_words: dict[int, set[str]] = {}
-    for t, s_no in zip(tokens, sentence):
+    for t, s_no in zip(tokens, sentence, strict=False):
         sentence_words.setdefault(s_no, set()).update(t.keys)
     starts = [t.start for t in tokens]
     inside = [False] * len(tokens)

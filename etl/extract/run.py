@@ -4,6 +4,7 @@ Reads what ``etl.to_rdf`` collected (each report's text, each project's title) a
 quads of the mention finder, relation classifier and their RDF (``etl.extract.mentions``,
 ``etl.extract.relations``, ``etl.extract.mentions_rdf``).
 """
+
 from __future__ import annotations
 
 from pyoxigraph import Quad

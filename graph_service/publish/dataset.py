@@ -15,12 +15,13 @@
 ``rows`` is any ``sparql → list[dict]`` function (``Backend.select_rows``), so the counts are the
 store's own, whether embedded or remote. Nothing here is hard-coded but the words.
 """
+
 from __future__ import annotations
 
 import html
 import os
-from datetime import date, datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
@@ -44,11 +45,11 @@ TITLE = {
 }
 DESCRIPTION = {
     "uk": "Пріоритети, стратегічні цілі, завдання і проєкти Концепції інтегрованого розвитку м. Житомира до 2030 року, "
-          "відповідальні виконавчі органи міської ради та інформація про виконання за звітний рік — кожен факт "
-          "з посиланням на рядок офіційного звіту Житомирської міської ради, з якого його взято.",
+    "відповідальні виконавчі органи міської ради та інформація про виконання за звітний рік — кожен факт "
+    "з посиланням на рядок офіційного звіту Житомирської міської ради, з якого його взято.",
     "en": "The priorities, strategic goals, tasks and projects of Zhytomyr's Concept of integrated development to 2030, "
-          "the city council bodies responsible for them, and what each reported doing — every fact traceable to the "
-          "line of the official implementation report of Zhytomyr City Council it came from.",
+    "the city council bodies responsible for them, and what each reported doing — every fact traceable to the "
+    "line of the official implementation report of Zhytomyr City Council it came from.",
 }
 PUBLISHER = {"uk": "Житомирська міська рада", "en": "Zhytomyr City Council"}
 KEYWORDS = {
@@ -71,10 +72,30 @@ def _rows(rows: Rows, name: str) -> list[dict]:
 
 #: external targets we know by name: site root → (slug, title, homepage, VoID uriSpace of its entities)
 LINK_TARGETS = {
-    "http://www.wikidata.org/": ("wikidata", "Wikidata", "https://www.wikidata.org/", "http://www.wikidata.org/entity/"),
-    "https://www.wikidata.org/": ("wikidata", "Wikidata", "https://www.wikidata.org/", "http://www.wikidata.org/entity/"),
-    "https://sws.geonames.org/": ("geonames", "GeoNames", "https://www.geonames.org/", "https://sws.geonames.org/"),
-    "http://sws.geonames.org/": ("geonames", "GeoNames", "https://www.geonames.org/", "https://sws.geonames.org/"),
+    "http://www.wikidata.org/": (
+        "wikidata",
+        "Wikidata",
+        "https://www.wikidata.org/",
+        "http://www.wikidata.org/entity/",
+    ),
+    "https://www.wikidata.org/": (
+        "wikidata",
+        "Wikidata",
+        "https://www.wikidata.org/",
+        "http://www.wikidata.org/entity/",
+    ),
+    "https://sws.geonames.org/": (
+        "geonames",
+        "GeoNames",
+        "https://www.geonames.org/",
+        "https://sws.geonames.org/",
+    ),
+    "http://sws.geonames.org/": (
+        "geonames",
+        "GeoNames",
+        "https://www.geonames.org/",
+        "https://sws.geonames.org/",
+    ),
 }
 
 
@@ -106,7 +127,13 @@ def _linksets(g: Graph, ds: URIRef, rows: Rows, settings: Settings) -> None:
         linkset = URIRef(f"{ds}#linkset-{slug}-{_local(row['predicate'])}")
         g.add((ds, VOID.subset, linkset))
         g.add((linkset, RDF.type, VOID.Linkset))
-        g.add((linkset, DCTERMS.title, Literal(f"{TITLE['en'].split(':')[0]} → {title} ({_local(row['predicate'])})", lang="en")))
+        g.add(
+            (
+                linkset,
+                DCTERMS.title,
+                Literal(f"{TITLE['en'].split(':')[0]} → {title} ({_local(row['predicate'])})", lang="en"),
+            )
+        )
         g.add((linkset, VOID.subjectsTarget, ds))
         g.add((linkset, VOID.objectsTarget, target))
         g.add((linkset, VOID.linkPredicate, URIRef(row["predicate"])))
@@ -143,13 +170,22 @@ def _media(g: Graph, media_type: str) -> URIRef:
     return iri
 
 
-def describe(rows: Rows, manifest: dict | None, settings: Settings, service_url: str,
-             *, built: str | None = None) -> Graph:
+def describe(
+    rows: Rows, manifest: dict | None, settings: Settings, service_url: str, *, built: str | None = None
+) -> Graph:
     """The DCAT-AP 3 + VoID graph. ``service_url`` is where this service is reachable (no trailing /)."""
     service_url = service_url.rstrip("/")
     g = Graph()
-    for prefix, ns in [("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("void", VOID), ("spdx", SPDX),
-                       ("xsd", XSD), ("rdfs", RDFS), ("sd", SD)]:
+    for prefix, ns in [
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("void", VOID),
+        ("spdx", SPDX),
+        ("xsd", XSD),
+        ("rdfs", RDFS),
+        ("sd", SD),
+    ]:
         g.bind(prefix, ns)
     ds = URIRef(dataset_iri(settings))
     licence = URIRef(license_iri())
@@ -189,7 +225,9 @@ def describe(rows: Rows, manifest: dict | None, settings: Settings, service_url:
         description = "Official implementation report of Zhytomyr City Council, tab-separated export"
         if src.get("name"):
             description += f" ({src['name']})"
-        g.add((source, DCTERMS.description, Literal(description + "; byte-identical to the source.", lang="en")))
+        g.add(
+            (source, DCTERMS.description, Literal(description + "; byte-identical to the source.", lang="en"))
+        )
         if src.get("sha256"):
             _checksum(g, source, src["sha256"])
         g.add((source, DCTERMS.publisher, publisher))
@@ -199,7 +237,7 @@ def describe(rows: Rows, manifest: dict | None, settings: Settings, service_url:
     if years:
         _period(g, ds, min(years), max(years))
         g.add((ds, DCTERMS.issued, Literal(date(min(years) + 1, 1, 1).isoformat(), datatype=XSD.date)))
-    modified = built or (manifest or {}).get("generated") or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    modified = built or (manifest or {}).get("generated") or datetime.now(UTC).isoformat(timespec="seconds")
     g.add((ds, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
     if manifest and manifest.get("version"):
         g.add((ds, URIRef(str(DCAT) + "version"), Literal(manifest["version"])))
@@ -208,7 +246,9 @@ def describe(rows: Rows, manifest: dict | None, settings: Settings, service_url:
     svc = URIRef(service_url + "/sparql#service")
     g.add((svc, RDF.type, DCAT.DataService))
     g.add((svc, DCTERMS.title, Literal("SPARQL-точка доступу графа знань стратегії Житомира", lang="uk")))
-    g.add((svc, DCTERMS.title, Literal("SPARQL endpoint of the Zhytomyr strategy knowledge graph", lang="en")))
+    g.add(
+        (svc, DCTERMS.title, Literal("SPARQL endpoint of the Zhytomyr strategy knowledge graph", lang="en"))
+    )
     g.add((svc, DCAT.endpointURL, endpoint))
     g.add((svc, DCAT.endpointDescription, endpoint))
     g.add((svc, DCAT.servesDataset, ds))
@@ -269,11 +309,23 @@ def describe(rows: Rows, manifest: dict | None, settings: Settings, service_url:
 
 
 # --------------------------------------------------------------------------- output formats
-RDF_MEDIA = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
-             "application/rdf+xml": "xml"}
-FORMAT_ALIASES = {"turtle": "text/turtle", "ttl": "text/turtle", "jsonld": "application/ld+json",
-                  "json-ld": "application/ld+json", "json": "application/ld+json", "nt": "application/n-triples",
-                  "xml": "application/rdf+xml", "rdf": "application/rdf+xml", "html": "text/html"}
+RDF_MEDIA = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+FORMAT_ALIASES = {
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "json": "application/ld+json",
+    "nt": "application/n-triples",
+    "xml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+    "html": "text/html",
+}
 
 
 def negotiate(accept: str | None, fmt: str | None, default: str) -> str | None:
@@ -284,7 +336,7 @@ def negotiate(accept: str | None, fmt: str | None, default: str) -> str | None:
     if not accept or not accept.strip():
         return default
     best, best_q = None, 0.0
-    for position, part in enumerate(accept.split(",")):
+    for _position, part in enumerate(accept.split(",")):
         pieces = [p.strip() for p in part.split(";")]
         media, q = pieces[0].lower(), 1.0
         for p in pieces[1:]:
@@ -294,7 +346,9 @@ def negotiate(accept: str | None, fmt: str | None, default: str) -> str | None:
                 except ValueError:
                     q = 0.0
         if media in ("*/*", "text/*", "application/*"):
-            candidate = default if media == "*/*" else next((o for o in offered if o.startswith(media[:-1])), None)
+            candidate = (
+                default if media == "*/*" else next((o for o in offered if o.startswith(media[:-1])), None)
+            )
             q -= 0.0001  # an exact type beats a wildcard of the same q
         else:
             candidate = media if media in offered else None
@@ -305,7 +359,11 @@ def negotiate(accept: str | None, fmt: str | None, default: str) -> str | None:
 
 def serialize(g: Graph, media_type: str) -> bytes:
     if media_type == "application/ld+json":
-        context = {p: str(ns) for p, ns in g.namespaces() if p in ("dcat", "dct", "foaf", "void", "spdx", "xsd", "rdfs", "sd")}
+        context = {
+            p: str(ns)
+            for p, ns in g.namespaces()
+            if p in ("dcat", "dct", "foaf", "void", "spdx", "xsd", "rdfs", "sd")
+        }
         return g.serialize(format="json-ld", context=context, indent=1).encode("utf-8")
     return g.serialize(format=RDF_MEDIA[media_type]).encode("utf-8")
 
@@ -315,8 +373,10 @@ def citation(g: Graph, settings: Settings) -> str:
     modified = g.value(ds, DCTERMS.modified)
     version = g.value(ds, URIRef(str(DCAT) + "version"))
     year = str(modified)[:4] if modified else ""
-    return (f"{PUBLISHER['en']} (source); Zhytomyr strategy knowledge graph contributors ({year}). "
-            f"{TITLE['en']}. Version {version or 'unversioned'}. {ds}")
+    return (
+        f"{PUBLISHER['en']} (source); Zhytomyr strategy knowledge graph contributors ({year}). "
+        f"{TITLE['en']}. Version {version or 'unversioned'}. {ds}"
+    )
 
 
 def html_page(g: Graph, settings: Settings) -> bytes:
@@ -337,41 +397,51 @@ def html_page(g: Graph, settings: Settings) -> bytes:
         size = g.value(dist, DCAT.byteSize)
         sha = next((g.value(c, SPDX.checksumValue) for c in g.objects(dist, SPDX.checksum)), None)
         media = g.value(dist, DCAT.mediaType)
-        rows.append(f"<tr><td><a href=\"{e(str(url))}\">{e(str(g.value(dist, DCTERMS.title)))}</a></td>"
-                    f"<td>{e(str(media).replace(IANA, '')) if media else ''}</td><td>{size or ''}</td>"
-                    f"<td><code>{e(str(sha)) if sha else ''}</code></td></tr>")
+        rows.append(
+            f'<tr><td><a href="{e(str(url))}">{e(str(g.value(dist, DCTERMS.title)))}</a></td>'
+            f"<td>{e(str(media).replace(IANA, '')) if media else ''}</td><td>{size or ''}</td>"
+            f"<td><code>{e(str(sha)) if sha else ''}</code></td></tr>"
+        )
     sources = []
     for src in g.objects(ds, DCTERMS.source):
         sha = next((g.value(c, SPDX.checksumValue) for c in g.objects(src, SPDX.checksum)), "")
-        sources.append(f"<li>{e(str(g.value(src, DCTERMS.title) or src))} — <code>{e(str(src))}</code>, "
-                       f"SHA-256 <code>{e(str(sha))}</code></li>")
+        sources.append(
+            f"<li>{e(str(g.value(src, DCTERMS.title) or src))} — <code>{e(str(src))}</code>, "
+            f"SHA-256 <code>{e(str(sha))}</code></li>"
+        )
     links = []
     for ls in sorted(g.subjects(RDF.type, VOID.Linkset)):
         target = g.value(ls, VOID.objectsTarget)
-        links.append(f"<li><a href=\"{e(str(target))}\">{e(str(g.value(target, DCTERMS.title) or target))}</a>: "
-                     f"{g.value(ls, VOID.triples)} × <code>{e(str(g.value(ls, VOID.linkPredicate)))}</code></li>")
-    counts = "".join(f"<li>{k}: {val(VOID[k])}</li>" for k in ("triples", "entities", "classes", "properties"))
-    titles = "".join(f"<h1 lang=\"{t.language}\">{e(str(t))}</h1>" for t in sorted(g.objects(ds, DCTERMS.title)))
-    descs = "".join(f"<p lang=\"{d.language}\">{e(str(d))}</p>" for d in sorted(g.objects(ds, DCTERMS.description)))
+        links.append(
+            f'<li><a href="{e(str(target))}">{e(str(g.value(target, DCTERMS.title) or target))}</a>: '
+            f"{g.value(ls, VOID.triples)} × <code>{e(str(g.value(ls, VOID.linkPredicate)))}</code></li>"
+        )
+    counts = "".join(
+        f"<li>{k}: {val(VOID[k])}</li>" for k in ("triples", "entities", "classes", "properties")
+    )
+    titles = "".join(
+        f'<h1 lang="{t.language}">{e(str(t))}</h1>' for t in sorted(g.objects(ds, DCTERMS.title))
+    )
+    descs = "".join(
+        f'<p lang="{d.language}">{e(str(d))}</p>' for d in sorted(g.objects(ds, DCTERMS.description))
+    )
     page = f"""<!doctype html>
-<html lang="uk"><head><meta charset="utf-8"><title>{e(TITLE['uk'])}</title>
+<html lang="uk"><head><meta charset="utf-8"><title>{e(TITLE["uk"])}</title>
 <link rel="alternate" type="text/turtle" href="?format=turtle">
 <link rel="alternate" type="application/ld+json" href="?format=jsonld">
 {script_tag(dataset_jsonld(g, settings))}</head>
 <body>{titles}{descs}
-<dl><dt>Publisher of the source / Видавець джерела</dt><dd>{e(PUBLISHER['uk'])} / {e(PUBLISHER['en'])}</dd>
+<dl><dt>Publisher of the source / Видавець джерела</dt><dd>{e(PUBLISHER["uk"])} / {e(PUBLISHER["en"])}</dd>
 <dt>Licence / Ліцензія</dt><dd><a href="{val(DCTERMS.license)}">{val(DCTERMS.license)}</a></dd>
 <dt>Issued</dt><dd>{val(DCTERMS.issued)}</dd><dt>Modified</dt><dd>{val(DCTERMS.modified)}</dd>
 <dt>Version</dt><dd>{val(URIRef(str(DCAT) + "version"))}</dd>
 <dt>SPARQL</dt><dd><a href="{val(VOID.sparqlEndpoint)}">{val(VOID.sparqlEndpoint)}</a></dd></dl>
-<h2>Source documents / Джерела</h2><ul>{''.join(sources)}</ul>
+<h2>Source documents / Джерела</h2><ul>{"".join(sources)}</ul>
 <h2>How to cite / Як цитувати</h2><p><cite>{e(citation(g, settings))}</cite></p>
 <h2>Downloads / Завантаження</h2>
-<table><tr><th>file</th><th>media type</th><th>bytes</th><th>SHA-256</th></tr>{''.join(rows)}</table>
+<table><tr><th>file</th><th>media type</th><th>bytes</th><th>SHA-256</th></tr>{"".join(rows)}</table>
 <h2>Counts</h2><ul>{counts}</ul>
-<h2>Links to other datasets / Зв'язки з іншими наборами даних</h2><ul>{''.join(links)}</ul>
+<h2>Links to other datasets / Зв'язки з іншими наборами даних</h2><ul>{"".join(links)}</ul>
 </body></html>
 """
     return page.encode("utf-8")
-
-

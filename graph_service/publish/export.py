@@ -18,6 +18,7 @@
 
 Files are written to a temporary directory and renamed into place, so readers never see half a dump.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -105,27 +106,54 @@ def columns(settings: Settings) -> dict[str, Col]:
         "place": Col("Місце (IRI)", "Place (IRI)", "anyURI"),
         "label_uk": Col("Назва українською", "Name in Ukrainian", property=RDFS + "label", lang="uk"),
         "label_en": Col("Назва англійською", "Name in English", property=RDFS + "label", lang="en"),
-        "period": Col("Період (як надруковано)", "Period (as printed)", property=ZKG + "periodText", lang="uk"),
+        "period": Col(
+            "Період (як надруковано)", "Period (as printed)", property=ZKG + "periodText", lang="uk"
+        ),
         "start_year": Col("Рік початку", "Start year", "integer", ZKG + "startYear"),
         "end_year": Col("Рік завершення", "End year", "integer", ZKG + "endYear"),
         "source_line": Col("Рядок джерела", "Source line", "integer", ZKG + "sourceLine"),
         "notation": Col("Номер (як надруковано)", "Number (as printed)", property=SKOS + "notation"),
-        "goal": Col("Стратегічна ціль (IRI)", "Strategic goal (IRI)", "anyURI", ZKG + "inGoal", value_url=_iri("goal")),
-        "priority": Col("Пріоритет (IRI)", "Priority (IRI)", "anyURI", ZKG + "inPriority",
-                        value_url=_iri("priority"), about_url=_iri("goal")),
+        "goal": Col(
+            "Стратегічна ціль (IRI)", "Strategic goal (IRI)", "anyURI", ZKG + "inGoal", value_url=_iri("goal")
+        ),
+        "priority": Col(
+            "Пріоритет (IRI)",
+            "Priority (IRI)",
+            "anyURI",
+            ZKG + "inPriority",
+            value_url=_iri("priority"),
+            about_url=_iri("goal"),
+        ),
         "kind": Col("Вид органу", "Kind of body", property=ZKG + "departmentKind"),
-        "reports_on": Col("Стосується (проєкт або завдання, IRI)", "Reports on (project or task, IRI)", "anyURI",
-                          ZKG + "reportsOn", value_url=_iri("reports_on")),
+        "reports_on": Col(
+            "Стосується (проєкт або завдання, IRI)",
+            "Reports on (project or task, IRI)",
+            "anyURI",
+            ZKG + "reportsOn",
+            value_url=_iri("reports_on"),
+        ),
         "year": Col("Рік звіту", "Report year", "integer", ZKG + "year"),
-        "status": Col("Статус (код)", "Status (code)", property=ZKG + "status",
-                      value_url=settings.id_base + "status/{status}"),
+        "status": Col(
+            "Статус (код)",
+            "Status (code)",
+            property=ZKG + "status",
+            value_url=settings.id_base + "status/{status}",
+        ),
         "text": Col("Інформація про виконання", "Progress text", property=ZKG + "text", lang="uk"),
         "programme": Col("Програма донора (IRI)", "Programme (IRI)", "anyURI"),
         "mention": Col("Згадка у звіті (IRI)", "Mention in a report (IRI)", "anyURI"),
-        "relation": Col("Зв'язок (fundedBy — фінансував, partner — партнер)", "Relation (fundedBy or partner)",
-                        property=ZKG + "relation", value_url=ZKG + "{relation}"),
-        "evidence": Col("Фраза звіту, що це засвідчує", "Phrase of the report that decides it",
-                        property=ZKG + "evidence", lang="uk"),
+        "relation": Col(
+            "Зв'язок (fundedBy — фінансував, partner — партнер)",
+            "Relation (fundedBy or partner)",
+            property=ZKG + "relation",
+            value_url=ZKG + "{relation}",
+        ),
+        "evidence": Col(
+            "Фраза звіту, що це засвідчує",
+            "Phrase of the report that decides it",
+            property=ZKG + "evidence",
+            lang="uk",
+        ),
         "surface": Col("Як написано у звіті", "As written in the report", property=ZKG + "surfaceForm"),
     }
 
@@ -133,23 +161,53 @@ def columns(settings: Settings) -> dict[str, Col]:
 def table_columns(settings: Settings) -> dict[tuple[str, str], Col]:
     """Columns whose meaning depends on the table (``(table, variable)`` → column); the rest as in
     :func:`columns`. In the mention tables the row is a ``zkg:Mention``."""
-    in_report = Col("Звіт про виконання (IRI)", "Progress report (IRI)", "anyURI", ZKG + "inReport", value_url=_iri("report"))
+    in_report = Col(
+        "Звіт про виконання (IRI)",
+        "Progress report (IRI)",
+        "anyURI",
+        ZKG + "inReport",
+        value_url=_iri("report"),
+    )
     return {
-        ("project-funders", "project"): Col("Проєкт (IRI)", "Project (IRI)", "anyURI", ZKG + "reportsOn",
-                                            value_url=_iri("project"), about_url=_iri("report")),
-        ("project-funders", "funder"): Col("Донор (IRI)", "Funder (IRI)", "anyURI", ZKG + "target", value_url=_iri("funder")),
+        ("project-funders", "project"): Col(
+            "Проєкт (IRI)",
+            "Project (IRI)",
+            "anyURI",
+            ZKG + "reportsOn",
+            value_url=_iri("project"),
+            about_url=_iri("report"),
+        ),
+        ("project-funders", "funder"): Col(
+            "Донор (IRI)", "Funder (IRI)", "anyURI", ZKG + "target", value_url=_iri("funder")
+        ),
         ("project-funders", "report"): in_report,
         ("report-places", "report"): in_report,
-        ("report-places", "place"): Col("Місце (IRI)", "Place (IRI)", "anyURI", ZKG + "target", value_url=_iri("place")),
+        ("report-places", "place"): Col(
+            "Місце (IRI)", "Place (IRI)", "anyURI", ZKG + "target", value_url=_iri("place")
+        ),
     }
 
 
 #: triples a row states beyond its cells (CSVW virtual columns), by table
 VIRTUAL_COLUMNS = {
-    "project-funders": [{"name": "project_funder", "virtual": True, "aboutUrl": _iri("project"),
-                         "propertyUrl": ZKG + "{relation}", "valueUrl": _iri("funder")}],
-    "report-places": [{"name": "report_mentions_place", "virtual": True, "aboutUrl": _iri("report"),
-                       "propertyUrl": ZKG + "mentions", "valueUrl": _iri("place")}],
+    "project-funders": [
+        {
+            "name": "project_funder",
+            "virtual": True,
+            "aboutUrl": _iri("project"),
+            "propertyUrl": ZKG + "{relation}",
+            "valueUrl": _iri("funder"),
+        }
+    ],
+    "report-places": [
+        {
+            "name": "report_mentions_place",
+            "virtual": True,
+            "aboutUrl": _iri("report"),
+            "propertyUrl": ZKG + "mentions",
+            "valueUrl": _iri("place"),
+        }
+    ],
 }
 
 
@@ -208,7 +266,9 @@ def export_tables(store: ox.Store) -> list[Table]:
         variables = [v.value for v in solutions.variables]
         rows = [[_lexical(row[v]) for v in variables] for row in solutions]
         if rows:
-            tables.append(Table(query.name[len("export-"):], query.title, query.description, variables, rows))
+            tables.append(
+                Table(query.name[len("export-") :], query.title, query.description, variables, rows)
+            )
     return tables
 
 
@@ -232,7 +292,9 @@ def csvw_metadata(tables: list[Table], settings: Settings) -> dict:
         for i, var in enumerate(table.variables):
             spec = per_table.get((table.name, var)) or defs.get(var)
             if spec is None:
-                raise KeyError(f"export-{table.name}.rq: no column definition for ?{var} in graph_service/publish/export.py")
+                raise KeyError(
+                    f"export-{table.name}.rq: no column definition for ?{var} in graph_service/publish/export.py"
+                )
             col: dict = {
                 "name": var,
                 "titles": {"uk": spec.uk, "en": spec.en},
@@ -261,19 +323,24 @@ def csvw_metadata(tables: list[Table], settings: Settings) -> dict:
             "aboutUrl": _iri(key),
         }
         fks = [
-            {"columnReference": var, "reference": {"resource": f"{target}.csv", "columnReference": target_col}}
+            {
+                "columnReference": var,
+                "reference": {"resource": f"{target}.csv", "columnReference": target_col},
+            }
             for var in table.variables
             for (src, src_col), (target, target_col) in FOREIGN_KEYS.items()
             if src == table.name and src_col == var and target in present
         ]
         if fks:
             schema["foreignKeys"] = fks
-        out.append({
-            "url": table.file,
-            "dc:title": table.title,
-            "dc:description": table.description,
-            "tableSchema": schema,
-        })
+        out.append(
+            {
+                "url": table.file,
+                "dc:title": table.title,
+                "dc:description": table.description,
+                "tableSchema": schema,
+            }
+        )
     return {
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
         "dc:title": "Zhytomyr strategy knowledge graph — tables",
@@ -283,7 +350,7 @@ def csvw_metadata(tables: list[Table], settings: Settings) -> dict:
 
 # --------------------------------------------------------------------------- RDF dumps
 def graph_file_stem(graph: str, settings: Settings) -> str:
-    name = graph[len(settings.graph_base):] if graph.startswith(settings.graph_base) else graph
+    name = graph[len(settings.graph_base) :] if graph.startswith(settings.graph_base) else graph
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in name.replace("/", "-"))
     return "graph-" + safe.strip("-")
 
@@ -359,7 +426,7 @@ def export(store: ox.Store, out_dir: Path, settings: Settings, *, version: str |
 
     manifest = {
         "version": version,
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "base_iri": settings.base_iri,
         "files": [
             {"name": name, "mediaType": media_type(name), "bytes": len(data), "sha256": sha256(data), **extra}

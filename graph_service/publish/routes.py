@@ -14,6 +14,7 @@ With the embedded store the dumps live in ``<live build>/dumps`` and are exporte
 when missing (or left from another build). With a remote backend there are no dumps (404) and the
 description lists the SPARQL endpoint only.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,13 +24,12 @@ from xml.sax.saxutils import escape
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
-from graph_service.store import named_queries
-from graph_service.store.backend import OxigraphBackend
 from graph_service.publish.dataset import describe, html_page, negotiate, serialize
 from graph_service.publish.export import MANIFEST, dumps_dir, export, read_manifest
+from graph_service.store import named_queries
+from graph_service.store.backend import OxigraphBackend
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.store_layout import live_build
-
 
 #: the sitemaps protocol's limit of URLs per file (https://www.sitemaps.org/protocol.html)
 SITEMAP_LIMIT = 50_000
@@ -41,7 +41,7 @@ def local_url(iri: str, settings: Settings, service_url: str) -> str:
     (``{base}id/project/x`` → ``{service_url}/id/project/x``), as ``/dataset`` does for its own
     URLs; any other IRI is returned as it is."""
     if iri.startswith(settings.base_iri):
-        return service_url.rstrip("/") + "/" + iri[len(settings.base_iri):]
+        return service_url.rstrip("/") + "/" + iri[len(settings.base_iri) :]
     return iri
 
 
@@ -81,7 +81,9 @@ class Publisher:
 
     def sitemap_urls(self, service_url: str) -> list[str]:
         """The dataset page, then every entity, as URLs of this service."""
-        return [service_url + "/dataset"] + [local_url(iri, self.settings, service_url) for iri in self.entities()]
+        return [service_url + "/dataset"] + [
+            local_url(iri, self.settings, service_url) for iri in self.entities()
+        ]
 
     def description(self, service_url: str):
         version = self.backend.data_version()
@@ -112,11 +114,14 @@ def add_publish_routes(app, backend, settings: Settings | None = None) -> Publis
     async def description(request: Request, default: str) -> Response:
         media = negotiate(request.headers.get("accept"), request.query_params.get("format"), default)
         if media is None:
-            return text(406, "not acceptable: offered text/html, text/turtle, application/ld+json, "
-                             "application/n-triples, application/rdf+xml")
+            return text(
+                406,
+                "not acceptable: offered text/html, text/turtle, application/ld+json, "
+                "application/n-triples, application/rdf+xml",
+            )
         try:
             graph = await asyncio.to_thread(publisher.description, _service_url(request))
-        except Exception as exc:  # noqa: BLE001 - no store yet, remote down …
+        except Exception as exc:
             return text(503, f"no data available: {exc}")
         if media == "text/html":
             body = html_page(graph, publisher.settings)
@@ -134,7 +139,7 @@ def add_publish_routes(app, backend, settings: Settings | None = None) -> Publis
         name = request.path_params["name"]
         try:
             manifest, directory = await asyncio.to_thread(publisher.manifest)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return text(503, f"no data available: {exc}")
         if manifest is None:
             return text(404, "this service has no dumps (remote backend): see the data publisher")
@@ -169,7 +174,9 @@ def add_publish_routes(app, backend, settings: Settings | None = None) -> Publis
     def _urlset(urls: list[str], lastmod: str | None) -> bytes:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
         body = "".join(f"<url><loc>{escape(u)}</loc>{mod}</url>\n" for u in urls)
-        return (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n{body}</urlset>\n').encode("utf-8")
+        return (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n{body}</urlset>\n'
+        ).encode()
 
     async def _sitemap_data(request: Request):
         service_url = _service_url(request)
@@ -183,17 +190,21 @@ def add_publish_routes(app, backend, settings: Settings | None = None) -> Publis
     async def sitemap(request: Request) -> Response:
         try:
             service_url, urls, lastmod = await _sitemap_data(request)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return text(503, f"no data available: {exc}")
         limit = publisher.sitemap_limit
         if len(urls) <= limit:
             return _xml(_urlset(urls, lastmod))
         parts = (len(urls) + limit - 1) // limit
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-        body = "".join(f"<sitemap><loc>{escape(service_url)}/sitemap-{n}.xml</loc>{mod}</sitemap>\n"
-                       for n in range(1, parts + 1))
-        return _xml(f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">\n{body}'
-                    f"</sitemapindex>\n".encode("utf-8"))
+        body = "".join(
+            f"<sitemap><loc>{escape(service_url)}/sitemap-{n}.xml</loc>{mod}</sitemap>\n"
+            for n in range(1, parts + 1)
+        )
+        return _xml(
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">\n{body}'
+            f"</sitemapindex>\n".encode()
+        )
 
     async def sitemap_part(request: Request) -> Response:
         try:
@@ -202,10 +213,10 @@ def add_publish_routes(app, backend, settings: Settings | None = None) -> Publis
             return text(404, "no such sitemap")
         try:
             _, urls, lastmod = await _sitemap_data(request)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return text(503, f"no data available: {exc}")
         limit = publisher.sitemap_limit
-        chunk = urls[(n - 1) * limit: n * limit] if n >= 1 and len(urls) > limit else []
+        chunk = urls[(n - 1) * limit : n * limit] if n >= 1 and len(urls) > limit else []
         if not chunk:
             return text(404, "no such sitemap; see /sitemap.xml")
         return _xml(_urlset(chunk, lastmod))

@@ -30,10 +30,11 @@ anything else          ``Thing``: ``name``
 The data comes from the named query ``queries/schema-entity.rq`` through any backend with
 ``select_rows`` (embedded or remote).
 """
+
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
@@ -81,15 +82,17 @@ def _names(values: Iterable[tuple[str, str]]) -> list[dict] | None:
 
 def _kind(iri: str | None) -> str | None:
     if iri and iri.startswith(ZKG + "kind_"):
-        return iri[len(ZKG + "kind_"):]
+        return iri[len(ZKG + "kind_") :]
     return None
 
 
-def schema_type(classes: Iterable[str], kind: str | None, iri: str = "", settings: Settings | None = None) -> str:
+def schema_type(
+    classes: Iterable[str], kind: str | None, iri: str = "", settings: Settings | None = None
+) -> str:
     """The schema.org type of an entity from its zkg classes and kind."""
     if settings is not None and iri == settings.id_base + COUNCIL_ID:
         return "GovernmentOrganization"
-    local = [c[len(ZKG):] for c in classes if c.startswith(ZKG)]
+    local = [c[len(ZKG) :] for c in classes if c.startswith(ZKG)]
     if kind in KIND_TYPES and any(c in ("Funder", "Organization", "Place") for c in local):
         return KIND_TYPES[kind]
     for c in local:
@@ -103,7 +106,9 @@ def _node(row: dict, settings: Settings) -> dict:
     node: dict = {"@id": row["o"]}
     classes = [row["o_class"]] if row.get("o_class") else []
     node["@type"] = schema_type(classes, _kind(row.get("o_kind")), row["o"], settings)
-    names = _names([(v, lang) for v, lang in ((row.get("o_label_uk"), "uk"), (row.get("o_label_en"), "en")) if v])
+    names = _names(
+        [(v, lang) for v, lang in ((row.get("o_label_uk"), "uk"), (row.get("o_label_en"), "en")) if v]
+    )
     if names:
         node["name"] = names
     return node
@@ -124,7 +129,9 @@ def _merge(nodes: list[dict]) -> list[dict]:
     return list(out.values())
 
 
-def entity_jsonld(backend, iri: str, *, settings: Settings | None = None, url: str | None = None) -> dict | None:
+def entity_jsonld(
+    backend, iri: str, *, settings: Settings | None = None, url: str | None = None
+) -> dict | None:
     """schema.org JSON-LD for the entity ``iri`` (None when the graph says nothing about it).
 
     ``backend`` is anything with ``select_rows(sparql)``; ``url`` is where its page is served (by
@@ -158,12 +165,15 @@ def entity_jsonld(backend, iri: str, *, settings: Settings | None = None, url: s
     same = values(OWL_SAME_AS)
     if same:
         doc["sameAs"] = [{"@id": s} for s in same]
-    ids = [{"@type": "PropertyValue", "propertyID": r["o_scheme"], "value": r["o_value"]}
-           for r in by_p.get(SCHEMA + "identifier", []) if r.get("o_scheme")]
+    ids = [
+        {"@type": "PropertyValue", "propertyID": r["o_scheme"], "value": r["o_value"]}
+        for r in by_p.get(SCHEMA + "identifier", [])
+        if r.get("o_scheme")
+    ]
     if ids:
         doc["identifier"] = list({json.dumps(i, sort_keys=True): i for i in ids}.values())
 
-    zkg_classes = {c[len(ZKG):] for c in classes if c.startswith(ZKG)}
+    zkg_classes = {c[len(ZKG) :] for c in classes if c.startswith(ZKG)}
     if typ == "Project":
         description = _names((r["o"], r.get("o_lang") or "") for r in by_p.get(ZKG + "description", []))
         if description:
@@ -216,12 +226,19 @@ def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | No
     g = description
 
     def langs(p) -> list[dict]:
-        return [{"@value": str(o), "@language": o.language} if getattr(o, "language", None) else str(o)
-                for o in sorted(g.objects(ds, p))]
+        return [
+            {"@value": str(o), "@language": o.language} if getattr(o, "language", None) else str(o)
+            for o in sorted(g.objects(ds, p))
+        ]
 
     publisher = g.value(ds, DCTERMS.publisher)
-    pub = {"@id": str(publisher), "@type": "GovernmentOrganization",
-           "name": [{"@value": str(n), "@language": n.language} for n in sorted(g.objects(publisher, FOAF.name))]}
+    pub = {
+        "@id": str(publisher),
+        "@type": "GovernmentOrganization",
+        "name": [
+            {"@value": str(n), "@language": n.language} for n in sorted(g.objects(publisher, FOAF.name))
+        ],
+    }
     doc: dict = {
         "@context": CONTEXT,
         "@id": str(ds),
@@ -252,8 +269,12 @@ def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | No
     sources = []
     for src in sorted(g.objects(ds, DCTERMS.source)):
         # the bundled tab-separated export of the official report, byte-identical: a MediaObject
-        node = {"@id": str(src), "@type": "MediaObject", "encodingFormat": "text/tab-separated-values",
-                "publisher": {"@id": str(publisher)}}
+        node = {
+            "@id": str(src),
+            "@type": "MediaObject",
+            "encodingFormat": "text/tab-separated-values",
+            "publisher": {"@id": str(publisher)},
+        }
         title = g.value(src, DCTERMS.title)
         if title is not None:
             node["name"] = {"@value": str(title), "@language": title.language or "uk"}
@@ -269,7 +290,11 @@ def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | No
         if url is None:
             continue
         media = g.value(dist, DCAT.mediaType)
-        item = {"@type": "DataDownload", "contentUrl": {"@id": str(url)}, "name": str(g.value(dist, DCTERMS.title))}
+        item = {
+            "@type": "DataDownload",
+            "contentUrl": {"@id": str(url)},
+            "name": str(g.value(dist, DCTERMS.title)),
+        }
         if media is not None:
             item["encodingFormat"] = str(media).rsplit("/media-types/", 1)[-1]
         size = g.value(dist, DCAT.byteSize)

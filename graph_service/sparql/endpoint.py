@@ -9,6 +9,7 @@ checks, negotiate the media type, derive the ETag from the data version (→ 304
 result up in the bounded cache, admit the query under the concurrency cap (→ 503 +
 Retry-After), run it on the executor with the time limit (→ 503), answer or stream.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,10 +20,10 @@ import time
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
-from graph_service.web import conneg as formats
-from graph_service.store.backend import OxigraphBackend, QueryError, check_query
 from graph_service.sparql.executors import aiter_list
 from graph_service.sparql.pool import Timeout, WorkerError, WorkerFailed
+from graph_service.store.backend import OxigraphBackend, QueryError, check_query
+from graph_service.web import conneg as formats
 
 if TYPE_CHECKING:  # pragma: no cover
     from graph_service.web.app import Service
@@ -46,9 +47,11 @@ class ProtocolError(Exception):
 class Answer:
     """A response to send: status, headers, and a body (bytes) or a stream."""
 
-    __slots__ = ("status", "headers", "body", "stream", "on_close")
+    __slots__ = ("body", "headers", "on_close", "status", "stream")
 
-    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b"", stream=None, on_close=None):
+    def __init__(
+        self, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b"", stream=None, on_close=None
+    ):
         self.status = status
         self.headers = headers
         self.body = body
@@ -101,7 +104,7 @@ class BoundedDict(dict):
 
 
 class SparqlEndpoint:
-    def __init__(self, service: "Service", describe_service):
+    def __init__(self, service: Service, describe_service):
         self.service = service
         self.config = service.config
         self.metrics = service.metrics
@@ -131,12 +134,14 @@ class SparqlEndpoint:
         else:
             try:
                 answer = await self.answer(scope, receive, headers, fields)
-            except Exception as exc:  # noqa: BLE001 - never a bare 500 without a message
+            except Exception as exc:
                 logging.getLogger("zkg.endpoint").exception("internal error")
                 answer = text_answer(500, f"internal error: {type(exc).__name__}: {exc}")
         origin = headers.get("origin")
         if origin is not None and (self.cors_any or origin in self.cors_origins):
-            answer.headers.append((b"access-control-allow-origin", b"*" if self.cors_any else origin.encode("latin-1")))
+            answer.headers.append(
+                (b"access-control-allow-origin", b"*" if self.cors_any else origin.encode("latin-1"))
+            )
             answer.headers.append((b"access-control-expose-headers", b"ETag, Retry-After, X-SPARQL-MaxRows"))
         status = answer.status
         try:
@@ -165,26 +170,42 @@ class SparqlEndpoint:
             self._latency.observe(time.perf_counter() - started)
             if access_log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
-                access_log.info(json.dumps({
-                    "method": method, "path": scope["path"], "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 3),
-                    "client": client[0] if client else None, **fields,
-                }, ensure_ascii=False))
+                access_log.info(
+                    json.dumps(
+                        {
+                            "method": method,
+                            "path": scope["path"],
+                            "status": status,
+                            "ms": round((time.perf_counter() - started) * 1000, 3),
+                            "client": client[0] if client else None,
+                            **fields,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
 
     def _preflight(self, headers: dict[str, str]) -> Answer:
-        h = [(b"access-control-allow-methods", b"GET, POST, OPTIONS"), (b"access-control-max-age", b"86400"),
-             (b"allow", b"GET, POST, OPTIONS")]
+        h = [
+            (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
+            (b"access-control-max-age", b"86400"),
+            (b"allow", b"GET, POST, OPTIONS"),
+        ]
         requested = headers.get("access-control-request-headers")
         if requested:
             h.append((b"access-control-allow-headers", requested.encode("latin-1")))
         return Answer(200, h, b"")
 
     # ------------------------------------------------------------------ protocol
-    async def read_protocol(self, scope, receive, headers) -> tuple[str | None, tuple[str, ...], tuple[str, ...], dict]:
+    async def read_protocol(
+        self, scope, receive, headers
+    ) -> tuple[str | None, tuple[str, ...], tuple[str, ...], dict]:
         method = scope["method"]
         if method not in ("GET", "POST"):
-            raise ProtocolError(405, "method not allowed: the endpoint answers GET and POST queries only",
-                                {"Allow": "GET, POST, OPTIONS"})
+            raise ProtocolError(
+                405,
+                "method not allowed: the endpoint answers GET and POST queries only",
+                {"Allow": "GET, POST, OPTIONS"},
+            )
         qs = scope.get("query_string", b"")
         if method == "GET":
             parsed = self._get_requests.get(qs)
@@ -199,11 +220,14 @@ class SparqlEndpoint:
                 raise ProtocolError(415, f"unsupported charset {charset}: the SPARQL protocol requires UTF-8")
             if media not in (FORM_TYPE, QUERY_TYPE, UPDATE_TYPE):
                 raise ProtocolError(
-                    415, f"unsupported request body type {media or '(none)'}: use {QUERY_TYPE} or {FORM_TYPE}")
+                    415, f"unsupported request body type {media or '(none)'}: use {QUERY_TYPE} or {FORM_TYPE}"
+                )
             limit = self.config.max_query_bytes * 3 + 4096  # form-encoding may triple the size
             length = headers.get("content-length")
             if length and length.isdigit() and int(length) > limit:
-                raise ProtocolError(413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)")
+                raise ProtocolError(
+                    413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)"
+                )
             chunks = []
             size = 0
             while True:
@@ -213,7 +237,9 @@ class SparqlEndpoint:
                 chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > limit:
-                    raise ProtocolError(413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)")
+                    raise ProtocolError(
+                        413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)"
+                    )
                 chunks.append(chunk)
                 if not message.get("more_body"):
                     break
@@ -255,8 +281,11 @@ class SparqlEndpoint:
         found = self._checks.get(query)
         if found is None:
             try:
-                found = check_query(query, max_query_bytes=self.config.max_query_bytes,
-                                    service_allow=self.config.service_allow)
+                found = check_query(
+                    query,
+                    max_query_bytes=self.config.max_query_bytes,
+                    service_allow=self.config.service_allow,
+                )
             except QueryError as exc:
                 found = exc
             self._checks.remember(query, found)
@@ -294,7 +323,9 @@ class SparqlEndpoint:
         endpoint = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
         if query is None:
             if scope["method"] != "GET":
-                return text_answer(400, "no query given (parameter 'query' or an application/sparql-query body)")
+                return text_answer(
+                    400, "no query given (parameter 'query' or an application/sparql-query body)"
+                )
             return await self.describe_service(endpoint, accept, fmt)
         try:
             info = self.check(query)
@@ -310,7 +341,7 @@ class SparqlEndpoint:
                 return text_answer(406, str(exc))
         try:
             version = await service.data_version()
-        except Exception as exc:  # noqa: BLE001 - no store yet, remote down …
+        except Exception as exc:
             return text_answer(503, f"no data available: {exc}", {"Retry-After": cfg.retry_after})
         key = (version, media_type, query, tuple(default_graphs), tuple(named_graphs), endpoint)
         base_headers = [(b"vary", b"Accept, Origin"), (b"cache-control", cfg.cache_control.encode("latin-1"))]
@@ -333,8 +364,11 @@ class SparqlEndpoint:
             fields["q"] = hashlib.blake2b(query.encode("utf-8"), digest_size=6).hexdigest()
         if service.in_flight >= cfg.max_concurrent:
             metrics.rejected.inc()
-            return text_answer(503, f"too many concurrent queries (limit {cfg.max_concurrent}); retry shortly",
-                               {"Retry-After": cfg.retry_after})
+            return text_answer(
+                503,
+                f"too many concurrent queries (limit {cfg.max_concurrent}); retry shortly",
+                {"Retry-After": cfg.retry_after},
+            )
         service.in_flight += 1
         metrics.in_flight.inc()
 
@@ -353,15 +387,20 @@ class SparqlEndpoint:
                     format=fmt,
                     default_graph_uris=default_graphs,
                     named_graph_uris=named_graphs,
-                    build_id=service.backend.current_build_id() if isinstance(service.backend, OxigraphBackend) else None,
+                    build_id=service.backend.current_build_id()
+                    if isinstance(service.backend, OxigraphBackend)
+                    else None,
                     deadline=deadline,
                     base_iri=endpoint,
                     bounded=info.bounded_lookup,
                 )
             except Timeout:
                 metrics.timeouts.inc()
-                return text_answer(503, f"query stopped: it ran longer than the time limit of {cfg.timeout:g} s "
-                                        "(ZKG_SPARQL_TIMEOUT)")
+                return text_answer(
+                    503,
+                    f"query stopped: it ran longer than the time limit of {cfg.timeout:g} s "
+                    "(ZKG_SPARQL_TIMEOUT)",
+                )
             except WorkerError as exc:
                 return text_answer(exc.status, exc.message)
             except WorkerFailed as exc:

@@ -3,17 +3,18 @@
 Both give back an :class:`~graph_service.sparql.pool.Outcome` or raise :class:`~graph_service.sparql.pool.Timeout`
 / :class:`~graph_service.sparql.pool.WorkerError`, so the endpoint does not care which it talks to.
 """
+
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 
-from graph_service.web import conneg as formats
-from graph_service.store.backend import Backend, OxigraphBackend, QueryError, RemoteBackend, ResultTooLarge
-from zhytomyr_kg.settings import ServiceConfig
 from graph_service.sparql.pool import Outcome, Timeout, WorkerError, WorkerPool
+from graph_service.store.backend import Backend, OxigraphBackend, QueryError, RemoteBackend, ResultTooLarge
+from graph_service.web import conneg as formats
+from zhytomyr_kg.settings import ServiceConfig
 
 
 class Executor:
@@ -83,8 +84,20 @@ class PoolExecutor(Executor):
     async def close(self) -> None:
         await self.pool.close()
 
-    async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
-                  build_id, deadline, base_iri=None, bounded=False) -> Outcome:
+    async def run(
+        self,
+        sparql,
+        *,
+        media_type,
+        accept,
+        format,
+        default_graph_uris,
+        named_graph_uris,
+        build_id,
+        deadline,
+        base_iri=None,
+        bounded=False,
+    ) -> Outcome:
         if bounded and self.config.inline_bytes > 0 and not default_graph_uris and not named_graph_uris:
             outcome = self._inline(sparql, media_type, accept, format, build_id, base_iri)
             if outcome is not None:
@@ -104,7 +117,7 @@ class PoolExecutor(Executor):
     def _open_live(self) -> None:
         try:
             self.backend.store()
-        except Exception:  # noqa: BLE001 - no build yet: the pool reports it
+        except Exception:
             pass
 
     def _inline(self, sparql, media_type, accept, format, build_id, base_iri) -> Outcome | None:
@@ -120,8 +133,14 @@ class PoolExecutor(Executor):
         chunks: list[bytes] = []
         try:
             result = self.backend.execute(
-                sparql, chunks.append, accept=accept, format=format, media_type=media_type,
-                build_id=build_id, base_iri=base_iri, max_bytes=limit,
+                sparql,
+                chunks.append,
+                accept=accept,
+                format=format,
+                media_type=media_type,
+                build_id=build_id,
+                base_iri=base_iri,
+                max_bytes=limit,
             )
         except ResultTooLarge as exc:
             if limit == cfg.max_result_bytes:
@@ -158,8 +177,20 @@ class RemoteExecutor(Executor):
         if self.client is not None:
             await self.client.aclose()
 
-    async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
-                  build_id, deadline, base_iri=None, bounded=False) -> Outcome:
+    async def run(
+        self,
+        sparql,
+        *,
+        media_type,
+        accept,
+        format,
+        default_graph_uris,
+        named_graph_uris,
+        build_id,
+        deadline,
+        base_iri=None,
+        bounded=False,
+    ) -> Outcome:
         assert self.client is not None
         form = "SELECT"
         if media_type is None:
@@ -212,8 +243,20 @@ class ThreadExecutor(Executor):
         self.backend = backend
         self.config = config
 
-    async def run(self, sparql, *, media_type, accept, format, default_graph_uris, named_graph_uris,
-                  build_id, deadline, base_iri=None, bounded=False) -> Outcome:
+    async def run(
+        self,
+        sparql,
+        *,
+        media_type,
+        accept,
+        format,
+        default_graph_uris,
+        named_graph_uris,
+        build_id,
+        deadline,
+        base_iri=None,
+        bounded=False,
+    ) -> Outcome:
         def call():
             result = self.backend.query(
                 sparql,

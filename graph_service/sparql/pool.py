@@ -5,6 +5,7 @@ idle worker, reads its frames without blocking the loop, and enforces the deadli
 still busy when the deadline passes is killed and replaced, so a runaway query stops using
 CPU while other requests keep being answered by the remaining workers.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,9 +15,9 @@ import logging
 import os
 import struct
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
 
 from graph_service.sparql.worker import DATA, END, ERROR, HEAD
 
@@ -81,7 +82,9 @@ class Outcome:
 
 
 class WorkerPool:
-    def __init__(self, store_dir: Path | str, size: int, *, isolate_net: bool = True, env: dict | None = None):
+    def __init__(
+        self, store_dir: Path | str, size: int, *, isolate_net: bool = True, env: dict | None = None
+    ):
         self.store_dir = str(store_dir)
         self.size = max(1, size)
         self.isolate_net = isolate_net
@@ -141,14 +144,14 @@ class WorkerPool:
         async def respawn() -> None:
             try:
                 await worker.proc.wait()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
             for attempt in range(5):
                 try:
                     new = await self._spawn()
                     self._idle.put_nowait(new)
                     return
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.exception("worker restart failed (attempt %d)", attempt + 1)
                     await asyncio.sleep(0.5 * (attempt + 1))
 
@@ -191,7 +194,9 @@ class WorkerPool:
                         worker.served += 1
                         self._idle.put_nowait(worker)
                         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-                        return Outcome(head["media_type"], head["form"], head.get("capped_rows"), body, [], None)
+                        return Outcome(
+                            head["media_type"], head["form"], head.get("capped_rows"), body, [], None
+                        )
                     elif kind == ERROR:
                         handed_back = True
                         self._idle.put_nowait(worker)
@@ -200,8 +205,14 @@ class WorkerPool:
                         raise WorkerFailed(f"unexpected frame {kind!r}")
             # too large to buffer: stream the rest; the worker comes back when it is drained
             handed_back = True
-            return Outcome(head["media_type"], head["form"], head.get("capped_rows"), None, chunks,
-                           self._stream(worker, deadline))
+            return Outcome(
+                head["media_type"],
+                head["form"],
+                head.get("capped_rows"),
+                None,
+                chunks,
+                self._stream(worker, deadline),
+            )
         except TimeoutError:
             raise Timeout() from None
         finally:
@@ -269,5 +280,3 @@ class WorkerError(Exception):
 def _error(payload: bytes) -> WorkerError:
     data = json.loads(payload)
     return WorkerError(int(data.get("status", 500)), data.get("message", "query failed"))
-
-

@@ -12,6 +12,7 @@ Wire format on stdin/stdout (binary):
   ``H`` (JSON head: media_type, form, capped_rows), ``D`` (a chunk of the serialised result),
   ``E`` (end, empty) or ``X`` (JSON error: status, message).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -50,7 +51,7 @@ def isolate_network() -> str:
                 pass
             return "userns+netns"
         return f"none (unshare: errno {ctypes.get_errno()})"
-    except Exception as exc:  # noqa: BLE001 - best effort on any platform
+    except Exception as exc:
         return f"none ({exc})"
 
 
@@ -62,15 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:  # die with the HTTP process, even if it is killed without cleaning up
         ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-    except Exception:  # noqa: BLE001 - not Linux
+    except Exception:
         pass
     isolation = "off"
     if os.environ.get("ZKG_WORKER_ISOLATE_NET") == "1":
         isolation = isolate_network()
 
     from graph_service.store.backend import OxigraphBackend, QueryError
-    from zhytomyr_kg.settings import ServiceConfig
     from graph_service.web.conneg import NotAcceptable
+    from zhytomyr_kg.settings import ServiceConfig
 
     config = ServiceConfig.from_env()
     backend = OxigraphBackend(
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:  # open (and copy into memory) the live build now, not on the first query
         backend.store()
-    except Exception:  # noqa: BLE001 - no build yet: the first query reports it
+    except Exception:
         pass
     stdin = sys.stdin.buffer
     stdout = sys.stdout.buffer
@@ -104,8 +105,12 @@ def main(argv: list[str] | None = None) -> int:
             out.clear()
 
     # ready signal, with what isolation we got
-    frame(HEAD, json.dumps({"ready": True, "isolation": isolation, "pid": os.getpid(),
-                            "in_memory": backend.in_memory}).encode())
+    frame(
+        HEAD,
+        json.dumps(
+            {"ready": True, "isolation": isolation, "pid": os.getpid(), "in_memory": backend.in_memory}
+        ).encode(),
+    )
     flush()
 
     while True:
@@ -150,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             frame(ERROR, json.dumps({"status": exc.status, "message": exc.message}).encode())
         except NotAcceptable as exc:
             frame(ERROR, json.dumps({"status": 406, "message": str(exc)}).encode())
-        except Exception as exc:  # noqa: BLE001 - report, keep serving
+        except Exception as exc:
             frame(ERROR, json.dumps({"status": 500, "message": f"{type(exc).__name__}: {exc}"}).encode())
         flush()
         del started

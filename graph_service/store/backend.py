@@ -13,6 +13,7 @@ Protocol to any endpoint (Oxigraph server, Fuseki, Virtuoso, QLever, GraphDB …
 The default graph is the union of all named graphs (see docs/CONTRACT.md), unless the request
 gives its own dataset (``default-graph-uri``/``named-graph-uri``) or the query has ``FROM``.
 """
+
 from __future__ import annotations
 
 import abc
@@ -20,16 +21,15 @@ import hashlib
 import io
 import threading
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import httpx
 
-from graph_service.web import conneg as formats
-
 from graph_service.store import named_queries
 from graph_service.store.sparql_text import QueryInfo, analyse, with_row_cap
+from graph_service.web import conneg as formats
 from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, LiveBuild, NoStore, live_build
 
 
@@ -130,15 +130,13 @@ class Backend(abc.ABC):
         """An opaque string that changes whenever the data changes (ETags derive from it)."""
 
     @abc.abstractmethod
-    def triple_count(self) -> int:
-        ...
+    def triple_count(self) -> int: ...
 
     @abc.abstractmethod
-    def health(self) -> Health:
-        ...
+    def health(self) -> Health: ...
 
-    def close(self) -> None:  # pragma: no cover - default no-op
-        pass
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Release the store (the embedded one's handles); a remote endpoint holds nothing."""
 
 
 # --------------------------------------------------------------------------- embedded store
@@ -205,7 +203,8 @@ def check_query(
             raise QueryError(
                 403,
                 f"SERVICE {shown} is not allowed (allow-list ZKG_SPARQL_SERVICE_ALLOW: "
-                + (", ".join(sorted(allow)) or "empty") + ")",
+                + (", ".join(sorted(allow)) or "empty")
+                + ")",
             )
     return info
 
@@ -317,7 +316,7 @@ class OxigraphBackend(Backend):
             count = self.triple_count()
             info = live_build(self.store_dir).info()
             return Health(True, self.name, version, count, extra={"build": info} if info else {})
-        except Exception as exc:  # noqa: BLE001 - health reports any failure
+        except Exception as exc:
             return Health(False, self.name, None, None, detail=str(exc))
 
     def query(
@@ -478,7 +477,9 @@ class RemoteBackend(Backend):
             raise QueryError(502, f"remote endpoint unreachable: {exc}") from exc
         if response.status_code >= 400:
             status = response.status_code if response.status_code < 500 else 502
-            raise QueryError(status, f"remote endpoint answered {response.status_code}: {response.text[:2000]}")
+            raise QueryError(
+                status, f"remote endpoint answered {response.status_code}: {response.text[:2000]}"
+            )
         return response
 
     def query(
@@ -520,8 +521,10 @@ class RemoteBackend(Backend):
         try:
             count = self.triple_count()
             return Health(True, self.name, self.data_version(), count, extra={"endpoint": self.endpoint_url})
-        except Exception as exc:  # noqa: BLE001
-            return Health(False, self.name, None, None, detail=str(exc), extra={"endpoint": self.endpoint_url})
+        except Exception as exc:
+            return Health(
+                False, self.name, None, None, detail=str(exc), extra={"endpoint": self.endpoint_url}
+            )
 
     def close(self) -> None:
         self._client.close()

@@ -9,6 +9,7 @@ Each ``queries/<name>.rq`` starts with comment lines that describe it::
 
 Pages, the CLI and the query editor all read the same files through this module.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,7 +49,9 @@ class NamedQuery:
         """
         unknown = set(values) - set(self.params)
         if unknown:
-            raise BadParameter(f"{self.name} takes {', '.join(self.params) or 'no parameters'}, not {', '.join(sorted(unknown))}")
+            raise BadParameter(
+                f"{self.name} takes {', '.join(self.params) or 'no parameters'}, not {', '.join(sorted(unknown))}"
+            )
         clauses = []
         for name, value in values.items():
             if value.startswith(("http://", "https://")):

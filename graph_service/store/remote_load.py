@@ -6,6 +6,7 @@ The bodies are N-Triples written by pyoxigraph. Works with Oxigraph server (``/s
 (``/<dataset>/data``), GraphDB (``/repositories/<id>/rdf-graphs/service``), Virtuoso
 (``/sparql-graph-crud``) and any other Graph Store Protocol implementation.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict

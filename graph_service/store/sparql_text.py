@@ -16,6 +16,7 @@ answer *before* running it:
 The lexer skips comments, string literals (all four quote styles, with escapes) and IRI
 references, so keywords inside them never count.
 """
+
 from __future__ import annotations
 
 import re
@@ -168,7 +169,12 @@ def is_bounded_lookup(toks: list[Token]) -> bool:
     the result: no join, filter, sort, grouping, DISTINCT or OFFSET can make it read
     without answering. Anything else, however harmless, is False: this is an allow-list.
     """
-    if len(toks) >= 2 and toks[-2].kind == "word" and toks[-2].text.upper() == "LIMIT" and toks[-1].kind == "num":
+    if (
+        len(toks) >= 2
+        and toks[-2].kind == "word"
+        and toks[-2].text.upper() == "LIMIT"
+        and toks[-1].kind == "num"
+    ):
         toks = toks[:-2]
     if not toks or toks[0].kind != "word":
         return False
@@ -192,7 +198,7 @@ def is_bounded_lookup(toks: list[Token]) -> bool:
         return False  # a template of its own: only the short form (no template) counts
     if len(toks) < j + 2 or toks[j].text != "{" or toks[-1].text != "}":
         return False
-    body = toks[j + 1:-1]
+    body = toks[j + 1 : -1]
     if body and body[-1].text == ".":
         body = body[:-1]
     if len(body) < 3:
@@ -218,8 +224,11 @@ def _is_object(toks: list[Token]) -> bool:
     language tag or datatype."""
     first = toks[0]
     if len(toks) == 1:
-        return (first.kind in ("var", "num", "string") or _is_constant(first)
-                or (first.kind == "word" and first.text in ("true", "false")))
+        return (
+            first.kind in ("var", "num", "string")
+            or _is_constant(first)
+            or (first.kind == "word" and first.text in ("true", "false"))
+        )
     if first.kind != "string":
         return False
     rest = [t.text for t in toks[1:]]

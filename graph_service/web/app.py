@@ -4,31 +4,38 @@
 SPARQL 1.1 Protocol (query operation only); see docs/SERVICE.md for the behaviour, the limits
 and their environment variables.
 """
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import logging
+import os
 import time
 from collections import OrderedDict
-from typing import Sequence
+from collections.abc import Sequence
 
 from fastapi import FastAPI
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from zhytomyr_kg.store_layout import NoStore
 
-from graph_service.web import conneg as formats
-
-from graph_service.store import named_queries
-from graph_service.store.backend import Backend, OxigraphBackend, backend_from_settings
-from zhytomyr_kg.settings import ServiceConfig
-from graph_service.web.cache import ResponseCache
 from graph_service.sparql.endpoint import Answer, SparqlEndpoint, text_answer
 from graph_service.sparql.executors import Executor, executor_for
+from graph_service.store import named_queries
+from graph_service.store.backend import Backend, OxigraphBackend, backend_from_settings
+from graph_service.web import conneg as formats
+from graph_service.web.cache import ResponseCache
+from zhytomyr_kg.settings import ServiceConfig
+from zhytomyr_kg.store_layout import NoStore
 
 
 class ResultCache:
@@ -79,11 +86,21 @@ class Metrics:
         self.cache_hits = Counter("zkg_sparql_cache_hits", "Query results served from the cache", registry=r)
         self.cache_misses = Counter("zkg_sparql_cache_misses", "Query results computed", registry=r)
         self.not_modified = Counter("zkg_sparql_not_modified", "304 answers to If-None-Match", registry=r)
-        self.rejected = Counter("zkg_sparql_rejected", "Queries refused by the concurrency cap (503)", registry=r)
-        self.refused = Counter("zkg_sparql_refused", "Queries refused as unsafe (update, LOAD, SERVICE)", ["reason"], registry=r)
-        self.restarts = Counter("zkg_sparql_worker_restarts", "Query worker processes killed and replaced", registry=r)
-        self.in_flight = Gauge("zkg_sparql_in_flight", "Queries running or waiting for a worker", registry=r,
-                               multiprocess_mode="livesum")
+        self.rejected = Counter(
+            "zkg_sparql_rejected", "Queries refused by the concurrency cap (503)", registry=r
+        )
+        self.refused = Counter(
+            "zkg_sparql_refused", "Queries refused as unsafe (update, LOAD, SERVICE)", ["reason"], registry=r
+        )
+        self.restarts = Counter(
+            "zkg_sparql_worker_restarts", "Query worker processes killed and replaced", registry=r
+        )
+        self.in_flight = Gauge(
+            "zkg_sparql_in_flight",
+            "Queries running or waiting for a worker",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
 
     def exposition(self) -> bytes:
         """The metrics in Prometheus' text format: of every HTTP process when several share
@@ -155,33 +172,46 @@ RESULT_FORMATS = {
 }
 
 
-def service_description(endpoint: str, graphs: Sequence[str], triples: int | None, media_type: str,
-                        federated: bool = False) -> bytes:
+def service_description(
+    endpoint: str, graphs: Sequence[str], triples: int | None, media_type: str, federated: bool = False
+) -> bytes:
     from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
     n = NamedNode
     svc = n(endpoint)
-    t = [Triple(svc, n(RDF_TYPE), n(SD + "Service")),
-         Triple(svc, n(SD + "endpoint"), svc),
-         Triple(svc, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
-         Triple(svc, n(SD + "feature"), n(SD + "UnionDefaultGraph"))]
+    t = [
+        Triple(svc, n(RDF_TYPE), n(SD + "Service")),
+        Triple(svc, n(SD + "endpoint"), svc),
+        Triple(svc, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
+        Triple(svc, n(SD + "feature"), n(SD + "UnionDefaultGraph")),
+    ]
     if federated:  # SERVICE works, but only for the allow-listed endpoints
         t.append(Triple(svc, n(SD + "feature"), n(SD + "BasicFederatedQuery")))
     for iri in RESULT_FORMATS.values():
         t.append(Triple(svc, n(SD + "resultFormat"), n(iri)))
     dataset = BlankNode()
     default = BlankNode()
-    t += [Triple(svc, n(SD + "defaultDataset"), dataset),
-          Triple(dataset, n(RDF_TYPE), n(SD + "Dataset")),
-          Triple(dataset, n(SD + "defaultGraph"), default),
-          Triple(default, n(RDF_TYPE), n(SD + "Graph"))]
+    t += [
+        Triple(svc, n(SD + "defaultDataset"), dataset),
+        Triple(dataset, n(RDF_TYPE), n(SD + "Dataset")),
+        Triple(dataset, n(SD + "defaultGraph"), default),
+        Triple(default, n(RDF_TYPE), n(SD + "Graph")),
+    ]
     if triples is not None:
-        t.append(Triple(default, n(VOID + "triples"), Literal(str(triples), datatype=n("http://www.w3.org/2001/XMLSchema#integer"))))
+        t.append(
+            Triple(
+                default,
+                n(VOID + "triples"),
+                Literal(str(triples), datatype=n("http://www.w3.org/2001/XMLSchema#integer")),
+            )
+        )
     for g in graphs:
         named = BlankNode()
-        t += [Triple(dataset, n(SD + "namedGraph"), named),
-              Triple(named, n(RDF_TYPE), n(SD + "NamedGraph")),
-              Triple(named, n(SD + "name"), n(g))]
+        t += [
+            Triple(dataset, n(SD + "namedGraph"), named),
+            Triple(named, n(RDF_TYPE), n(SD + "NamedGraph")),
+            Triple(named, n(SD + "name"), n(g)),
+        ]
     fmt = RdfFormat.from_media_type(media_type)
     prefixes = {"sd": SD, "void": VOID} if fmt == RdfFormat.TURTLE else None
     return serialize(t, format=fmt, prefixes=prefixes) if prefixes else serialize(t, format=fmt)
@@ -219,8 +249,9 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
             from zhytomyr_kg.settings import Settings
 
             source = settings = Settings()
-        backend = backend_from_settings(source, max_query_bytes=config.max_query_bytes,
-                                        service_allow=config.service_allow)
+        backend = backend_from_settings(
+            source, max_query_bytes=config.max_query_bytes, service_allow=config.service_allow
+        )
         if isinstance(backend, OxigraphBackend):
             backend.max_rows = config.max_rows
             backend.max_result_bytes = config.max_result_bytes
@@ -252,7 +283,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
             return text_answer(406, str(exc))
         try:
             version = await service.data_version()
-        except Exception:  # noqa: BLE001 - describe the service even without data
+        except Exception:
             version = None
         key = (version, endpoint, choice.media_type)
         body = service._sd.get(key)
@@ -266,14 +297,17 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
                     )
                     graphs = [r["g"] for r in rows if r["g"]]
                     triples = await asyncio.to_thread(service.backend.triple_count)
-                except Exception:  # noqa: BLE001 - describe what we can
+                except Exception:
                     pass
-            body = service_description(endpoint, graphs, triples, choice.media_type,
-                                       federated=bool(service.config.service_allow))
+            body = service_description(
+                endpoint, graphs, triples, choice.media_type, federated=bool(service.config.service_allow)
+            )
             if len(service._sd) > 64:
                 service._sd.clear()
             service._sd[key] = body
-        return Answer(200, [(b"content-type", choice.content_type.encode()), (b"vary", b"Accept, Origin")], body)
+        return Answer(
+            200, [(b"content-type", choice.content_type.encode()), (b"vary", b"Accept, Origin")], body
+        )
 
     app.sparql_endpoint = SparqlEndpoint(service, describe_service)
 
@@ -297,17 +331,21 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     from graph_service.publish.routes import add_publish_routes  # /dataset, /.well-known/void, /dumps/<file>
 
     add_publish_routes(app, backend, settings)
-    from graph_service.web.pages import add_pages, is_page_path  # /, /id/…, lists, /search
     from graph_service.web.editor import add_editor_routes  # /query (YASGUI) and /static/
-
-    from graph_service.web.query_routes import add_query_routes, is_query_page_path  # /queries, /queries/<name>[.<ext>]
+    from graph_service.web.pages import add_pages, is_page_path  # /, /id/…, lists, /search
+    from graph_service.web.query_routes import (  # /queries, /queries/<name>[.<ext>]
+        add_query_routes,
+        is_query_page_path,
+    )
 
     site = add_pages(app, backend, settings)
     add_query_routes(app, site)
     add_editor_routes(app)
     # finished page responses: ZKG_PAGES_RESPONSE_CACHE_ENTRIES (default 256; 0 = off), at most 32 MB
     app.response_cache = ResponseCache(
-        lambda: backend.data_version(), lambda path: is_page_path(path) or is_query_page_path(path), entries=int(os.environ.get("ZKG_PAGES_RESPONSE_CACHE_ENTRIES", "256"))
+        lambda: backend.data_version(),
+        lambda path: is_page_path(path) or is_query_page_path(path),
+        entries=int(os.environ.get("ZKG_PAGES_RESPONSE_CACHE_ENTRIES", "256")),
     )
     app.add_middleware(
         CORSMiddleware,

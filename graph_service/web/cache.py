@@ -6,11 +6,12 @@ for link rewriting, ``Accept``, ``Accept-Language``, and ``Origin`` for CORS). A
 is answered from here without routing, middleware, querying or rendering — the same trick the
 ``/sparql`` handler uses to stay off the framework's hot path.
 """
+
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 ASGIApp = Callable[..., Awaitable[None]]
 _KEY_HEADERS = (b"host", b"accept", b"accept-language", b"origin")
@@ -36,16 +37,26 @@ class ResponseCache:
         return len(self._items)
 
     def _key(self, scope: dict) -> tuple | None:
-        if self.entries <= 0 or scope["method"] not in ("GET", "HEAD") or not self.cacheable_path(scope["path"]):
+        if (
+            self.entries <= 0
+            or scope["method"] not in ("GET", "HEAD")
+            or not self.cacheable_path(scope["path"])
+        ):
             return None
         try:
             version = self.version()
-        except Exception:  # noqa: BLE001 - no data version, no caching
+        except Exception:
             return None
         if version is None:
             return None
         headers = dict(scope["headers"])
-        return (version, scope["method"], scope["path"], scope["query_string"], *(headers.get(h) for h in _KEY_HEADERS))
+        return (
+            version,
+            scope["method"],
+            scope["path"],
+            scope["query_string"],
+            *(headers.get(h) for h in _KEY_HEADERS),
+        )
 
     async def __call__(self, scope: dict, receive, send, downstream: ASGIApp) -> None:
         key = self._key(scope)

@@ -3,6 +3,7 @@
 The serialisation itself is the store's (pyoxigraph's Rust serialisers); this module only
 picks which one, from the query form and what the client asked for.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

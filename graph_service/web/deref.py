@@ -8,6 +8,7 @@
   ``ZKG_PUBLIC_URL``, or the host the request came to), keeping ``?lang=`` when the reader chose a
   language. The data itself keeps its IRIs: RDF is served unchanged.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,15 +26,33 @@ RDF_MEDIA = {
 }
 SUFFIXES = {**{k: k for k in RDF_MEDIA}, "json": "json", "csv": "csv", "html": "html"}
 FORMAT_NAMES = {
-    "ttl": "ttl", "turtle": "ttl", "nt": "nt", "ntriples": "nt", "n-triples": "nt", "jsonld": "jsonld",
-    "json-ld": "jsonld", "rdf": "rdf", "rdfxml": "rdf", "xml": "rdf", "json": "json", "csv": "csv", "html": "html",
+    "ttl": "ttl",
+    "turtle": "ttl",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "rdf": "rdf",
+    "rdfxml": "rdf",
+    "xml": "rdf",
+    "json": "json",
+    "csv": "csv",
+    "html": "html",
 }
 _ACCEPTED = {
-    "text/html": "html", "application/xhtml+xml": "html",
-    "text/turtle": "ttl", "application/x-turtle": "ttl", "application/turtle": "ttl",
-    "application/n-triples": "nt", "text/plain": "nt",
-    "application/ld+json": "jsonld", "application/json": "jsonld",
-    "application/rdf+xml": "rdf", "application/xml": "rdf", "text/xml": "rdf",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "application/turtle": "ttl",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/rdf+xml": "rdf",
+    "application/xml": "rdf",
+    "text/xml": "rdf",
 }
 _SUFFIX = re.compile(r"^(?P<path>.+)\.(?P<ext>ttl|nt|jsonld|rdf|json|csv|html)$")
 
@@ -86,7 +105,7 @@ class Links:
     public_url: str | None = None  # ZKG_PUBLIC_URL; None = the host of each request
 
     @classmethod
-    def from_env(cls, base_iri: str) -> "Links":
+    def from_env(cls, base_iri: str) -> Links:
         public = os.environ.get("ZKG_PUBLIC_URL") or None
         if public and not public.endswith("/"):
             public += "/"
@@ -104,7 +123,7 @@ class Links:
         """Where a link to ``iri`` goes: the serving host for entity IRIs (``{base}id/…``), else the IRI."""
         iri, _, fragment = iri.partition("#")
         if iri.startswith(self.base_iri + "id/"):  # what this service serves (/id/…)
-            url = serving_base + iri[len(self.base_iri):]
+            url = serving_base + iri[len(self.base_iri) :]
             if params:
                 url += ("&" if "?" in url else "?") + urlencode(params)
         else:

@@ -7,9 +7,9 @@ keeps the current query in the URL (``/query?query=…``), so a link reproduces 
 
 YASGUI is vendored, pinned, into ``static/yasgui/`` by ``scripts/vendor-yasgui.sh``.
 """
+
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -18,10 +18,9 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from zhytomyr_kg.vocab import PREFIXES
 from graph_service.store import named_queries
 from zhytomyr_kg.resources import STATIC_DIR, TEMPLATES_DIR
-
+from zhytomyr_kg.vocab import PREFIXES
 
 EXAMPLES_TAG = "examples"
 
@@ -40,7 +39,9 @@ def examples() -> list[dict[str, str]]:
 
 def default_query() -> str:
     lines = [f"PREFIX {prefix}: <{iri}>" for prefix, iri in PREFIXES.items()]
-    body = "\n".join(line for line in named_queries.get("editor-start").text.splitlines() if not line.startswith("#"))
+    body = "\n".join(
+        line for line in named_queries.get("editor-start").text.splitlines() if not line.startswith("#")
+    )
     return "\n".join(lines) + "\n\n" + body.strip() + "\n"
 
 

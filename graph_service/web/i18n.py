@@ -5,6 +5,7 @@ the best of ``Accept-Language``, else Ukrainian (the language of the source repo
 from the data in both languages; :func:`pick` returns the one in the page's language or, where the
 data has no translation, the other one marked with its language.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -86,7 +87,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "of": ("з", "of"),
     "no_results": ("Нічого не знайдено.", "Nothing found."),
     "results": ("Результати", "Results"),
-    "search_unavailable": ("Пошуковий індекс недоступний для цього сховища.", "The search index is not available for this store."),
+    "search_unavailable": (
+        "Пошуковий індекс недоступний для цього сховища.",
+        "The search index is not available for this store.",
+    ),
     "not_found": ("Не знайдено", "Not found"),
     "not_found_text": ("У графі немає сутності з таким IRI.", "The graph has no entity with this IRI."),
     "relationship": ("Донор → проєкт → виконавчий орган", "Funder → project → department"),
@@ -100,12 +104,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "row": ("рядок", "row"),
     "continues": ("продовження", "continues"),
     "none": ("—", "—"),
-    "file_missing": ("Файл звіту недоступний на цьому сервері; показано лише зв'язки рядків.",
-                     "The report file is not available on this server; only what each line produced is shown."),
+    "file_missing": (
+        "Файл звіту недоступний на цьому сервері; показано лише зв'язки рядків.",
+        "The report file is not available on this server; only what each line produced is shown.",
+    ),
     "table": ("Таблиця", "Table"),
     "named_queries": ("Готові запити", "Named queries"),
-    "queries_intro": ("Запити з теки queries/ проєкту. Результати кожного можна завантажити за постійною адресою (CSV, TSV, JSON, XML) — наприклад, у pandas чи R. Увесь список:",
-                      "The queries of the project's queries/ folder. Each one's results have a stable URL (CSV, TSV, JSON, XML), e.g. for pandas or R. The whole list as"),
+    "queries_intro": (
+        "Запити з теки queries/ проєкту. Результати кожного можна завантажити за постійною адресою (CSV, TSV, JSON, XML) — наприклад, у pandas чи R. Увесь список:",
+        "The queries of the project's queries/ folder. Each one's results have a stable URL (CSV, TSV, JSON, XML), e.g. for pandas or R. The whole list as",
+    ),
     "queries_research": ("Для досліджень", "For research"),
     "queries_service": ("Використовуються цим сервісом", "Used by this service"),
     "query": ("Запит", "Query"),
@@ -118,8 +126,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query_text": ("Текст запиту", "Query text"),
     "answer": ("Відповідь", "Answer"),
     "all_rows_in_files": ("усі рядки — у файлах результатів.", "all rows are in the result files."),
-    "graph_result": ("Цей запит будує граф RDF: завантажте його в одному з форматів вище.",
-                     "This query builds an RDF graph: download it in one of the formats above."),
+    "graph_result": (
+        "Цей запит будує граф RDF: завантажте його в одному з форматів вище.",
+        "This query builds an RDF graph: download it in one of the formats above.",
+    ),
 }
 
 

@@ -14,44 +14,39 @@ Data comes only from named queries run through the backend seam (``Backend.query
 runs a fixed, small number of them (labels come inside the same query — never one per link), and
 results are cached per data version.
 """
+
 from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import io
 import json
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
-import hashlib
 from fastapi import APIRouter
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from graph_service.web import deref
-
-from graph_service.web import i18n
-
-from graph_service.store import named_queries
-
 from graph_service.publish import schema_org
-
-from graph_service.web import svg
+from graph_service.store import named_queries
 from graph_service.store.backend import Backend, QueryError
-from graph_service.web.search import index_path, search as run_search
+from graph_service.web import deref, i18n, svg
+from graph_service.web.search import index_path
+from graph_service.web.search import search as run_search
+from zhytomyr_kg.resources import ETL_DATA_DIR, TEMPLATES_DIR
 from zhytomyr_kg.settings import ZKG, Settings
-from zhytomyr_kg.resources import ETL_DATA_DIR
 from zhytomyr_kg.store_layout import NoStore
-from zhytomyr_kg.resources import STATIC_DIR, TEMPLATES_DIR
-
 
 TEMPLATES = TEMPLATES_DIR
 
@@ -60,9 +55,16 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SCHEMA = "https://schema.org/"
 PREFIXES = {
-    "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "schema": SCHEMA, "zkg": ZKG,
-    "prov": "http://www.w3.org/ns/prov#", "org": "http://www.w3.org/ns/org#", "owl": "http://www.w3.org/2002/07/owl#",
-    "dct": "http://purl.org/dc/terms/", "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "skos": SKOS,
+    "schema": SCHEMA,
+    "zkg": ZKG,
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dct": "http://purl.org/dc/terms/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 LABEL_PROPS = {RDFS + "label", SKOS + "prefLabel"}
 
@@ -103,7 +105,7 @@ class Ref:
 def curie(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -119,7 +121,7 @@ class QueryUse:
     description: str
     text: str
 
-    def editor_url(self, ctx: "Ctx") -> str:
+    def editor_url(self, ctx: Ctx) -> str:
         return ctx.root + "query?" + urlencode({"query": self.text})
 
 
@@ -151,14 +153,24 @@ class Site:
     ahead of the framework by ``graph_service.web.cache`` (see ``is_page_path``).
     """
 
-    def __init__(self, backend: Backend, settings: Settings, *, cache_entries: int = 512,
-                 links: deref.Links | None = None):
+    def __init__(
+        self,
+        backend: Backend,
+        settings: Settings,
+        *,
+        cache_entries: int = 512,
+        links: deref.Links | None = None,
+    ):
         self.backend = backend
         self.settings = settings
         self.id_base = settings.id_base
         self.links = links or deref.Links.from_env(settings.base_iri)
-        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "svg", "xml"]),
-                               trim_blocks=True, lstrip_blocks=True)
+        self.env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(["html", "svg", "xml"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.env.globals.update(curie=curie, EXTERNAL_LINK_PROPERTIES=EXTERNAL_LINK_PROPERTIES)
         self.cache_entries = cache_entries
         self._cache: OrderedDict[tuple, list[dict[str, Term | None]]] = OrderedDict()
@@ -169,7 +181,7 @@ class Site:
     def version(self) -> str | None:
         try:
             return self.backend.data_version()
-        except Exception:  # noqa: BLE001 - no version, no cache
+        except Exception:
             return None
 
     def select(self, sparql: str) -> list[dict[str, Term | None]]:
@@ -189,9 +201,16 @@ class Site:
             row: dict[str, Term | None] = {}
             for name in names:
                 cell = binding.get(name)
-                row[name] = None if cell is None else Term(
-                    cell["value"], "uri" if cell["type"] == "uri" else cell["type"].replace("typed-literal", "literal"),
-                    cell.get("xml:lang"), cell.get("datatype"))
+                row[name] = (
+                    None
+                    if cell is None
+                    else Term(
+                        cell["value"],
+                        "uri" if cell["type"] == "uri" else cell["type"].replace("typed-literal", "literal"),
+                        cell.get("xml:lang"),
+                        cell.get("datatype"),
+                    )
+                )
             rows.append(row)
         if version is not None and self.cache_entries > 0:
             with self._lock:
@@ -204,10 +223,18 @@ class Site:
         return self.backend.construct(sparql, media_type)
 
     # -- rendering -------------------------------------------------------------------------------
-    def render(self, ctx: "Ctx", page: Page) -> str:
+    def render(self, ctx: Ctx, page: Page) -> str:
         template = self.env.get_template(page.template)
-        return template.render(ctx=ctx, t=ctx.t, lang=ctx.lang, page=page, title=page.title, uses=ctx.uses,
-                               root_path=ctx.root.rstrip("/"), **page.context)
+        return template.render(
+            ctx=ctx,
+            t=ctx.t,
+            lang=ctx.lang,
+            page=page,
+            title=page.title,
+            uses=ctx.uses,
+            root_path=ctx.root.rstrip("/"),
+            **page.context,
+        )
 
 
 class Ctx:
@@ -215,8 +242,9 @@ class Ctx:
 
     def __init__(self, site: Site, request: Request):
         self.site = site
-        self.lang, self.explicit_lang = i18n.negotiate(request.query_params.get("lang"),
-                                                       request.headers.get("accept-language"))
+        self.lang, self.explicit_lang = i18n.negotiate(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
         self.root = site.links.serving_base(str(request.base_url))
         self.path = request.url.path
         self.query_params = request.query_params
@@ -251,8 +279,9 @@ class Ctx:
         return self.root + base.lstrip("/") + ("?" + urlencode(params) if params else "")
 
     def label(self, uk: Any, en: Any, iri: str | None = None) -> i18n.Label:
-        return i18n.pick(str(uk) if uk else None, str(en) if en else None, self.lang,
-                         local_name(iri) if iri else "")
+        return i18n.pick(
+            str(uk) if uk else None, str(en) if en else None, self.lang, local_name(iri) if iri else ""
+        )
 
     def ref(self, row: dict, var: str) -> Ref | None:
         term = row.get(var)
@@ -334,8 +363,16 @@ def load_entity(ctx: Ctx, iri: str) -> Entity | None:
     for row in rows:
         p, o = row["p"], row["o"]
         if p.value not in props:
-            props[p.value] = (Ref(p.value, ctx.href(p.value), ctx.label(row.get("pUk"), row.get("pEn"), None)
-                                  if (row.get("pUk") or row.get("pEn")) else i18n.Label(curie(p.value), None)), [])
+            props[p.value] = (
+                Ref(
+                    p.value,
+                    ctx.href(p.value),
+                    ctx.label(row.get("pUk"), row.get("pEn"), None)
+                    if (row.get("pUk") or row.get("pEn"))
+                    else i18n.Label(curie(p.value), None),
+                ),
+                [],
+            )
         ref = None
         if o.is_iri:
             ref = Ref(o.value, ctx.href(o.value), ctx.label(row.get("oUk"), row.get("oEn"), o.value))
@@ -347,8 +384,15 @@ def load_entity(ctx: Ctx, iri: str) -> Entity | None:
     label = ctx.label(labels.get("uk"), labels.get("en"), iri)
     other_lang = "en" if label.lang == "uk" else "uk"
     other = labels.get(other_lang)
-    return Entity(iri, ctx.href(iri), label, i18n.Label(other, other_lang) if other and other != label.text else None,
-                  types, list(props.values()), by_prop)
+    return Entity(
+        iri,
+        ctx.href(iri),
+        label,
+        i18n.Label(other, other_lang) if other and other != label.text else None,
+        types,
+        list(props.values()),
+        by_prop,
+    )
 
 
 # -- highlighted report texts ----------------------------------------------------------------------
@@ -373,7 +417,11 @@ def segments(text: str, mentions: list[dict], ctx: Ctx) -> list[Segment]:
         if start > pos:
             out.append(Segment(text[pos:start]))
         relation = local_name(m["relation"].value) if m.get("relation") else None
-        out.append(Segment(text[start:end], ctx.ref(m, "target"), relation, m["line"].value if m.get("line") else None))
+        out.append(
+            Segment(
+                text[start:end], ctx.ref(m, "target"), relation, m["line"].value if m.get("line") else None
+            )
+        )
         pos = end
     if pos < len(text):
         out.append(Segment(text[pos:]))
@@ -414,13 +462,27 @@ def work_reports(ctx: Ctx, work: str, only: str | None = None) -> tuple[list[Rep
         row = entry["row"]
         text = row["text"].value if row.get("text") else ""
         line = row["line"].value if row.get("line") else None
-        reports.append(Report(
-            key, Ref(key, ctx.href(key), i18n.Label(f"{ctx.t('report_2022')}, {ctx.t('line')} {line}", ctx.lang)), line,
-            ctx.ref(row, "status"), row["code"].value if row.get("code") else None,
-            row["rule"].value if row.get("rule") else None, row["evidence"].value if row.get("evidence") else None,
-            unique(entry["departments"]), segments(text, mentions.get(key, []), ctx), mentions.get(key, []),
-            (line_refs(ctx, [(row["document"].value, line)]) or [None])[0] if row.get("document") and line else None,
-        ))
+        reports.append(
+            Report(
+                key,
+                Ref(
+                    key,
+                    ctx.href(key),
+                    i18n.Label(f"{ctx.t('report_2022')}, {ctx.t('line')} {line}", ctx.lang),
+                ),
+                line,
+                ctx.ref(row, "status"),
+                row["code"].value if row.get("code") else None,
+                row["rule"].value if row.get("rule") else None,
+                row["evidence"].value if row.get("evidence") else None,
+                unique(entry["departments"]),
+                segments(text, mentions.get(key, []), ctx),
+                mentions.get(key, []),
+                (line_refs(ctx, [(row["document"].value, line)]) or [None])[0]
+                if row.get("document") and line
+                else None,
+            )
+        )
     return reports, rows, mention_rows
 
 
@@ -434,7 +496,7 @@ def source_line_ref(ctx: Ctx, entity: Entity, line: str | None) -> Ref | None:
 
 
 def kind_of(iri: str, id_base: str) -> str:
-    return iri[len(id_base):].split("/", 1)[0] if iri.startswith(id_base) else ""
+    return iri[len(id_base) :].split("/", 1)[0] if iri.startswith(id_base) else ""
 
 
 # -- page builders (each runs a fixed number of queries) ---------------------------------------------
@@ -446,23 +508,46 @@ def generic_page(ctx: Ctx, entity: Entity) -> Page:
     for row in incoming:
         p = row["p"].value
         if p not in groups:
-            plabel = ctx.label(row.get("pUk"), row.get("pEn")) if (row.get("pUk") or row.get("pEn")) else i18n.Label(curie(p), None)
+            plabel = (
+                ctx.label(row.get("pUk"), row.get("pEn"))
+                if (row.get("pUk") or row.get("pEn"))
+                else i18n.Label(curie(p), None)
+            )
             groups[p] = (Ref(p, ctx.href(p), plabel), [])
         groups[p][1].append(ctx.ref(row, "s"))
-    return Page("entity.html", entity.label.text, {"incoming": list(groups.values())},
-                [Table("properties", ["p", "o"], [{"p": p.iri, "o": v.term.value} for p, vs in entity.props for v in vs]),
-                 table_of("incoming", incoming)])
+    return Page(
+        "entity.html",
+        entity.label.text,
+        {"incoming": list(groups.values())},
+        [
+            Table(
+                "properties",
+                ["p", "o"],
+                [{"p": p.iri, "o": v.term.value} for p, vs in entity.props for v in vs],
+            ),
+            table_of("incoming", incoming),
+        ],
+    )
 
 
 def priority_page(ctx: Ctx, entity: Entity) -> Page:
     rows = ctx.rows("page-priority", entity=entity.iri)
     goals: OrderedDict[str, dict] = OrderedDict()
     for row in rows:
-        g = goals.setdefault(row["goal"].value, {"ref": ctx.ref(row, "goal"), "notation": row.get("goalNotation"), "tasks": []})
+        g = goals.setdefault(
+            row["goal"].value, {"ref": ctx.ref(row, "goal"), "notation": row.get("goalNotation"), "tasks": []}
+        )
         if row.get("task"):
-            g["tasks"].append({"ref": ctx.ref(row, "task"), "notation": row.get("taskNotation"),
-                               "projects": int(row["projects"].value) if row.get("projects") else 0})
-    return Page("priority.html", entity.label.text, {"goals": list(goals.values())}, [table_of("goals", rows)])
+            g["tasks"].append(
+                {
+                    "ref": ctx.ref(row, "task"),
+                    "notation": row.get("taskNotation"),
+                    "projects": int(row["projects"].value) if row.get("projects") else 0,
+                }
+            )
+    return Page(
+        "priority.html", entity.label.text, {"goals": list(goals.values())}, [table_of("goals", rows)]
+    )
 
 
 def goal_page(ctx: Ctx, entity: Entity) -> Page:
@@ -470,12 +555,19 @@ def goal_page(ctx: Ctx, entity: Entity) -> Page:
     tasks: OrderedDict[str, dict] = OrderedDict()
     for row in rows:
         if row.get("task"):
-            task = tasks.setdefault(row["task"].value, {"ref": ctx.ref(row, "task"), "notation": row.get("taskNotation"),
-                                                        "projects": []})
+            task = tasks.setdefault(
+                row["task"].value,
+                {"ref": ctx.ref(row, "task"), "notation": row.get("taskNotation"), "projects": []},
+            )
             if row.get("project"):
                 task["projects"].append(ctx.ref(row, "project"))
     crumbs = [ctx.ref(rows[0], "priority")] if rows else []
-    return Page("goal.html", entity.label.text, {"crumbs": crumbs, "tasks": list(tasks.values())}, [table_of("tasks", rows)])
+    return Page(
+        "goal.html",
+        entity.label.text,
+        {"crumbs": crumbs, "tasks": list(tasks.values())},
+        [table_of("tasks", rows)],
+    )
 
 
 def task_page(ctx: Ctx, entity: Entity) -> Page:
@@ -490,11 +582,18 @@ def task_page(ctx: Ctx, entity: Entity) -> Page:
     reports, report_rows, mention_rows = work_reports(ctx, entity.iri)
     for p in projects.values():
         p["statuses"] = unique(p["statuses"])
-    return Page("task.html", entity.label.text, {
-        "crumbs": crumbs, "projects": list(projects.values()), "reports": reports,
-        "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
-        **work_links(ctx, entity, reports),
-    }, [table_of("projects", rows), table_of("reports", report_rows), table_of("mentions", mention_rows)])
+    return Page(
+        "task.html",
+        entity.label.text,
+        {
+            "crumbs": crumbs,
+            "projects": list(projects.values()),
+            "reports": reports,
+            "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
+            **work_links(ctx, entity, reports),
+        },
+        [table_of("projects", rows), table_of("reports", report_rows), table_of("mentions", mention_rows)],
+    )
 
 
 def work_links(ctx: Ctx, entity: Entity, reports: list[Report]) -> dict[str, list[Ref]]:
@@ -517,11 +616,18 @@ def project_page(ctx: Ctx, entity: Entity) -> Page:
     reports, report_rows, mention_rows = work_reports(ctx, entity.iri)
     start, end = entity.literal(ZKG + "startYear"), entity.literal(ZKG + "endYear")
     period = "–".join(x for x in (start, end) if x) or entity.literal(ZKG + "periodText")
-    return Page("project.html", entity.label.text, {
-        "trails": trails, "reports": reports, "period": period,
-        "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
-        **work_links(ctx, entity, reports),
-    }, [table_of("reports", report_rows), table_of("mentions", mention_rows), table_of("breadcrumb", rows)])
+    return Page(
+        "project.html",
+        entity.label.text,
+        {
+            "trails": trails,
+            "reports": reports,
+            "period": period,
+            "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
+            **work_links(ctx, entity, reports),
+        },
+        [table_of("reports", report_rows), table_of("mentions", mention_rows), table_of("breadcrumb", rows)],
+    )
 
 
 def report_page(ctx: Ctx, entity: Entity) -> Page:
@@ -530,11 +636,18 @@ def report_page(ctx: Ctx, entity: Entity) -> Page:
     reports = []
     tables = []
     if works:
-        reports, report_rows, mention_rows = work_reports(ctx, works[0].iri, only=entity.iri)
+        reports, _report_rows, mention_rows = work_reports(ctx, works[0].iri, only=entity.iri)
         tables = [table_of("mentions", [m for m in mention_rows if m["report"].value == entity.iri])]
-    return Page("report.html", entity.label.text, {"reports": reports, "works": works,
-                                                    "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine"))},
-                tables)
+    return Page(
+        "report.html",
+        entity.label.text,
+        {
+            "reports": reports,
+            "works": works,
+            "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
+        },
+        tables,
+    )
 
 
 def department_page(ctx: Ctx, entity: Entity) -> Page:
@@ -546,15 +659,24 @@ def department_page(ctx: Ctx, entity: Entity) -> Page:
         prio = priorities.setdefault(pkey, {"ref": ctx.ref(row, "priority"), "statuses": OrderedDict()})
         skey = row["status"].value if row.get("status") else ""
         status = prio["statuses"].setdefault(skey, {"ref": ctx.ref(row, "status"), "works": OrderedDict()})
-        status["works"].setdefault(row["work"].value, {
-            "ref": ctx.ref(row, "work"), "type": local_name(row["workType"].value),
-            "line": row["line"].value if row.get("line") else None})
+        status["works"].setdefault(
+            row["work"].value,
+            {
+                "ref": ctx.ref(row, "work"),
+                "type": local_name(row["workType"].value),
+                "line": row["line"].value if row.get("line") else None,
+            },
+        )
     partners: OrderedDict[str, dict] = OrderedDict()
     for row in partner_rows:
         entry = partners.setdefault(row["org"].value, {"ref": ctx.ref(row, "org"), "relations": {}})
         entry["relations"][local_name(row["relation"].value)] = int(row["works"].value)
-    return Page("department.html", entity.label.text, {"priorities": list(priorities.values()), "partners": list(partners.values())},
-                [table_of("works", rows), table_of("partners", partner_rows)])
+    return Page(
+        "department.html",
+        entity.label.text,
+        {"priorities": list(priorities.values()), "partners": list(partners.values())},
+        [table_of("works", rows), table_of("partners", partner_rows)],
+    )
 
 
 def funder_page(ctx: Ctx, entity: Entity) -> Page:
@@ -570,30 +692,48 @@ def funder_page(ctx: Ctx, entity: Entity) -> Page:
         if row["relation"].value == "line":
             continue
         key = row["work"].value
-        work = works.setdefault(key, {"ref": ctx.ref(row, "work"), "type": local_name(row["workType"].value),
-                                      "relations": [], "departments": [], "priority": ctx.ref(row, "priority"),
-                                      "lines": []})
+        work = works.setdefault(
+            key,
+            {
+                "ref": ctx.ref(row, "work"),
+                "type": local_name(row["workType"].value),
+                "relations": [],
+                "departments": [],
+                "priority": ctx.ref(row, "priority"),
+                "lines": [],
+            },
+        )
         relation = local_name(row["relation"].value)
         if relation not in work["relations"]:
             work["relations"].append(relation)
         department = ctx.ref(row, "department")
         if department:
             work["departments"].append(department)
-        links.append(((key, work["ref"].label.text, work["ref"].href), relation,
-                      (department.iri, department.label.text, department.href) if department else None))
+        links.append(
+            (
+                (key, work["ref"].label.text, work["ref"].href),
+                relation,
+                (department.iri, department.label.text, department.href) if department else None,
+            )
+        )
     doc = entity.iri
     for key, work in works.items():
         work["departments"] = unique(work["departments"])
         work["lines"] = line_refs(ctx, lines.get(key, []))
     picture = svg.layout((doc, entity.label.text, entity.href), links) if links else None
-    return Page("funder.html", entity.label.text, {
-        "works": list(works.values()),
-        "departments": unique(d for w in works.values() for d in w["departments"]),
-        "priorities": unique(w["priority"] for w in works.values()),
-        "programmes": unique(ctx.ref(r, "x") for r in context_rows if r["kind"].value == "programme"),
-        "places": unique(ctx.ref(r, "x") for r in context_rows if r["kind"].value == "place"),
-        "picture": picture,
-    }, [table_of("works", rows), table_of("programmes-places", context_rows)])
+    return Page(
+        "funder.html",
+        entity.label.text,
+        {
+            "works": list(works.values()),
+            "departments": unique(d for w in works.values() for d in w["departments"]),
+            "priorities": unique(w["priority"] for w in works.values()),
+            "programmes": unique(ctx.ref(r, "x") for r in context_rows if r["kind"].value == "programme"),
+            "places": unique(ctx.ref(r, "x") for r in context_rows if r["kind"].value == "place"),
+            "picture": picture,
+        },
+        [table_of("works", rows), table_of("programmes-places", context_rows)],
+    )
 
 
 def line_refs(ctx: Ctx, pairs) -> list[Ref]:
@@ -611,7 +751,9 @@ def place_page(ctx: Ctx, entity: Entity) -> Page:
     for row in rows:
         rel = row["rel"].value
         if rel == "mention":
-            entry = mentions.setdefault(row["work"].value, {"ref": ctx.ref(row, "work"), "forms": [], "lines": []})
+            entry = mentions.setdefault(
+                row["work"].value, {"ref": ctx.ref(row, "work"), "forms": [], "lines": []}
+            )
             if row.get("surfaceForm") and row["surfaceForm"].value not in entry["forms"]:
                 entry["forms"].append(row["surfaceForm"].value)
             if row.get("line") and row.get("document"):
@@ -623,10 +765,18 @@ def place_page(ctx: Ctx, entity: Entity) -> Page:
     docs = entity.refs(PREFIXES["prov"] + "wasDerivedFrom")
     for entry in mentions.values():
         entry["lines"] = line_refs(ctx, entry["lines"])
-    return Page("place.html", entity.label.text, {
-        "mentions": list(mentions.values()), "located": list(located.values()), "contains": list(contains.values()),
-        "within": entity.refs(SCHEMA + "containedInPlace"), "docs": docs,
-    }, [table_of("place", rows)])
+    return Page(
+        "place.html",
+        entity.label.text,
+        {
+            "mentions": list(mentions.values()),
+            "located": list(located.values()),
+            "contains": list(contains.values()),
+            "within": entity.refs(SCHEMA + "containedInPlace"),
+            "docs": docs,
+        },
+        [table_of("place", rows)],
+    )
 
 
 @lru_cache(maxsize=8)
@@ -649,13 +799,23 @@ def source_page(ctx: Ctx, entity: Entity) -> Page:
     produced: dict[int, list[dict]] = {}
     for row in rows:
         produced.setdefault(int(row["line"].value), []).append(
-            {"how": row["how"].value, "ref": ctx.ref(row, "x"), "class": local_name(row["class"].value)})
+            {"how": row["how"].value, "ref": ctx.ref(row, "x"), "class": local_name(row["class"].value)}
+        )
     name, sha = entity.literal(SCHEMA + "name"), entity.literal(ZKG + "sha256")
     text = _source_lines(name or "", sha or "") if name and sha else None
-    count = len(text) if text else int(entity.literal(ZKG + "lineCount") or (max(produced) if produced else 0))
-    lines = [{"n": n, "cells": (text[n - 1].split("\t") if text else []), "produced": produced.get(n, [])}
-             for n in range(1, count + 1)]
-    return Page("source.html", entity.label.text, {"lines": lines, "has_text": text is not None}, [table_of("lines", rows)])
+    count = (
+        len(text) if text else int(entity.literal(ZKG + "lineCount") or (max(produced) if produced else 0))
+    )
+    lines = [
+        {"n": n, "cells": (text[n - 1].split("\t") if text else []), "produced": produced.get(n, [])}
+        for n in range(1, count + 1)
+    ]
+    return Page(
+        "source.html",
+        entity.label.text,
+        {"lines": lines, "has_text": text is not None},
+        [table_of("lines", rows)],
+    )
 
 
 HANDLERS: list[tuple[str, Callable[[Ctx, Entity], Page]]] = [
@@ -691,18 +851,24 @@ def entity_page(ctx: Ctx, iri: str) -> Page | None:
 #: Properties whose values are another dataset's IRIs: shown as the entity's external links.
 EXTERNAL_LINK_PROPERTIES = frozenset(
     ["http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2000/01/rdf-schema#seeAlso"]
-    + [f"http://www.w3.org/2004/02/skos/core#{m}Match" for m in ("exact", "close", "broad", "narrow", "related")]
+    + [
+        f"http://www.w3.org/2004/02/skos/core#{m}Match"
+        for m in ("exact", "close", "broad", "narrow", "related")
+    ]
 )
 
 
 class _PlainRows:
     """The site's cached ``select`` as plain rows of strings, for ``schema_org.entity_jsonld``."""
 
-    def __init__(self, site: "Site") -> None:
+    def __init__(self, site: Site) -> None:
         self.site = site
 
     def select_rows(self, sparql: str) -> list[dict[str, str | None]]:
-        return [{k: (v.value if v is not None else None) for k, v in row.items()} for row in self.site.select(sparql)]
+        return [
+            {k: (v.value if v is not None else None) for k, v in row.items()}
+            for row in self.site.select(sparql)
+        ]
 
 
 # --------------------------------------------------------------------------- lists with facets
@@ -720,11 +886,24 @@ class ListSpec:
 
 
 LISTS = {
-    "projects": ListSpec("projects", "page-projects", "project", ("status", "priority", "department", "funder"),
-                         extra=("start", "end", "line")),
-    "departments": ListSpec("departments", "page-departments", "department", ("priority", "status", "funder"), count="work"),
-    "funders": ListSpec("funders", "page-funders", "funder", ("kind", "priority", "department", "status"),
-                        count="work", split="relation"),
+    "projects": ListSpec(
+        "projects",
+        "page-projects",
+        "project",
+        ("status", "priority", "department", "funder"),
+        extra=("start", "end", "line"),
+    ),
+    "departments": ListSpec(
+        "departments", "page-departments", "department", ("priority", "status", "funder"), count="work"
+    ),
+    "funders": ListSpec(
+        "funders",
+        "page-funders",
+        "funder",
+        ("kind", "priority", "department", "status"),
+        count="work",
+        split="relation",
+    ),
     "places": ListSpec("places", "page-places", "place", ("kind", "priority", "status"), count="work"),
 }
 
@@ -735,8 +914,13 @@ def group_list(ctx: Ctx, spec: ListSpec, rows: list[dict], selected: dict[str, s
         key = row[spec.item].value
         item = items.get(key)
         if item is None:
-            item = items[key] = {"ref": ctx.ref(row, spec.item), "facets": {f: OrderedDict() for f in spec.facets},
-                                 "works": set(), "split": {}, "extra": {}}
+            item = items[key] = {
+                "ref": ctx.ref(row, spec.item),
+                "facets": {f: OrderedDict() for f in spec.facets},
+                "works": set(),
+                "split": {},
+                "extra": {},
+            }
             for col in spec.extra:
                 item["extra"][col] = row[col].value if row.get(col) else None
         for facet in spec.facets:
@@ -787,8 +971,12 @@ def list_page(ctx: Ctx, spec: ListSpec) -> Page:
     rows = ctx.rows(spec.query)
     selected = {f: ctx.query_params[f] for f in spec.facets if ctx.query_params.get(f)}
     grouped = group_list(ctx, spec, rows, selected)
-    return Page("list.html", ctx.t(spec.name), {"spec": spec, **grouped, "selected": selected},
-                [list_table(spec, grouped["items"]), table_of("rows", rows)])
+    return Page(
+        "list.html",
+        ctx.t(spec.name),
+        {"spec": spec, **grouped, "selected": selected},
+        [list_table(spec, grouped["items"]), table_of("rows", rows)],
+    )
 
 
 def home_page(ctx: Ctx) -> Page:
@@ -797,14 +985,31 @@ def home_page(ctx: Ctx) -> Page:
     funder_rows = ctx.rows("page-funders")
     statuses: dict[str, list] = {}
     for row in status_rows:
-        statuses.setdefault(row["priority"].value, []).append((ctx.ref(row, "status"), int(row["reports"].value)))
-    priorities = [{"ref": ctx.ref(r, "priority"), "notation": r.get("notation"),
-                   "goals": int(r["goals"].value), "tasks": int(r["tasks"].value), "projects": int(r["projects"].value),
-                   "statuses": statuses.get(r["priority"].value, [])} for r in prio_rows]
+        statuses.setdefault(row["priority"].value, []).append(
+            (ctx.ref(row, "status"), int(row["reports"].value))
+        )
+    priorities = [
+        {
+            "ref": ctx.ref(r, "priority"),
+            "notation": r.get("notation"),
+            "goals": int(r["goals"].value),
+            "tasks": int(r["tasks"].value),
+            "projects": int(r["projects"].value),
+            "statuses": statuses.get(r["priority"].value, []),
+        }
+        for r in prio_rows
+    ]
     funders = group_list(ctx, LISTS["funders"], funder_rows, {})["items"]
-    return Page("home.html", ctx.t("site"), {"priorities": priorities, "funders": funders},
-                [table_of("priorities", prio_rows), table_of("statuses", status_rows),
-                 list_table(LISTS["funders"], funders)])
+    return Page(
+        "home.html",
+        ctx.t("site"),
+        {"priorities": priorities, "funders": funders},
+        [
+            table_of("priorities", prio_rows),
+            table_of("statuses", status_rows),
+            list_table(LISTS["funders"], funders),
+        ],
+    )
 
 
 def search_page(ctx: Ctx, q: str) -> Page:
@@ -817,14 +1022,40 @@ def search_page(ctx: Ctx, q: str) -> Page:
             hits, expression = run_search(path, q)
     results = []
     for hit in hits:
-        results.append({"ref": Ref(hit.iri, ctx.href(hit.iri), ctx.label(hit.label_uk, hit.label_en, hit.iri)),
-                        "kind": hit.kind, "line": hit.line, "snippet": hit.snippet, "source": hit.source,
-                        "field": hit.field, "score": round(hit.score, 3)})
-    table = Table("results", ["iri", "source", "kind", "label", "line", "field", "snippet", "score"], [
-        {"iri": r["ref"].iri, "source": r["source"], "kind": r["kind"], "label": r["ref"].label.text, "line": r["line"],
-         "field": r["field"], "snippet": "".join(s for s, _ in r["snippet"]), "score": r["score"]} for r in results])
-    return Page("search.html", ctx.t("search"), {"q": q, "results": results, "expression": expression,
-                                                 "available": available}, [table])
+        results.append(
+            {
+                "ref": Ref(hit.iri, ctx.href(hit.iri), ctx.label(hit.label_uk, hit.label_en, hit.iri)),
+                "kind": hit.kind,
+                "line": hit.line,
+                "snippet": hit.snippet,
+                "source": hit.source,
+                "field": hit.field,
+                "score": round(hit.score, 3),
+            }
+        )
+    table = Table(
+        "results",
+        ["iri", "source", "kind", "label", "line", "field", "snippet", "score"],
+        [
+            {
+                "iri": r["ref"].iri,
+                "source": r["source"],
+                "kind": r["kind"],
+                "label": r["ref"].label.text,
+                "line": r["line"],
+                "field": r["field"],
+                "snippet": "".join(s for s, _ in r["snippet"]),
+                "score": r["score"],
+            }
+            for r in results
+        ],
+    )
+    return Page(
+        "search.html",
+        ctx.t("search"),
+        {"q": q, "results": results, "expression": expression, "available": available},
+        [table],
+    )
 
 
 # --------------------------------------------------------------------------- responses
@@ -839,13 +1070,24 @@ def csv_body(table: Table) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def data_response(ctx: Ctx, page: Page, fmt: str, table_name: str | None, headers: dict[str, str]) -> Response:
+def data_response(
+    ctx: Ctx, page: Page, fmt: str, table_name: str | None, headers: dict[str, str]
+) -> Response:
     if fmt == "csv":
-        table = next((t for t in page.tables if t.name == table_name), None) if table_name else (page.tables[0] if page.tables else None)
+        table = (
+            next((t for t in page.tables if t.name == table_name), None)
+            if table_name
+            else (page.tables[0] if page.tables else None)
+        )
         if table is None:
-            return PlainTextResponse(f"no table {table_name!r}; tables: {', '.join(t.name for t in page.tables)}\n",
-                                     status_code=404, headers=headers)
-        return Response(csv_body(table), status_code=page.status, media_type="text/csv; charset=utf-8", headers=headers)
+            return PlainTextResponse(
+                f"no table {table_name!r}; tables: {', '.join(t.name for t in page.tables)}\n",
+                status_code=404,
+                headers=headers,
+            )
+        return Response(
+            csv_body(table), status_code=page.status, media_type="text/csv; charset=utf-8", headers=headers
+        )
     body = {
         "title": page.title,
         "tables": {t.name: {"columns": t.columns, "rows": t.rows} for t in page.tables},
@@ -879,17 +1121,22 @@ def add_pages(app, backend: Backend, settings: Settings | None = None, **kwargs)
 def make_router(site: Site) -> APIRouter:
     router = APIRouter()
 
-    async def respond(request: Request, build: Callable[[Ctx], Page | None], fmt: str, html_headers: dict | None = None) -> Response:
+    async def respond(
+        request: Request, build: Callable[[Ctx], Page | None], fmt: str, html_headers: dict | None = None
+    ) -> Response:
         return await render_response(request, Ctx(site, request), build, fmt, html_headers)
 
-    async def render_response(request: Request, ctx: Ctx, build: Callable[[Ctx], Page | None], fmt: str,
-                              html_headers: dict | None) -> Response:
+    async def render_response(
+        request: Request, ctx: Ctx, build: Callable[[Ctx], Page | None], fmt: str, html_headers: dict | None
+    ) -> Response:
         headers = {"Vary": "Accept, Accept-Language", **(html_headers or {})}
         try:
             page = await asyncio.to_thread(build, ctx)
         except (QueryError, NoStore) as exc:
             message = getattr(exc, "message", str(exc))
-            return PlainTextResponse(f"the graph is not available: {message}\n", status_code=503, headers=headers)
+            return PlainTextResponse(
+                f"the graph is not available: {message}\n", status_code=503, headers=headers
+            )
         if page is None:
             page = Page("404.html", ctx.t("not_found"), {"path": request.url.path}, status=404)
         if fmt in ("json", "csv"):
@@ -917,6 +1164,7 @@ def make_router(site: Site) -> APIRouter:
             if fmt is None:
                 return PlainTextResponse("format not offered: html, json, csv\n", status_code=406)
             return await respond(request, lambda ctx: list_page(ctx, spec), fmt)
+
         return view
 
     async def search_view(request: Request) -> Response:
@@ -932,18 +1180,30 @@ def make_router(site: Site) -> APIRouter:
         try:
             fmt = deref.choose(suffix, request.query_params.get("format"), request.headers.get("accept"))
         except deref.NotAcceptable:
-            return PlainTextResponse("not acceptable; available: text/html, " + ", ".join(deref.RDF_MEDIA.values())
-                                     + " (and .json/.csv for the page's tables)\n", status_code=406, headers={"Vary": "Accept"})
+            return PlainTextResponse(
+                "not acceptable; available: text/html, "
+                + ", ".join(deref.RDF_MEDIA.values())
+                + " (and .json/.csv for the page's tables)\n",
+                status_code=406,
+                headers={"Vary": "Accept"},
+            )
         serving = site.links.href(iri, site.links.serving_base(str(request.base_url)))
-        link = ", ".join([f'<{serving}>; rel="alternate"; type="text/html"']
-                         + [f'<{serving}.{ext}>; rel="alternate"; type="{media}"' for ext, media in deref.RDF_MEDIA.items()])
+        link = ", ".join(
+            [f'<{serving}>; rel="alternate"; type="text/html"']
+            + [
+                f'<{serving}.{ext}>; rel="alternate"; type="{media}"'
+                for ext, media in deref.RDF_MEDIA.items()
+            ]
+        )
         headers = {"Vary": "Accept, Accept-Language", "Link": link}
         if fmt in deref.RDF_MEDIA:
             text = named_queries.get("page-entity-rdf").bind(entity=iri)
             try:
                 body = await asyncio.to_thread(site.construct, text, deref.RDF_MEDIA[fmt])
             except (QueryError, NoStore) as exc:
-                return PlainTextResponse(f"the graph is not available: {getattr(exc, 'message', exc)}\n", status_code=503)
+                return PlainTextResponse(
+                    f"the graph is not available: {getattr(exc, 'message', exc)}\n", status_code=503
+                )
             if not await asyncio.to_thread(_has_triples, body, deref.RDF_MEDIA[fmt]):
                 return PlainTextResponse(f"{iri} is not in the graph\n", status_code=404, headers=headers)
             return Response(body, media_type=deref.media_type(fmt), headers=headers)
@@ -968,6 +1228,9 @@ def _has_triples(body: bytes, media: str) -> bool:
     import pyoxigraph
 
     try:
-        return next(iter(pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.from_media_type(media))), None) is not None
+        return (
+            next(iter(pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.from_media_type(media))), None)
+            is not None
+        )
     except (SyntaxError, ValueError):
         return bool(body.strip())

@@ -11,6 +11,7 @@ Query-string arguments named like the query's ``# param:`` lines are bound
 goes through the ``/sparql`` handler (``app.sparql_endpoint``) with ``query=`` and ``format=``,
 so its limits, time limit, result cache, ETag/304, CORS and metrics apply unchanged.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from graph_service.store import named_queries
-
-from graph_service.store import sparql_text
+from graph_service.store import named_queries, sparql_text
 from graph_service.store.named_queries import BadParameter, NamedQuery, UnknownQuery
 from graph_service.web.pages import Ctx, Page, QueryUse, Site
 
@@ -68,6 +67,7 @@ def is_research(query: NamedQuery) -> bool:
 
 def ordered_queries() -> list[NamedQuery]:
     """Research queries first (examples, then stats, then untagged), then the service's by tag."""
+
     def key(q: NamedQuery) -> tuple:
         if is_research(q):
             rank = next((i for i, tag in enumerate(RESEARCH_TAGS) if tag in q.tags), len(RESEARCH_TAGS))
@@ -96,9 +96,14 @@ def parameter_values(query: NamedQuery, args: list[tuple[str, str]]) -> dict[str
 
 def endpoint_scope(scope: dict, text: str, fmt: str, headers: list | None = None) -> dict:
     """A copy of ``scope`` as a GET ``/sparql?query=…&format=…`` request."""
-    return {**scope, "method": "GET", "path": "/sparql", "raw_path": b"/sparql",
-            "query_string": urlencode({"query": text, "format": fmt}).encode("ascii"),
-            "headers": scope["headers"] if headers is None else headers}
+    return {
+        **scope,
+        "method": "GET",
+        "path": "/sparql",
+        "raw_path": b"/sparql",
+        "query_string": urlencode({"query": text, "format": fmt}).encode("ascii"),
+        "headers": scope["headers"] if headers is None else headers,
+    }
 
 
 async def run_collected(app, scope: dict, text: str, fmt: str) -> Run:
@@ -127,8 +132,12 @@ def cell(binding: dict | None, ctx: Ctx) -> dict[str, Any] | None:
     if binding is None:
         return None
     value = binding["value"]
-    return {"value": value, "href": ctx.href(value) if binding["type"] == "uri" else None,
-            "lang": binding.get("xml:lang"), "datatype": binding.get("datatype")}
+    return {
+        "value": value,
+        "href": ctx.href(value) if binding["type"] == "uri" else None,
+        "lang": binding.get("xml:lang"),
+        "datatype": binding.get("datatype"),
+    }
 
 
 def result_table(run: Run, ctx: Ctx) -> dict[str, Any]:
@@ -156,7 +165,9 @@ class QueryResults:
         except UnknownQuery:
             return await text(404, f"no query named {name!r}; see /queries")(scope, receive, send)
         if ext not in extensions(query):
-            return await text(404, f"{name} is offered as {', '.join(extensions(query))}")(scope, receive, send)
+            return await text(404, f"{name} is offered as {', '.join(extensions(query))}")(
+                scope, receive, send
+            )
         args = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)
         try:
             bound = query.bind(**parameter_values(query, args))
@@ -182,9 +193,19 @@ def listing(ctx: Ctx) -> list[dict[str, Any]]:
     out = []
     for q in ordered_queries():
         urls = query_urls(ctx, q)
-        out.append({"name": q.name, "title": q.title, "description": q.description, "params": list(q.params),
-                    "tags": list(q.tags), "group": "research" if is_research(q) else "service",
-                    "url": urls.pop("page"), "formats": urls, "sparql": q.text})
+        out.append(
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "params": list(q.params),
+                "tags": list(q.tags),
+                "group": "research" if is_research(q) else "service",
+                "url": urls.pop("page"),
+                "formats": urls,
+                "sparql": q.text,
+            }
+        )
     return out
 
 
@@ -192,8 +213,11 @@ def add_query_routes(app, site: Site) -> None:
     """``/queries``, ``/queries.json``, ``/queries/{name}`` and ``/queries/{name}.{ext}``."""
 
     def render(ctx: Ctx, page: Page) -> HTMLResponse:
-        return HTMLResponse(site.render(ctx, page), status_code=page.status,
-                            headers={"Vary": "Accept, Accept-Language", "Content-Language": ctx.lang})
+        return HTMLResponse(
+            site.render(ctx, page),
+            status_code=page.status,
+            headers={"Vary": "Accept, Accept-Language", "Content-Language": ctx.lang},
+        )
 
     async def index(request: Request) -> Response:
         ctx = Ctx(site, request)
@@ -212,8 +236,12 @@ def add_query_routes(app, site: Site) -> None:
             return text(404, f"no query named {name!r}; see /queries")
         ctx = Ctx(site, request)
         args = request.query_params.multi_items()
-        context: dict[str, Any] = {"query": query, "form": query_form(query.text),
-                                   "given": {k: v for k, v in args if k in query.params}, "error": None}
+        context: dict[str, Any] = {
+            "query": query,
+            "form": query_form(query.text),
+            "given": {k: v for k, v in args if k in query.params},
+            "error": None,
+        }
         try:
             values = parameter_values(query, args)
             context["sparql"] = query.bind(**values)
@@ -221,7 +249,9 @@ def add_query_routes(app, site: Site) -> None:
             context.update(sparql=query.text, error=str(exc), urls={}, editor="")
             return render(ctx, Page("query.html", query.title, context, status=400))
         context["urls"] = query_urls(ctx, query, values)
-        context["editor"] = QueryUse(query.name, query.title, query.description, context["sparql"]).editor_url(ctx)
+        context["editor"] = QueryUse(
+            query.name, query.title, query.description, context["sparql"]
+        ).editor_url(ctx)
         status = 200
         if context["form"] in ("SELECT", "ASK"):
             run = await run_collected(app, request.scope, context["sparql"], "json")
@@ -233,7 +263,9 @@ def add_query_routes(app, site: Site) -> None:
 
     app.router.add_route("/queries", index, methods=["GET", "HEAD"], include_in_schema=False)
     app.router.add_route("/queries.json", index_json, methods=["GET", "HEAD"], include_in_schema=False)
-    app.router.add_route("/queries/{name}.{ext}", QueryResults(app), methods=["GET", "HEAD"], include_in_schema=False)
+    app.router.add_route(
+        "/queries/{name}.{ext}", QueryResults(app), methods=["GET", "HEAD"], include_in_schema=False
+    )
     app.router.add_route("/queries/{name}", query_page, methods=["GET", "HEAD"], include_in_schema=False)
 
 

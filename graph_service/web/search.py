@@ -4,6 +4,7 @@ The query is lemmatised with the same analyser as the index; the passage shown w
 is cut from the original text around the first word whose forms match the query, with the
 matching words marked (as segments: the template escapes them).
 """
+
 from __future__ import annotations
 
 import os
@@ -12,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.search_index import INDEX_NAME, match_expression, query_terms, tokens, word_lemmas
-from zhytomyr_kg.store_layout import NoStore, live_build
-
 from graph_service.store.backend import OxigraphBackend
+from zhytomyr_kg.store_layout import NoStore, live_build
 
 WINDOW = 90  # characters of context on each side of the first match
 
@@ -63,9 +63,11 @@ def highlight(text: str, groups: list[set[str]], window: int | None = WINDOW) ->
         return [(text if window is None or len(text) <= 2 * window else text[: 2 * window] + "…", False)]
     start, end = 0, len(text)
     if window is not None:
+
         def covered(i: int) -> int:
             reach = spans[i][0] + 2 * window
             return len(frozenset().union(*(m for a, _, m in spans[i:] if a < reach)))
+
         best = max(range(len(spans)), key=lambda i: (covered(i), -i))
         start = max(0, spans[best][0] - window // 3)
         end = min(len(text), spans[best][0] + 2 * window)
@@ -110,5 +112,7 @@ def search(path: Path, query: str, limit: int = 50) -> tuple[list[Hit], str | No
         names = " · ".join(x for x in (uk, en, *alts) if x)
         in_names = kind != "report"
         snippet = highlight(names, groups, None) if in_names else highlight(text or "", groups)
-        hits.append(Hit(target or iri, iri, kind, uk, en, alts, line, snippet, score, "names" if in_names else "text"))
+        hits.append(
+            Hit(target or iri, iri, kind, uk, en, alts, line, snippet, score, "names" if in_names else "text")
+        )
     return hits, expression

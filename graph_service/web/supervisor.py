@@ -11,6 +11,7 @@ The supervisor starts the processes, restarts one that dies, and stops them all 
 SIGINT. A process that dies within ``STARTUP_GRACE`` seconds of its start (the application
 cannot start) stops the whole service with an error rather than restarting forever.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,7 +55,7 @@ def _serve_one(app: str, host: str, port: int, uvicorn_options: dict[str, Any]) 
     os.setpgrp()
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - not Linux
+    except Exception:
         pass
 
     sock = _listening_socket(host, port, reuse_port=True)
@@ -77,7 +78,7 @@ def serve_processes(app: str, host: str, port: int, processes: int, **uvicorn_op
         process.start()
         return process, time.monotonic()
 
-    def stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    def stop(signum, frame) -> None:
         nonlocal stopping
         stopping = True
 
@@ -91,11 +92,16 @@ def serve_processes(app: str, host: str, port: int, processes: int, **uvicorn_op
                 if process.is_alive() or stopping:
                     continue
                 if time.monotonic() - started < STARTUP_GRACE:
-                    log.error("HTTP process %s exited with code %s while starting: stopping", process.pid,
-                              process.exitcode)
+                    log.error(
+                        "HTTP process %s exited with code %s while starting: stopping",
+                        process.pid,
+                        process.exitcode,
+                    )
                     stopping, code = True, 1
                     break
-                log.warning("HTTP process %s exited with code %s: restarting it", process.pid, process.exitcode)
+                log.warning(
+                    "HTTP process %s exited with code %s: restarting it", process.pid, process.exitcode
+                )
                 children[i] = start()
     finally:
         for process, _ in children:

@@ -3,6 +3,7 @@
 Three columns of boxes joined by lines; computed here, rendered by Jinja with autoescaping, so
 labels from the data can never become markup. No JavaScript.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,7 +50,9 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def layout(root: tuple[str, str, str], links: list[tuple[tuple[str, str, str], str, tuple[str, str, str] | None]]) -> Picture:
+def layout(
+    root: tuple[str, str, str], links: list[tuple[tuple[str, str, str], str, tuple[str, str, str] | None]]
+) -> Picture:
     """``root`` = (key, label, href); ``links`` = (work, relation, department or None) triples.
 
     Works and departments keep their first-seen order; the root sits level with the middle column.
@@ -64,8 +67,9 @@ def layout(root: tuple[str, str, str], links: list[tuple[tuple[str, str, str], s
         relation_of.setdefault(work[0], relation)
         if department is not None:
             if department[0] not in departments:
-                departments[department[0]] = Node(department[0], _short(department[1], MAX_CHARS[2]), department[1],
-                                                  department[2], 2)
+                departments[department[0]] = Node(
+                    department[0], _short(department[1], MAX_CHARS[2]), department[1], department[2], 2
+                )
             pairs.add((work[0], department[0]))
     rows = max(len(works), len(departments), 1)
     height = rows * ROW + 10
@@ -83,7 +87,9 @@ def layout(root: tuple[str, str, str], links: list[tuple[tuple[str, str, str], s
     mid = BOX_H // 2
     for key, node in works.items():
         node.kind = relation_of.get(key, "")
-        picture.edges.append(Edge(root_node.x + root_node.w, root_node.y + mid, node.x, node.y + mid, node.kind))
+        picture.edges.append(
+            Edge(root_node.x + root_node.w, root_node.y + mid, node.x, node.y + mid, node.kind)
+        )
     for work_key, dep_key in sorted(pairs):
         w, d = works[work_key], departments[dep_key]
         picture.edges.append(Edge(w.x + w.w, w.y + mid, d.x, d.y + mid, "responsible"))
