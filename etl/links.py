@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ import pyoxigraph as ox
 
 from etl.errors import ReportError
 from zhytomyr_kg.resources import ETL_DATA_DIR
-from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.settings import Settings, env
 
 LINKS_FILE = ETL_DATA_DIR / "links.csv"
 COLUMNS = ("local_iri", "external_iri", "relation", "source")
@@ -77,8 +76,8 @@ class Link:
 
 def links_file() -> Path:
     """``ZKG_LINKS_FILE`` when set (a deployment's own list), else ``etl/data/links.csv``."""
-    env = os.environ.get("ZKG_LINKS_FILE", "").strip()
-    return Path(env).expanduser() if env else LINKS_FILE
+    env_file = env("ZKG_LINKS_FILE").strip()
+    return Path(env_file).expanduser() if env_file else LINKS_FILE
 
 
 def _check_iri(value: str, path: Path, line: int, column: str) -> None:

@@ -25,3 +25,24 @@ def test_contract_copy_is_identical_to_the_shared_one():
     shared = ROOT.parent / "shared" / "CONTRACT.md"
     if shared.exists():
         assert (ROOT / "docs" / "CONTRACT.md").read_bytes() == shared.read_bytes()
+
+
+def test_every_environment_variable_is_read_through_the_settings_table():
+    """``ZKG_*`` variables are read by ``zhytomyr_kg.settings.env`` only, so the table is complete."""
+    pattern = re.compile(r"os\.environ(?:\.get)?[\[(]\s*[\"']ZKG_")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for package in ("etl", "graph_service", "zhytomyr_kg")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path.name != "settings.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+
+
+def test_configuration_doc_is_the_settings_table():
+    from zhytomyr_kg.settings import environment_table
+
+    doc = (ROOT / "docs" / "CONFIGURATION.md").read_text(encoding="utf-8")
+    assert doc.endswith(environment_table()), "regenerate: see the head of docs/CONFIGURATION.md"

@@ -23,6 +23,7 @@ from zhytomyr_kg.settings import (
     default_http_workers,
     default_pool_size,
     default_store_dir,
+    env,
 )
 
 EXIT_DATA, EXIT_USAGE, EXIT_NO_STORE = 1, 2, 3
@@ -200,12 +201,12 @@ def add_serve_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()
         description="Start the HTTP service on the embedded store (built from the bundled report "
         "if absent) or in front of a remote SPARQL endpoint. Limits: see docs/SERVICE.md.",
     )
-    p.add_argument("--host", default=os.environ.get("ZKG_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("ZKG_PORT", "8000")))
+    p.add_argument("--host", default=env("ZKG_HOST"))
+    p.add_argument("--port", type=int, default=env("ZKG_PORT"))
     p.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("ZKG_WORKERS") or default_http_workers()),
+        default=env("ZKG_WORKERS") or default_http_workers(),
         help="HTTP processes, each with its own pool of query workers ($ZKG_WORKERS; "
         "default: one per CPU, at most 4)",
     )
@@ -221,7 +222,7 @@ def add_serve_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()
     )
     p.add_argument(
         "--sparql-endpoint",
-        default=os.environ.get("ZKG_SPARQL_ENDPOINT"),
+        default=env("ZKG_SPARQL_ENDPOINT") or None,
         help="serve a remote SPARQL 1.1 endpoint instead of the embedded store ($ZKG_SPARQL_ENDPOINT)",
     )
     p.add_argument("--no-access-log", action="store_true", help="no JSON access log on stderr")
@@ -243,7 +244,7 @@ def run_serve(args) -> int:
     workers = max(1, args.workers)
     if getattr(args, "query_workers", None):
         env_updates["ZKG_SPARQL_POOL_SIZE"] = str(args.query_workers)
-    elif not os.environ.get("ZKG_SPARQL_POOL_SIZE"):
+    elif not env("ZKG_SPARQL_POOL_SIZE"):
         env_updates["ZKG_SPARQL_POOL_SIZE"] = str(default_pool_size(workers))
     if getattr(args, "timeout", None):
         env_updates["ZKG_SPARQL_TIMEOUT"] = str(args.timeout)
@@ -252,7 +253,7 @@ def run_serve(args) -> int:
     os.environ.update(env_updates)  # the factory (and uvicorn's worker processes) read them
     print(
         f"serving SPARQL at http://{args.host}:{args.port}/sparql (HTTP processes: {workers}; query workers "
-        f"each: {os.environ.get('ZKG_SPARQL_POOL_SIZE', 'default')})",
+        f"each: {env('ZKG_SPARQL_POOL_SIZE') or 'default'})",
         file=sys.stderr,
     )
     app = "graph_service.web.app:app_from_env"
@@ -297,7 +298,7 @@ def add_load_remote_parser(
     p.add_argument(
         "--user",
         help="user:password for HTTP basic auth ($ZKG_REMOTE_AUTH)",
-        default=os.environ.get("ZKG_REMOTE_AUTH"),
+        default=env("ZKG_REMOTE_AUTH") or None,
     )
     p.set_defaults(func=run_load_remote)
     return p
@@ -336,6 +337,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    from zhytomyr_kg.settings import environment_table
+
+    print(environment_table(), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", default=str(default_store_dir()), help="store directory (env ZKG_STORE)")
@@ -371,6 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="output directory (default: <live build>/dumps, which the service serves)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("settings", help="every ZKG_* environment variable: flag, default, meaning (Markdown)")
+    p.set_defaults(func=cmd_settings)
 
     add_serve_parser(sub, [common])
     add_load_remote_parser(sub, [common])

@@ -9,6 +9,7 @@ the CLI win over the environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,14 +23,13 @@ DEFAULT_BASE_IRI = "https://w3id.org/zhytomyr-kg/"
 
 def default_store_dir() -> Path:
     """Where the embedded store lives unless ``--store``/``ZKG_STORE`` say otherwise."""
-    env = os.environ.get("ZKG_STORE")
-    if env:
-        return Path(env).expanduser()
+    if env("ZKG_STORE"):
+        return Path(env("ZKG_STORE")).expanduser()
     return Path(user_data_dir("zhytomyr-kg")) / "store"
 
 
 def default_base_iri() -> str:
-    return os.environ.get("ZKG_BASE_IRI", DEFAULT_BASE_IRI)
+    return str(env("ZKG_BASE_IRI"))
 
 
 @dataclass(frozen=True)
@@ -58,22 +58,150 @@ class Settings:
         return self.graph_base + name
 
 
-def _env(name: str, default, cast):
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return cast(raw.strip())
-    except ValueError as exc:
-        raise ValueError(f"{name}={raw!r}: {exc}") from None
-
-
 def _list(raw: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in raw.replace("\n", ",").split(",") if p.strip())
 
 
 def _bool(raw: str) -> bool:
     return raw.lower() in ("1", "true", "yes", "on", "auto")
+
+
+@dataclass(frozen=True)
+class Var:
+    """One ``ZKG_*`` environment variable: its type, its default and what it does."""
+
+    name: str
+    cast: Callable[[str], Any]
+    default: Any
+    doc: str
+    flag: str = ""  # the CLI flag that overrides it, if any
+
+
+#: Every environment variable the project reads: the one table (``zhytomyr-kg settings`` prints it,
+#: docs/CONFIGURATION.md is generated from it). ``ServiceConfig`` fields name theirs in ``ENV``.
+ENVIRONMENT: dict[str, Var] = {
+    v.name: v
+    for v in (
+        Var("ZKG_STORE", str, "", "store directory (default: the per-user data directory)", "--store"),
+        Var("ZKG_BASE_IRI", str, DEFAULT_BASE_IRI, "dataset IRI prefix", "--base-iri"),
+        Var("ZKG_HOST", str, "127.0.0.1", "address `serve` listens on", "--host"),
+        Var("ZKG_PORT", int, 8000, "port `serve` listens on", "--port"),
+        Var("ZKG_WORKERS", int, 0, "HTTP processes of `serve` (0: one per CPU, at most 4)", "--workers"),
+        Var(
+            "ZKG_SPARQL_ENDPOINT",
+            str,
+            "",
+            "serve a remote SPARQL endpoint instead of the embedded store",
+            "--sparql-endpoint",
+        ),
+        Var(
+            "ZKG_DATA_VERSION",
+            str,
+            "",
+            "remote backend: the data version for ETags (else a fingerprint of the remote's graphs)",
+        ),
+        Var("ZKG_REMOTE_AUTH", str, "", "`load-remote`: user:password for HTTP basic auth", "--user"),
+        Var("ZKG_PUBLIC_URL", str, "", "the service's public URL behind a proxy (links, sitemap, /dataset)"),
+        Var(
+            "ZKG_LICENSE",
+            str,
+            "https://creativecommons.org/licenses/by/4.0/",
+            "data licence stated in /dataset",
+        ),
+        Var("ZKG_LINKS_FILE", str, "", "build with another external-links table than etl/data/links.csv"),
+        Var("ZKG_SEARCH_INDEX", str, "", "the search index file (default: the live build's)"),
+        Var("ZKG_ACCESS_LOG", _bool, True, "JSON access log lines on stderr", "--no-access-log"),
+        Var("ZKG_PAGES_CACHE_ENTRIES", int, 512, "page query results kept per HTTP process"),
+        Var(
+            "ZKG_PAGES_RESPONSE_CACHE_ENTRIES",
+            int,
+            256,
+            "finished page responses kept per HTTP process (0 = off)",
+        ),
+        Var(
+            "ZKG_SPARQL_EXECUTOR",
+            str,
+            "pool",
+            "`pool` (worker processes) or `thread` (in-process, for tests and tools)",
+        ),
+        Var("ZKG_SPARQL_TIMEOUT", float, 10.0, "seconds a query may take (queue wait included)", "--timeout"),
+        Var("ZKG_SPARQL_MAX_QUERY_BYTES", int, 64 * 1024, "largest query text (bigger: 413)"),
+        Var("ZKG_SPARQL_MAX_ROWS", int, 100_000, "row cap (a larger or missing LIMIT is lowered to it)"),
+        Var("ZKG_SPARQL_MAX_RESULT_BYTES", int, 64 * 1024 * 1024, "largest serialised result (bigger: 413)"),
+        Var(
+            "ZKG_SPARQL_POOL_SIZE",
+            int,
+            0,
+            "query worker processes per HTTP process (0: the CPUs shared out)",
+            "--query-workers",
+        ),
+        Var("ZKG_SPARQL_MAX_CONCURRENT", int, 64, "queries running or waiting per HTTP process; beyond: 503"),
+        Var("ZKG_SPARQL_RETRY_AFTER", int, 1, "Retry-After seconds sent with a 503"),
+        Var(
+            "ZKG_SPARQL_SERVICE_ALLOW",
+            _list,
+            (),
+            "SERVICE IRIs a query may call, comma-separated (empty: SERVICE refused)",
+        ),
+        Var("ZKG_SPARQL_CACHE_CONTROL", str, "public, max-age=300", "Cache-Control of query answers"),
+        Var("ZKG_SPARQL_CACHE_ENTRIES", int, 512, "result cache entries per HTTP process (0 = off)"),
+        Var("ZKG_SPARQL_CACHE_BYTES", int, 64 * 1024 * 1024, "result cache size per HTTP process"),
+        Var("ZKG_SPARQL_CACHE_ITEM_BYTES", int, 1024 * 1024, "largest cached result"),
+        Var("ZKG_SPARQL_CORS_ORIGINS", _list, ("*",), "allowed CORS origins, comma-separated"),
+        Var(
+            "ZKG_SPARQL_STREAM_BUFFER",
+            int,
+            1024 * 1024,
+            "results up to this size are buffered, larger ones streamed",
+        ),
+        Var(
+            "ZKG_SPARQL_WORKER_NETNS",
+            _bool,
+            True,
+            "put query workers in an empty network namespace when the OS allows",
+        ),
+        Var(
+            "ZKG_WORKER_ISOLATE_NET",
+            _bool,
+            False,
+            "internal: set by the worker pool for the workers it starts",
+        ),
+        Var(
+            "ZKG_SPARQL_MEMORY_QUADS",
+            int,
+            500_000,
+            "builds up to this many quads are answered from an in-memory copy (0 = disk)",
+        ),
+        Var(
+            "ZKG_SPARQL_INLINE_BYTES",
+            int,
+            256 * 1024,
+            "bounded lookups with answers up to this size run in the HTTP process (0 = never)",
+        ),
+    )
+}
+
+
+def env(name: str) -> Any:
+    """The value of the ``ZKG_*`` variable ``name`` (cast), or its default when unset or empty."""
+    var = ENVIRONMENT[name]
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return var.default
+    try:
+        return var.cast(raw.strip())
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r}: {exc}") from None
+
+
+def environment_table() -> str:
+    """The table of :data:`ENVIRONMENT` as Markdown (docs/CONFIGURATION.md is this output)."""
+    rows = ["| variable | flag | default | what it does |", "| --- | --- | --- | --- |"]
+    for v in ENVIRONMENT.values():
+        default = ", ".join(v.default) if isinstance(v.default, tuple) else v.default
+        shown = f"`{default}`" if default not in ("", ()) else "—"
+        rows.append(f"| `{v.name}` | {f'`{v.flag}`' if v.flag else ''} | {shown} | {v.doc} |")
+    return "\n".join(rows) + "\n"
 
 
 def default_http_workers() -> int:
@@ -92,69 +220,67 @@ def default_pool_size(http_workers: int) -> int:
 @dataclass(frozen=True)
 class ServiceConfig:
     #: seconds a query may run (queue wait included) before it is stopped — ZKG_SPARQL_TIMEOUT
-    timeout: float = 10.0
+    timeout: float = ENVIRONMENT["ZKG_SPARQL_TIMEOUT"].default
     #: largest accepted query text in bytes → 413 — ZKG_SPARQL_MAX_QUERY_BYTES
-    max_query_bytes: int = 64 * 1024
+    max_query_bytes: int = ENVIRONMENT["ZKG_SPARQL_MAX_QUERY_BYTES"].default
     #: rows a SELECT (solutions a CONSTRUCT) may return; a larger LIMIT is lowered — ZKG_SPARQL_MAX_ROWS
-    max_rows: int = 100_000
+    max_rows: int = ENVIRONMENT["ZKG_SPARQL_MAX_ROWS"].default
     #: largest serialised result in bytes → 413 — ZKG_SPARQL_MAX_RESULT_BYTES
-    max_result_bytes: int = 64 * 1024 * 1024
+    max_result_bytes: int = ENVIRONMENT["ZKG_SPARQL_MAX_RESULT_BYTES"].default
     #: query worker processes (each holds a read-only store handle) — ZKG_SPARQL_POOL_SIZE
     pool_size: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     #: queries running or waiting for a worker; beyond → 503 + Retry-After — ZKG_SPARQL_MAX_CONCURRENT
-    max_concurrent: int = 64
+    max_concurrent: int = ENVIRONMENT["ZKG_SPARQL_MAX_CONCURRENT"].default
     #: the Retry-After value (seconds) sent with a 503 — ZKG_SPARQL_RETRY_AFTER
-    retry_after: int = 1
+    retry_after: int = ENVIRONMENT["ZKG_SPARQL_RETRY_AFTER"].default
     #: SERVICE IRIs a query may call (exact match); empty = SERVICE refused — ZKG_SPARQL_SERVICE_ALLOW
-    service_allow: tuple[str, ...] = ()
+    service_allow: tuple[str, ...] = ENVIRONMENT["ZKG_SPARQL_SERVICE_ALLOW"].default
     #: Cache-Control of query responses — ZKG_SPARQL_CACHE_CONTROL
-    cache_control: str = "public, max-age=300"
+    cache_control: str = ENVIRONMENT["ZKG_SPARQL_CACHE_CONTROL"].default
     #: entries / total bytes / largest entry of the in-process result cache — ZKG_SPARQL_CACHE_*
-    cache_entries: int = 512
-    cache_bytes: int = 64 * 1024 * 1024
-    cache_item_bytes: int = 1024 * 1024
+    cache_entries: int = ENVIRONMENT["ZKG_SPARQL_CACHE_ENTRIES"].default
+    cache_bytes: int = ENVIRONMENT["ZKG_SPARQL_CACHE_BYTES"].default
+    cache_item_bytes: int = ENVIRONMENT["ZKG_SPARQL_CACHE_ITEM_BYTES"].default
     #: CORS allowed origins ("*" = any) — ZKG_SPARQL_CORS_ORIGINS
-    cors_origins: tuple[str, ...] = ("*",)
+    cors_origins: tuple[str, ...] = ENVIRONMENT["ZKG_SPARQL_CORS_ORIGINS"].default
     #: results up to this size are buffered (proper status on late errors), larger ones
     #: streamed — ZKG_SPARQL_STREAM_BUFFER
-    stream_buffer: int = 1024 * 1024
+    stream_buffer: int = ENVIRONMENT["ZKG_SPARQL_STREAM_BUFFER"].default
     #: put worker processes in an empty network namespace when the OS allows it (defence in
     #: depth against any fetch; off automatically when SERVICE is allow-listed) — ZKG_SPARQL_WORKER_NETNS
-    worker_netns: bool = True
+    worker_netns: bool = ENVIRONMENT["ZKG_SPARQL_WORKER_NETNS"].default
     #: a build of at most this many quads is answered from an in-memory copy (workers and
     #: pages; about 300 bytes per quad in each process); 0 = always from disk — ZKG_SPARQL_MEMORY_QUADS
-    memory_quads: int = 500_000
+    memory_quads: int = ENVIRONMENT["ZKG_SPARQL_MEMORY_QUADS"].default
     #: bounded lookups (one triple pattern) with an answer up to this size are answered in the
     #: HTTP process, not a worker; 0 = every query goes to a worker — ZKG_SPARQL_INLINE_BYTES
-    inline_bytes: int = 256 * 1024
+    inline_bytes: int = ENVIRONMENT["ZKG_SPARQL_INLINE_BYTES"].default
 
-    ENV: ClassVar[dict[str, tuple[str, Any]]] = {
-        "timeout": ("ZKG_SPARQL_TIMEOUT", float),
-        "max_query_bytes": ("ZKG_SPARQL_MAX_QUERY_BYTES", int),
-        "max_rows": ("ZKG_SPARQL_MAX_ROWS", int),
-        "max_result_bytes": ("ZKG_SPARQL_MAX_RESULT_BYTES", int),
-        "pool_size": ("ZKG_SPARQL_POOL_SIZE", int),
-        "max_concurrent": ("ZKG_SPARQL_MAX_CONCURRENT", int),
-        "retry_after": ("ZKG_SPARQL_RETRY_AFTER", int),
-        "service_allow": ("ZKG_SPARQL_SERVICE_ALLOW", _list),
-        "cache_control": ("ZKG_SPARQL_CACHE_CONTROL", str),
-        "cache_entries": ("ZKG_SPARQL_CACHE_ENTRIES", int),
-        "cache_bytes": ("ZKG_SPARQL_CACHE_BYTES", int),
-        "cache_item_bytes": ("ZKG_SPARQL_CACHE_ITEM_BYTES", int),
-        "cors_origins": ("ZKG_SPARQL_CORS_ORIGINS", _list),
-        "stream_buffer": ("ZKG_SPARQL_STREAM_BUFFER", int),
-        "worker_netns": ("ZKG_SPARQL_WORKER_NETNS", _bool),
-        "memory_quads": ("ZKG_SPARQL_MEMORY_QUADS", int),
-        "inline_bytes": ("ZKG_SPARQL_INLINE_BYTES", int),
+    ENV: ClassVar[dict[str, str]] = {
+        "timeout": "ZKG_SPARQL_TIMEOUT",
+        "max_query_bytes": "ZKG_SPARQL_MAX_QUERY_BYTES",
+        "max_rows": "ZKG_SPARQL_MAX_ROWS",
+        "max_result_bytes": "ZKG_SPARQL_MAX_RESULT_BYTES",
+        "pool_size": "ZKG_SPARQL_POOL_SIZE",
+        "max_concurrent": "ZKG_SPARQL_MAX_CONCURRENT",
+        "retry_after": "ZKG_SPARQL_RETRY_AFTER",
+        "service_allow": "ZKG_SPARQL_SERVICE_ALLOW",
+        "cache_control": "ZKG_SPARQL_CACHE_CONTROL",
+        "cache_entries": "ZKG_SPARQL_CACHE_ENTRIES",
+        "cache_bytes": "ZKG_SPARQL_CACHE_BYTES",
+        "cache_item_bytes": "ZKG_SPARQL_CACHE_ITEM_BYTES",
+        "cors_origins": "ZKG_SPARQL_CORS_ORIGINS",
+        "stream_buffer": "ZKG_SPARQL_STREAM_BUFFER",
+        "worker_netns": "ZKG_SPARQL_WORKER_NETNS",
+        "memory_quads": "ZKG_SPARQL_MEMORY_QUADS",
+        "inline_bytes": "ZKG_SPARQL_INLINE_BYTES",
     }
 
     @classmethod
-    def from_env(cls, **overrides) -> ServiceConfig:
-        values = {}
-        defaults = cls()
-        for f in fields(cls):
-            if f.name in cls.ENV:
-                name, cast = cls.ENV[f.name]
-                values[f.name] = _env(name, getattr(defaults, f.name), cast)
+    def from_env(cls, **overrides: Any) -> ServiceConfig:
+        """Each field from its variable of :data:`ENVIRONMENT`; ``overrides`` (not None) win."""
+        values = {f.name: env(cls.ENV[f.name]) for f in fields(cls) if f.name in cls.ENV}
+        if not values.get("pool_size"):
+            values.pop("pool_size", None)  # 0: the default of the field
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -19,7 +19,6 @@ store's own, whether embedded or remote. Nothing here is hard-coded but the word
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -27,7 +26,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from graph_service.store import named_queries
-from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.settings import Settings, env
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -59,7 +58,7 @@ KEYWORDS = {
 
 
 def license_iri() -> str:
-    return os.environ.get("ZKG_LICENSE", "").strip() or DEFAULT_LICENSE
+    return env("ZKG_LICENSE").strip() or DEFAULT_LICENSE
 
 
 def dataset_iri(settings: Settings) -> str:

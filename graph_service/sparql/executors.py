@@ -14,7 +14,7 @@ import httpx
 from graph_service.sparql.pool import Outcome, Timeout, WorkerError, WorkerPool
 from graph_service.store.backend import Backend, OxigraphBackend, QueryError, RemoteBackend, ResultTooLarge
 from graph_service.web import conneg as formats
-from zhytomyr_kg.settings import ServiceConfig
+from zhytomyr_kg.settings import ServiceConfig, env
 
 
 class Executor:
@@ -280,9 +280,8 @@ class ThreadExecutor(Executor):
 
 
 def executor_for(backend: Backend, config: ServiceConfig) -> Executor:
-    import os
 
-    if os.environ.get("ZKG_SPARQL_EXECUTOR") == "thread":
+    if env("ZKG_SPARQL_EXECUTOR") == "thread":
         # for measuring the cost of isolation only: no time limit can stop a query here
         return ThreadExecutor(backend, config)
     if isinstance(backend, OxigraphBackend):

@@ -22,6 +22,8 @@ import signal
 import struct
 import sys
 
+from zhytomyr_kg.settings import env
+
 HEAD, DATA, END, ERROR = b"H", b"D", b"E", b"X"
 _LEN = struct.Struct(">I")
 _FRAME = struct.Struct(">cI")
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         pass
     isolation = "off"
-    if os.environ.get("ZKG_WORKER_ISOLATE_NET") == "1":
+    if env("ZKG_WORKER_ISOLATE_NET"):
         isolation = isolate_network()
 
     from graph_service.store.backend import OxigraphBackend, QueryError

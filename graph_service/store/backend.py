@@ -30,6 +30,7 @@ import httpx
 from graph_service.store import named_queries
 from graph_service.store.sparql_text import QueryInfo, analyse, with_row_cap
 from graph_service.web import conneg as formats
+from zhytomyr_kg.settings import env
 from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, LiveBuild, NoStore, live_build
 
 
@@ -532,9 +533,8 @@ class RemoteBackend(Backend):
 
 def backend_from_settings(settings, endpoint: str | None = None, **kwargs) -> Backend:
     """The backend a configuration names: a remote endpoint if given, else the embedded store."""
-    import os
 
-    endpoint = endpoint or os.environ.get("ZKG_SPARQL_ENDPOINT")
+    endpoint = endpoint or env("ZKG_SPARQL_ENDPOINT")
     if endpoint:
-        return RemoteBackend(endpoint, data_version=os.environ.get("ZKG_DATA_VERSION") or None, **kwargs)
+        return RemoteBackend(endpoint, data_version=env("ZKG_DATA_VERSION") or None, **kwargs)
     return OxigraphBackend(settings.store, **kwargs)

@@ -34,7 +34,7 @@ from graph_service.store import named_queries
 from graph_service.store.backend import Backend, OxigraphBackend, backend_from_settings
 from graph_service.web import conneg as formats
 from graph_service.web.cache import ResponseCache
-from zhytomyr_kg.settings import ServiceConfig
+from zhytomyr_kg.settings import ServiceConfig, env
 from zhytomyr_kg.store_layout import NoStore
 
 
@@ -345,7 +345,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     app.response_cache = ResponseCache(
         lambda: backend.data_version(),
         lambda path: is_page_path(path) or is_query_page_path(path),
-        entries=int(os.environ.get("ZKG_PAGES_RESPONSE_CACHE_ENTRIES", "256")),
+        entries=env("ZKG_PAGES_RESPONSE_CACHE_ENTRIES"),
     )
     app.add_middleware(
         CORSMiddleware,
@@ -360,11 +360,10 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
 
 def configure_access_log() -> None:
     """JSON access log lines on stderr unless ``ZKG_ACCESS_LOG=0``."""
-    import os
     import sys
 
     access = logging.getLogger("zkg.access")
-    if os.environ.get("ZKG_ACCESS_LOG", "1") == "0":
+    if not env("ZKG_ACCESS_LOG"):
         access.setLevel(logging.WARNING)
         return
     if not access.handlers:

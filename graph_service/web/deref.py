@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from graph_service.web.conneg import parse_accept
+from zhytomyr_kg.settings import env
 
 RDF_MEDIA = {
     "ttl": "text/turtle",
@@ -106,7 +106,7 @@ class Links:
 
     @classmethod
     def from_env(cls, base_iri: str) -> Links:
-        public = os.environ.get("ZKG_PUBLIC_URL") or None
+        public = env("ZKG_PUBLIC_URL") or None
         if public and not public.endswith("/"):
             public += "/"
         return cls(base_iri, public)

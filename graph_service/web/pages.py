@@ -22,7 +22,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -45,7 +44,7 @@ from graph_service.web import deref, i18n, svg
 from graph_service.web.search import index_path
 from graph_service.web.search import search as run_search
 from zhytomyr_kg.resources import ETL_DATA_DIR, TEMPLATES_DIR
-from zhytomyr_kg.settings import ZKG, Settings
+from zhytomyr_kg.settings import ZKG, Settings, env
 from zhytomyr_kg.store_layout import NoStore
 
 TEMPLATES = TEMPLATES_DIR
@@ -1110,8 +1109,7 @@ def add_pages(app, backend: Backend, settings: Settings | None = None, **kwargs)
     The query-result cache size, if not given, comes from ``ZKG_PAGES_CACHE_ENTRIES`` (default
     512; 0 turns it off).
     """
-    if "cache_entries" not in kwargs and os.environ.get("ZKG_PAGES_CACHE_ENTRIES"):
-        kwargs["cache_entries"] = int(os.environ["ZKG_PAGES_CACHE_ENTRIES"])
+    kwargs.setdefault("cache_entries", env("ZKG_PAGES_CACHE_ENTRIES"))
     site = Site(backend, settings or Settings(), **kwargs)
     app.state.pages = site
     app.include_router(make_router(site))

@@ -7,13 +7,13 @@ matching words marked (as segments: the template escapes them).
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from etl.search_index import INDEX_NAME, match_expression, query_terms, tokens, word_lemmas
 from graph_service.store.backend import OxigraphBackend
+from zhytomyr_kg.settings import env
 from zhytomyr_kg.store_layout import NoStore, live_build
 
 WINDOW = 90  # characters of context on each side of the first match
@@ -35,9 +35,9 @@ class Hit:
 
 def index_path(backend) -> Path | None:
     """The index of the live build (embedded store), or ``ZKG_SEARCH_INDEX`` for a remote backend."""
-    env = os.environ.get("ZKG_SEARCH_INDEX")
-    if env:
-        return Path(env)
+    configured = env("ZKG_SEARCH_INDEX")
+    if configured:
+        return Path(configured)
     if isinstance(backend, OxigraphBackend):
         try:
             return live_build(backend.store_dir).directory / INDEX_NAME
