@@ -126,6 +126,7 @@ ENVIRONMENT: dict[str, Var] = {
         ),
         Var("ZKG_SPARQL_TIMEOUT", float, 10.0, "seconds a query may take (queue wait included)", "--timeout"),
         Var("ZKG_SPARQL_MAX_QUERY_BYTES", int, 64 * 1024, "largest query text (bigger: 413)"),
+        Var("ZKG_SPARQL_MAX_DEPTH", int, 64, "deepest nesting of brackets a query may have (deeper: 400)"),
         Var("ZKG_SPARQL_MAX_ROWS", int, 100_000, "row cap (a larger or missing LIMIT is lowered to it)"),
         Var("ZKG_SPARQL_MAX_RESULT_BYTES", int, 64 * 1024 * 1024, "largest serialised result (bigger: 413)"),
         Var(
@@ -225,6 +226,8 @@ class ServiceConfig:
     max_query_bytes: int = ENVIRONMENT["ZKG_SPARQL_MAX_QUERY_BYTES"].default
     #: rows a SELECT (solutions a CONSTRUCT) may return; a larger LIMIT is lowered — ZKG_SPARQL_MAX_ROWS
     max_rows: int = ENVIRONMENT["ZKG_SPARQL_MAX_ROWS"].default
+    #: deepest bracket nesting → 400, before the engine's recursive parser sees it
+    max_depth: int = ENVIRONMENT["ZKG_SPARQL_MAX_DEPTH"].default
     #: largest serialised result in bytes → 413 — ZKG_SPARQL_MAX_RESULT_BYTES
     max_result_bytes: int = ENVIRONMENT["ZKG_SPARQL_MAX_RESULT_BYTES"].default
     #: query worker processes (each holds a read-only store handle) — ZKG_SPARQL_POOL_SIZE
@@ -260,6 +263,7 @@ class ServiceConfig:
         "timeout": "ZKG_SPARQL_TIMEOUT",
         "max_query_bytes": "ZKG_SPARQL_MAX_QUERY_BYTES",
         "max_rows": "ZKG_SPARQL_MAX_ROWS",
+        "max_depth": "ZKG_SPARQL_MAX_DEPTH",
         "max_result_bytes": "ZKG_SPARQL_MAX_RESULT_BYTES",
         "pool_size": "ZKG_SPARQL_POOL_SIZE",
         "max_concurrent": "ZKG_SPARQL_MAX_CONCURRENT",

@@ -285,6 +285,7 @@ class SparqlEndpoint:
                     query,
                     max_query_bytes=self.config.max_query_bytes,
                     service_allow=self.config.service_allow,
+                    max_depth=self.config.max_depth,
                 )
             except QueryError as exc:
                 found = exc
@@ -392,7 +393,7 @@ class SparqlEndpoint:
                     else None,
                     deadline=deadline,
                     base_iri=endpoint,
-                    bounded=info.bounded_lookup,
+                    lookup=info.lookup,
                 )
             except Timeout:
                 metrics.timeouts.inc()

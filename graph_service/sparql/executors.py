@@ -38,10 +38,12 @@ class Executor:
         build_id: str | None,
         deadline: float,
         base_iri: str | None = None,
-        bounded: bool = False,
+        lookup: str | None = None,
     ) -> Outcome:
-        """Answer ``sparql`` before ``deadline``. ``bounded``: the query is a bounded lookup
-        (:func:`graph_service.store.sparql_text.is_bounded_lookup`) without a request dataset."""
+        """Answer ``sparql`` before ``deadline``. ``lookup``: the query is a bounded lookup, and
+        this is its text rebuilt from the parsed terms
+        (:func:`graph_service.store.sparql_text.bounded_lookup`): the only text an executor may run
+        outside a worker."""
         raise NotImplementedError
 
     def status(self) -> dict:
@@ -96,10 +98,10 @@ class PoolExecutor(Executor):
         build_id,
         deadline,
         base_iri=None,
-        bounded=False,
+        lookup=None,
     ) -> Outcome:
-        if bounded and self.config.inline_bytes > 0 and not default_graph_uris and not named_graph_uris:
-            outcome = self._inline(sparql, media_type, accept, format, build_id, base_iri)
+        if lookup and self.config.inline_bytes > 0 and not default_graph_uris and not named_graph_uris:
+            outcome = self._inline(lookup, media_type, accept, format, build_id)
             if outcome is not None:
                 return outcome
         request = {
@@ -120,10 +122,11 @@ class PoolExecutor(Executor):
         except Exception:
             pass
 
-    def _inline(self, sparql, media_type, accept, format, build_id, base_iri) -> Outcome | None:
-        """The answer computed here, or None: the build is not open in this process yet (it is
-        opened in a thread meanwhile, so the event loop never waits for it) or the answer is
-        larger than the inline limit."""
+    def _inline(self, lookup: str, media_type, accept, format, build_id) -> Outcome | None:
+        """The answer to ``lookup`` (a bounded lookup as rebuilt by the query reader, never the
+        request's own text) computed here, or None: the build is not open in this process yet
+        (it is opened in a thread meanwhile, so the event loop never waits for it) or the answer
+        is larger than the inline limit."""
         if build_id is None or self.backend.open_build_id != build_id:
             if self._warming is None or self._warming.done():  # the live build, never an older one
                 self._warming = asyncio.get_running_loop().create_task(asyncio.to_thread(self._open_live))
@@ -133,13 +136,12 @@ class PoolExecutor(Executor):
         chunks: list[bytes] = []
         try:
             result = self.backend.execute(
-                sparql,
+                lookup,
                 chunks.append,
                 accept=accept,
                 format=format,
                 media_type=media_type,
                 build_id=build_id,
-                base_iri=base_iri,
                 max_bytes=limit,
             )
         except ResultTooLarge as exc:
@@ -189,7 +191,7 @@ class RemoteExecutor(Executor):
         build_id,
         deadline,
         base_iri=None,
-        bounded=False,
+        lookup=None,
     ) -> Outcome:
         assert self.client is not None
         form = "SELECT"
@@ -255,7 +257,7 @@ class ThreadExecutor(Executor):
         build_id,
         deadline,
         base_iri=None,
-        bounded=False,
+        lookup=None,
     ) -> Outcome:
         def call():
             result = self.backend.query(

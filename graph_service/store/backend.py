@@ -30,7 +30,7 @@ import httpx
 from graph_service.store import named_queries
 from graph_service.store.sparql_text import QueryInfo, analyse, with_row_cap
 from graph_service.web import conneg as formats
-from zhytomyr_kg.settings import env
+from zhytomyr_kg.settings import ENVIRONMENT, env
 from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, LiveBuild, NoStore, live_build
 
 
@@ -185,6 +185,7 @@ def check_query(
     *,
     max_query_bytes: int | None = None,
     service_allow: Iterable[str] = (),
+    max_depth: int = ENVIRONMENT["ZKG_SPARQL_MAX_DEPTH"].default,
 ) -> QueryInfo:
     """The read-only and safety checks every query passes before any store sees it."""
     if max_query_bytes is not None and len(sparql.encode("utf-8")) > max_query_bytes:
@@ -192,6 +193,17 @@ def check_query(
             413, f"query longer than the limit of {max_query_bytes} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)"
         )
     info = analyse(sparql)
+    if info.stray_escape:
+        raise QueryError(
+            400,
+            "malformed query: a backslash outside a string, an IRI or a prefixed name "
+            "(codepoint escapes such as \\u0049 are accepted only there)",
+        )
+    if info.depth > max_depth:
+        raise QueryError(
+            400,
+            f"query nested {info.depth} deep, deeper than the limit of {max_depth} (ZKG_SPARQL_MAX_DEPTH)",
+        )
     if info.is_update:
         raise QueryError(
             403,

@@ -11,16 +11,28 @@ answer *before* running it:
   default graph must not be forced on it;
 * how to cap its number of result rows (an appended or clamped ``LIMIT``);
 * whether it is a *bounded lookup*: one triple pattern and nothing else, so that every quad
-  the store scans becomes a row of the answer, and the work is bounded by the answer's size.
+  the store scans becomes a row of the answer, and the work is bounded by the answer's size;
+* how deeply it nests, so a query that would overflow the engine's parser is refused first.
 
 The lexer skips comments, string literals (all four quote styles, with escapes) and IRI
-references, so keywords inside them never count.
+references, so keywords inside them never count. It reads prefixed names as the grammar does,
+escapes included (``x:a\\'`` is one name, not a name and a string); a codepoint escape
+(``\\u0049``) outside a literal or an IRI is refused, since the engine may read it as part of a
+keyword.
+
+**Safe by construction.** This reader can only ever *refuse* a query or route it. Anything it lets
+through runs either in a query worker (no network, a time limit) or, for a bounded lookup, in the
+HTTP process — but then as :attr:`QueryInfo.lookup`, a query text rebuilt here from the parsed
+terms (each checked by pyoxigraph), never the request's own text. Whatever this reader gets
+wrong, the HTTP process's engine only ever sees one triple pattern.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import pyoxigraph as ox
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = frozenset(
@@ -35,9 +47,9 @@ _TOKEN = re.compile(
                | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                | '(?:[^'\\\n\r]|\\.)*'
                | "(?:[^"\\\n\r]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
     | (?P<var>[?$][\w\u00B7\u00C0-\U000EFFFF]+)
-    | (?P<word>(?:[A-Za-z_\u00C0-\U000EFFFF][\w\-.\u00B7\u00C0-\U000EFFFF]*)?:(?:[\w\-.:%\\\u00B7\u00C0-\U000EFFFF])*
+    | (?P<word>(?:[A-Za-z_\u00C0-\U000EFFFF][\w\-.\u00B7\u00C0-\U000EFFFF]*)?:(?:[\w\-.:\u00B7\u00C0-\U000EFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*
              | [A-Za-z_\u00C0-\U000EFFFF][\w\-\u00B7\u00C0-\U000EFFFF]*)
     | (?P<num>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)
     | (?P<other>.)
@@ -85,9 +97,16 @@ class QueryInfo:
     #: (start, end, value) of a trailing top-level ``LIMIT n`` the query ends with, if any
     trailing_limit: tuple[int, int, int] | None = None
     first_keyword: str | None = None
-    #: one triple pattern, distinct variables, no modifier but a trailing LIMIT (see
-    #: :func:`is_bounded_lookup`)
-    bounded_lookup: bool = False
+    #: a bounded lookup rebuilt from its parsed terms (see :func:`bounded_lookup`), else None
+    lookup: str | None = None
+    #: deepest nesting of ``{`` ``(`` ``[``
+    depth: int = 0
+    #: a backslash outside a literal, an IRI or a prefixed name's escape (``\u0049``)
+    stray_escape: bool = False
+
+    @property
+    def bounded_lookup(self) -> bool:
+        return self.lookup is not None
 
 
 def analyse(query: str) -> QueryInfo:
@@ -121,7 +140,15 @@ def analyse(query: str) -> QueryInfo:
         base=base,
         first_keyword=first,
     )
-    depth = 0
+    depth = nesting = 0
+    for t in toks:
+        if t.kind == "other" and t.text in "{([":
+            nesting += 1
+            info.depth = max(info.depth, nesting)
+        elif t.kind == "other" and t.text in "})]":
+            nesting -= 1
+        elif t.kind == "other" and t.text.startswith("\\"):
+            info.stray_escape = True
     for j in range(i, len(toks)):
         t = toks[j]
         if t.kind == "other":
@@ -155,86 +182,149 @@ def analyse(query: str) -> QueryInfo:
             and toks[-3].text.isdigit()
         ):
             info.trailing_limit = (toks[-3].start, toks[-3].end, int(toks[-3].text))
-    info.bounded_lookup = form is not None and not info.services and is_bounded_lookup(toks[i:])
+    if form is not None and not info.services and not info.stray_escape:
+        info.lookup = bounded_lookup(toks[i:], prefixes, base)
     return info
 
 
-def is_bounded_lookup(toks: list[Token]) -> bool:
-    """Whether a query (its tokens after the prologue) costs no more than its answer's size.
+def bounded_lookup(toks: list[Token], prefixes: dict[str, str], base: str | None) -> str | None:
+    """The query rebuilt from its parsed terms if it costs no more than its answer's size.
+
+    ``toks`` are the query's tokens after the prologue. The text returned is made here from
+    pyoxigraph terms (each IRI and literal checked by pyoxigraph), so it is exactly one triple
+    pattern whatever the request's text hid: that is what the HTTP process may run itself.
 
     True for a SELECT of plain variables (or ``*``), an ASK, or a short-form CONSTRUCT (no
     template) whose group holds exactly one triple pattern, and for ``DESCRIBE`` of one IRI;
     each with an optional trailing ``LIMIT n``. The pattern's terms are single terms, the
     predicate no path, and no variable repeats. Then the store answers from one index range and every quad it reads is a row of
     the result: no join, filter, sort, grouping, DISTINCT or OFFSET can make it read
-    without answering. Anything else, however harmless, is False: this is an allow-list.
+    without answering. Anything else, however harmless, is None: this is an allow-list, and
+    anything unusual (an escape, a relative IRI, a unicode variable name) goes to a worker.
     """
+    limit = ""
     if (
         len(toks) >= 2
         and toks[-2].kind == "word"
         and toks[-2].text.upper() == "LIMIT"
         and toks[-1].kind == "num"
+        and toks[-1].text.isdigit()
     ):
+        limit = f" LIMIT {int(toks[-1].text)}"
         toks = toks[:-2]
     if not toks or toks[0].kind != "word":
-        return False
+        return None
     form = toks[0].text.upper()
     if form == "DESCRIBE":
-        return len(toks) == 2 and _is_constant(toks[1])
+        iri = _iri(toks[1], prefixes, base) if len(toks) == 2 else None
+        return f"DESCRIBE {iri}{limit}" if iri else None
     j = 1
+    projection = ""
     if form == "SELECT":
         if j < len(toks) and toks[j].text == "*":
-            j += 1
+            projection, j = " *", j + 1
         else:
             while j < len(toks) and toks[j].kind == "var":
+                name = _variable(toks[j])
+                if name is None:
+                    return None
+                projection += " " + name
                 j += 1
             if j == 1:
-                return False
+                return None
     elif form not in ("ASK", "CONSTRUCT"):
-        return False
+        return None
     if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "WHERE":
         j += 1
     elif form == "CONSTRUCT":
-        return False  # a template of its own: only the short form (no template) counts
+        return None  # a template of its own: only the short form (no template) counts
     if len(toks) < j + 2 or toks[j].text != "{" or toks[-1].text != "}":
-        return False
+        return None
     body = toks[j + 1 : -1]
     if body and body[-1].text == ".":
         body = body[:-1]
     if len(body) < 3:
-        return False
-    subject, predicate, obj = body[0], body[1], body[2:]
-    if not (subject.kind == "var" or _is_constant(subject)):
-        return False
-    if not (predicate.kind == "var" or _is_constant(predicate) or predicate.text == "a"):
-        return False
-    if not _is_object(obj):
-        return False
-    names = [t.text[1:] for t in (subject, predicate, obj[0]) if t.kind == "var"]
-    return len(names) == len(set(names))
+        return None
+    subject = _variable(body[0]) or _iri(body[0], prefixes, base)
+    if body[1].kind == "word" and body[1].text == "a":
+        predicate: str | None = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    else:
+        predicate = _variable(body[1]) or _iri(body[1], prefixes, base)
+    obj = _object(body[2:], prefixes, base)
+    if subject is None or predicate is None or obj is None:
+        return None
+    names = [t for t in (subject, predicate, obj) if t.startswith("?")]
+    if len(names) != len(set(names)):
+        return None
+    where = f"{{ {subject} {predicate} {obj} }}"
+    keyword = "CONSTRUCT WHERE" if form == "CONSTRUCT" else f"{form}{projection} WHERE"
+    return f"{keyword} {where}{limit}"
 
 
-def _is_constant(tok: Token) -> bool:
-    """An IRI: ``<…>`` or a prefixed name (not a blank node label)."""
-    return tok.kind == "iri" or (tok.kind == "word" and ":" in tok.text and not tok.text.startswith("_:"))
+_PLAIN_VARIABLE = re.compile(r"[?$][A-Za-z_][A-Za-z0-9_]*")
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?|")
+_PLAIN_NUMBER = re.compile(r"[0-9]+|[0-9]*\.[0-9]+")
 
 
-def _is_object(toks: list[Token]) -> bool:
-    """One object term: a variable, an IRI, a number, true/false, or a literal with an optional
-    language tag or datatype."""
+def _variable(tok: Token) -> str | None:
+    """``?name`` for a variable of plain ASCII letters, digits and ``_``."""
+    if tok.kind == "var" and _PLAIN_VARIABLE.fullmatch(tok.text):
+        return "?" + tok.text[1:]
+    return None
+
+
+def _iri(tok: Token, prefixes: dict[str, str], base: str | None) -> str | None:
+    """``<absolute IRI>`` for an IRI reference or a prefixed name without escapes."""
+    if tok.kind == "iri":
+        value = tok.text[1:-1]
+    elif tok.kind == "word" and ":" in tok.text and not tok.text.startswith("_:"):
+        prefix, local = tok.text.split(":", 1)
+        if prefix not in prefixes or not _PLAIN_LOCAL.fullmatch(local):
+            return None
+        value = prefixes[prefix] + local
+    else:
+        return None
+    if "\\" in value or not re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", value):
+        return None  # an escape, or a relative IRI (the base would resolve it): not here
+    try:
+        return str(ox.NamedNode(value))
+    except ValueError:
+        return None
+
+
+def _object(toks: list[Token], prefixes: dict[str, str], base: str | None) -> str | None:
+    """One object term, rebuilt: a variable, an IRI, a number, true/false, or a literal without
+    escapes, with an optional language tag or datatype."""
     first = toks[0]
     if len(toks) == 1:
-        return (
-            first.kind in ("var", "num", "string")
-            or _is_constant(first)
-            or (first.kind == "word" and first.text in ("true", "false"))
-        )
-    if first.kind != "string":
-        return False
-    rest = [t.text for t in toks[1:]]
-    if rest[0] == "@":
-        return len(toks) == 3 and toks[2].kind == "word" and ":" not in toks[2].text
-    return len(toks) == 4 and rest[:2] == ["^", "^"] and _is_constant(toks[3])
+        if first.kind == "num":
+            return first.text if _PLAIN_NUMBER.fullmatch(first.text) else None
+        if first.kind == "word" and first.text in ("true", "false"):
+            return first.text
+        if first.kind != "string":
+            return _variable(first) or _iri(first, prefixes, base)
+    value = _string(first)
+    if value is None:
+        return None
+    try:
+        if len(toks) == 1:
+            return str(ox.Literal(value))
+        rest = [t.text for t in toks[1:]]
+        if rest[0] == "@" and len(toks) == 3 and re.fullmatch(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*", rest[1]):
+            return str(ox.Literal(value, language=rest[1]))
+        if len(toks) == 4 and rest[:2] == ["^", "^"]:
+            datatype = _iri(toks[3], prefixes, base)
+            return str(ox.Literal(value, datatype=ox.NamedNode(datatype[1:-1]))) if datatype else None
+    except ValueError:
+        return None
+    return None
+
+
+def _string(tok: Token) -> str | None:
+    """The value of a one-line string literal without escapes."""
+    if tok.kind != "string" or "\\" in tok.text or tok.text[:3] in ("'''", '"""'):
+        return None
+    return tok.text[1:-1]
 
 
 def _after_semicolon(toks: list[Token], j: int) -> bool:
