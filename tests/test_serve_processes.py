@@ -88,7 +88,6 @@ def test_a_process_that_dies_is_replaced(sample_store):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with running(serve_cmd(port, workers=2), base + "/health", env=env_for(sample_store)) as server:
-        time.sleep(5.5)  # past the start-up grace period (supervisor.STARTUP_GRACE)
         before = http_processes(server.pid)
         os.kill(before[0], signal.SIGKILL)
         deadline = time.monotonic() + 60

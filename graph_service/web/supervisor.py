@@ -8,8 +8,11 @@ in eight and halved the throughput of pool queries (docs/SERVICE.md). With one s
 process the kernel spreads connections over the processes by hash.
 
 The supervisor starts the processes, restarts one that dies, and stops them all on SIGTERM or
-SIGINT. A process that dies within ``STARTUP_GRACE`` seconds of its start (the application
-cannot start) stops the whole service with an error rather than restarting forever.
+SIGINT. A process that dies is restarted after a delay that doubles with each quick death of that
+process (``BACKOFF_START`` … ``BACKOFF_MAX`` seconds) and resets once it has lived
+``STABLE_AFTER`` seconds, so a request that crashes processes cannot make the supervisor spin nor
+give up. The one case that stops the service is an application that cannot start at all: every
+process died before any of them finished its start-up (uvicorn's, the application's lifespan).
 """
 
 from __future__ import annotations
@@ -23,7 +26,27 @@ import time
 from typing import Any
 
 log = logging.getLogger("zkg.supervisor")
-STARTUP_GRACE = 5.0
+BACKOFF_START, BACKOFF_MAX, STABLE_AFTER = 0.5, 30.0, 30.0
+
+
+class Slot:
+    """One HTTP process of the service and its restart history."""
+
+    def __init__(self, start: Any) -> None:
+        self._start = start
+        self.failures = 0
+        self.restart_at: float | None = None
+        self.process, self.started = start(), time.monotonic()
+
+    def restart(self) -> None:
+        self.process, self.started, self.restart_at = self._start(), time.monotonic(), None
+
+    def died(self, now: float) -> float:
+        """Record a death; the delay before the restart."""
+        if now - self.started >= STABLE_AFTER:
+            self.failures = 0
+        self.failures += 1
+        return min(BACKOFF_MAX, BACKOFF_START * 2 ** (self.failures - 1))
 
 
 def reuse_port_supported() -> bool:
@@ -40,7 +63,7 @@ def _listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
     return sock
 
 
-def _serve_one(app: str, host: str, port: int, uvicorn_options: dict[str, Any]) -> None:
+def _serve_one(app: str, host: str, port: int, uvicorn_options: dict[str, Any], ready: Any) -> None:
     """One HTTP process: its own socket on the shared port, one uvicorn server.
 
     It leaves the terminal's process group, so Ctrl-C reaches only the supervisor, which then
@@ -58,9 +81,14 @@ def _serve_one(app: str, host: str, port: int, uvicorn_options: dict[str, Any]) 
     except Exception:
         pass
 
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                ready.set()  # the application started: tell the supervisor
+
     sock = _listening_socket(host, port, reuse_port=True)
-    config = uvicorn.Config(app, **uvicorn_options)
-    uvicorn.Server(config).run(sockets=[sock])
+    Server(uvicorn.Config(app, **uvicorn_options)).run(sockets=[sock])
 
 
 def serve_processes(app: str, host: str, port: int, processes: int, **uvicorn_options: Any) -> int:
@@ -72,45 +100,65 @@ def serve_processes(app: str, host: str, port: int, processes: int, **uvicorn_op
         return 1
     context = multiprocessing.get_context("spawn")
     stopping = False
+    started = context.Event()  # set by the first process that completes its start-up
 
-    def start() -> tuple[multiprocessing.process.BaseProcess, float]:
-        process = context.Process(target=_serve_one, args=(app, host, port, uvicorn_options), name="zkg-http")
+    def start() -> multiprocessing.process.BaseProcess:
+        process = context.Process(
+            target=_serve_one, args=(app, host, port, uvicorn_options, started), name="zkg-http"
+        )
         process.start()
-        return process, time.monotonic()
+        return process
 
     def stop(signum, frame) -> None:
         nonlocal stopping
         stopping = True
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    children = [start() for _ in range(processes)]
+    slots = [Slot(start) for _ in range(processes)]
     code = 0
     try:
         while not stopping:
-            multiprocessing.connection.wait([p.sentinel for p, _ in children], timeout=0.5)
-            for i, (process, started) in enumerate(children):
-                if process.is_alive() or stopping:
+            running = [s.process.sentinel for s in slots if s.restart_at is None]
+            multiprocessing.connection.wait(running, timeout=0.5)
+            now = time.monotonic()
+            for slot in slots:
+                if stopping:
+                    break
+                if slot.restart_at is not None:
+                    if now >= slot.restart_at:
+                        slot.restart()
                     continue
-                if time.monotonic() - started < STARTUP_GRACE:
+                if slot.process.is_alive():
+                    continue
+                lived = now - slot.started
+                if not started.is_set() and all(
+                    not s.process.is_alive() for s in slots if s.restart_at is None
+                ):
                     log.error(
-                        "HTTP process %s exited with code %s while starting: stopping",
-                        process.pid,
-                        process.exitcode,
+                        "HTTP process %s exited with code %s while starting, and no process has "
+                        "started: stopping",
+                        slot.process.pid,
+                        slot.process.exitcode,
                     )
                     stopping, code = True, 1
                     break
+                delay = slot.died(now)
                 log.warning(
-                    "HTTP process %s exited with code %s: restarting it", process.pid, process.exitcode
+                    "HTTP process %s exited with code %s after %.1f s: restarting it in %.1f s",
+                    slot.process.pid,
+                    slot.process.exitcode,
+                    lived,
+                    delay,
                 )
-                children[i] = start()
+                slot.restart_at = now + delay
     finally:
-        for process, _ in children:
-            process.terminate()
-        for process, _ in children:
-            process.join(10)
-            if process.is_alive():
-                process.kill()
-                process.join(5)
+        for slot in slots:
+            slot.process.terminate()
+        for slot in slots:
+            slot.process.join(10)
+            if slot.process.is_alive():
+                slot.process.kill()
+                slot.process.join(5)
         for s, handler in previous.items():
             signal.signal(s, handler)
     return code
