@@ -379,7 +379,7 @@ def citation(g: Graph, settings: Settings) -> str:
 
 
 def html_page(g: Graph, settings: Settings) -> bytes:
-    """A minimal human-readable page (issue 5 will give the proper one), with the schema.org
+    """The dataset description as a plain human-readable page, with the schema.org
     ``Dataset`` JSON-LD of :mod:`graph_service.publish.schema_org` in its head."""
     from graph_service.publish.schema_org import dataset_jsonld, script_tag
 

@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from graph_service.store import named_queries
 from zhytomyr_kg.settings import ZKG, Settings
+from zhytomyr_kg.vocab import PREFIXES
 
 MANIFEST = "manifest.json"
 CSVW_METADATA = "csv-metadata.json"
@@ -47,19 +48,6 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-PREFIXES = {
-    "zkg": ZKG,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": RDFS,
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": XSD,
-    "skos": SKOS,
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "dct": "http://purl.org/dc/terms/",
-}
 
 MEDIA_TYPES = {
     ".nq.gz": "application/n-quads",
