@@ -172,10 +172,8 @@ def extract_and_validate(
     if validation:
         assert checker is not None
         progress(f"validating {len(data.core) + len(extracted)} quads against the SHACL shapes")
-        authority = settings.graph("authority")
-        checker.submit(
-            [q for q in data.core if q.graph_name.value == authority] + extracted, extraction_shapes
-        )
+        authority = ox.NamedNode(settings.graph("authority"))
+        checker.submit([q for q in data.core if q.graph_name == authority] + extracted, extraction_shapes)
         try:
             checker.finish()
         except BaseException as exc:

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from zhytomyr_kg.resources import QUERIES_DIR
 from zhytomyr_kg.settings import (
@@ -255,7 +256,7 @@ def run_serve(args) -> int:
         file=sys.stderr,
     )
     app = "graph_service.web.app:app_from_env"
-    options = {
+    options: dict[str, Any] = {
         "factory": True,
         "access_log": False,
         "log_level": "warning",

@@ -32,6 +32,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -250,7 +251,8 @@ def export_tables(store: ox.Store) -> list[Table]:
     for query in named_queries.load_all().values():
         if "export" not in query.tags or not query.name.startswith("export-"):
             continue
-        solutions = store.query(query.text, use_default_graph_as_union=True)
+        # export queries are SELECT queries
+        solutions = cast(ox.QuerySolutions, store.query(query.text, use_default_graph_as_union=True))
         variables = [v.value for v in solutions.variables]
         rows = [[_lexical(row[v]) for v in variables] for row in solutions]
         if rows:
@@ -383,7 +385,8 @@ def named_graphs(store: ox.Store) -> list[str]:
 
 
 def _nquads_gz(store: ox.Store) -> bytes:
-    lines = store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()
+    # without an output to write to, dump returns the bytes
+    lines = cast(bytes, store.dump(format=ox.RdfFormat.N_QUADS)).decode("utf-8").splitlines()
     lines.sort()  # stable bytes for the same data, whatever the store's internal order
     data = ("\n".join(lines) + "\n").encode("utf-8")
     return gzip.compress(data, compresslevel=9, mtime=0)
@@ -401,7 +404,9 @@ def export(store: ox.Store, out_dir: Path, settings: Settings, *, version: str |
     files[NQUADS] = (_nquads_gz(store), {"graph": None, "compression": "gzip"})
     for graph in named_graphs(store):
         stem = graph_file_stem(graph, settings)
-        turtle = store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.NamedNode(graph), prefixes=PREFIXES)
+        turtle = cast(
+            bytes, store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.NamedNode(graph), prefixes=PREFIXES)
+        )
         files[stem + ".ttl"] = (turtle, {"graph": graph})
         files[stem + ".jsonld"] = (graph_jsonld(store, graph), {"graph": graph, "context": CONTEXT})
     files[CONTEXT] = (json.dumps(jsonld_context(), indent=1, ensure_ascii=False).encode("utf-8"), {})

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 from xml.sax.saxutils import escape
 
 from starlette.requests import Request
@@ -50,7 +51,7 @@ class Publisher:
         self.backend = backend
         self.settings = settings
         self._lock = threading.Lock()
-        self._graphs: dict[tuple, object] = {}
+        self._graphs: dict[tuple, Any] = {}
         self.sitemap_limit = SITEMAP_LIMIT
 
     def manifest(self) -> tuple[dict | None, object | None]:

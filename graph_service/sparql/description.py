@@ -62,4 +62,6 @@ def service_description(
         ]
     fmt = RdfFormat.from_media_type(media_type)
     prefixes = {"sd": SD, "void": VOID} if fmt == RdfFormat.TURTLE else None
-    return serialize(t, format=fmt, prefixes=prefixes) if prefixes else serialize(t, format=fmt)
+    body = serialize(t, format=fmt, prefixes=prefixes) if prefixes else serialize(t, format=fmt)
+    assert body is not None  # without an output to write to, serialize returns the bytes
+    return body

@@ -17,7 +17,7 @@ import hashlib
 import json
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from graph_service.sparql.executors import aiter_list
@@ -117,7 +117,7 @@ class SparqlEndpoint:
         self.cors_any = "*" in cors
         self.cors_origins = set(cors)
         m = self.metrics
-        self._ok_counter = {}
+        self._ok_counter: dict[int, Any] = {}  # status → its requests counter
         self._latency = m.latency.labels("sparql")
 
     # ------------------------------------------------------------------ ASGI

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from graph_service.store.base import Backend, Health, QueryError, QueryResult, ResultTooLarge, check_query
 from graph_service.store.sparql_text import QueryInfo, with_row_cap
@@ -265,11 +265,12 @@ class OxigraphBackend(Backend):
             on_start(result)
         writer = _ChunkWriter(emit, chunk_size, self.max_result_bytes if max_bytes is None else max_bytes)
         try:
-            if form in ("SELECT", "ASK"):
-                fmt = pyoxigraph.QueryResultsFormat.from_media_type(choice.media_type)
-            else:
-                fmt = pyoxigraph.RdfFormat.from_media_type(choice.media_type)
-            results.serialize(writer, fmt)
+            # pyoxigraph only calls write() on its output: the chunk writer is enough of a file
+            output = cast(IO[bytes], writer)
+            if isinstance(results, pyoxigraph.QueryTriples):  # CONSTRUCT/DESCRIBE
+                results.serialize(output, pyoxigraph.RdfFormat.from_media_type(choice.media_type))
+            else:  # SELECT/ASK
+                results.serialize(output, pyoxigraph.QueryResultsFormat.from_media_type(choice.media_type))
             writer.flush()
         except QueryError:
             raise

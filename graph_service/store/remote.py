@@ -67,8 +67,10 @@ class RemoteBackend(Backend):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
     ) -> httpx.Response:
-        params = [("default-graph-uri", u) for u in default_graph_uris]
-        params += [("named-graph-uri", u) for u in named_graph_uris]
+        params = tuple(
+            [("default-graph-uri", u) for u in default_graph_uris]
+            + [("named-graph-uri", u) for u in named_graph_uris]
+        )
         try:
             response = self._client.post(
                 self.endpoint_url,
