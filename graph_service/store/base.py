@@ -214,7 +214,7 @@ class Backend(abc.ABC):
         """
 
     def select(self, sparql: str) -> Results:
-        """A SELECT (or ASK) query's result, read from SPARQL JSON."""
+        """The result of a SELECT or ASK query, read from SPARQL JSON."""
         return parse_results(self.query(sparql, format="json").read())
 
     def select_rows(self, sparql: str) -> list[dict[str, str | None]]:
