@@ -1,9 +1,9 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` and `make test`; CI runs `make check` first.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test chromium bench
+.PHONY: run test check install install-test install-dev chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,15 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+install-dev: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+## Formatting, lint and types (ruff and mypy from the `dev` extra; mypy's scope is in pyproject.toml).
+check: install-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy zhytomyr_kg etl graph_service/store graph_service/sparql graph_service/publish
 
 ## Build the graph from the bundled report into the embedded store, then serve it.
 run: install

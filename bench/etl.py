@@ -102,7 +102,7 @@ def main() -> None:
         )
         print()
         print(
-            f"{'N':>5} {'quads':>9} {'read':>7} {'normal.':>7} {'rdf':>7} {'extract':>7} {'shacl':>7} {'load':>7} "
+            f"{'N':>5} {'quads':>9} {'read':>7} {'struct.':>7} {'rdf':>7} {'extract':>7} {'shacl':>7} {'load':>7} "
             f"{'ours q/s':>10} {'bare q/s':>10} {'ratio':>6}"
         )
         for n in (int(x) for x in args.copies.split(",")):
@@ -111,7 +111,7 @@ def main() -> None:
             bare_rate = t["quads"] / t["bare_bulk_load"]
             shacl = f"{t['shacl']:7.2f}" if "shacl" in t else "   skip"
             print(
-                f"{n:>5} {int(t['quads']):>9} {t['read']:7.2f} {t['normalise']:7.2f} {t['rdf']:7.2f} {t['extract']:7.2f} {shacl} "
+                f"{n:>5} {int(t['quads']):>9} {t['read']:7.2f} {t['structure']:7.2f} {t['rdf']:7.2f} {t['extract']:7.2f} {shacl} "
                 f"{t['load']:7.2f} {ours_rate:10.0f} {bare_rate:10.0f} {ours_rate / bare_rate:6.2f}"
             )
 

@@ -159,6 +159,8 @@ def link_quads(settings: Settings, graph_quads: Iterable[ox.Quad], path: Path | 
     subjects: set[str] = set()
     stated: set[tuple[str, str, str]] = set()
     for q in graph_quads:
+        if isinstance(q.subject, ox.Triple):  # no RDF-star statements in this data
+            continue
         subjects.add(q.subject.value)
         if isinstance(q.object, ox.NamedNode):
             stated.add((q.subject.value, q.predicate.value, q.object.value))

@@ -1,4 +1,4 @@
-"""Stage 7 — load: validated quads → a fresh pyoxigraph store, published atomically.
+"""Stage 8 — load: validated quads → a fresh pyoxigraph store, published atomically.
 
 A build goes into its own new directory; ``current`` is switched to it only after it loaded
 completely, so a failed build leaves the last good store serving (``zhytomyr_kg.store_layout``).

@@ -74,6 +74,8 @@ def parse_project_cell(cell: str) -> ProjectTitle:
     """
     text = key(cell).rstrip(" .;")
     period = _PERIOD.search(text)
+    start: int | None
+    end: int | None
     if period:
         title = text[: period.start()]
         rest = text[period.end("period") :].strip()

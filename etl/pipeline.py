@@ -85,7 +85,8 @@ class Transformed:
 def transform(
     settings: Settings, paths: Sequence[Path], curated: Curated, timings: dict[str, float], progress: Progress
 ) -> Transformed:
-    """Stages read → structure → normalise → RDF for every report, and the curated graphs."""
+    """Stages read → structure → normalise and to RDF (``report_quads`` normalises each project
+    cell as it writes it) for every report, and the curated graphs."""
     core: list[ox.Quad] = []
     reports: list[ReportRdf] = []
     graphs: list[tuple[Path, str]] = []
@@ -105,7 +106,7 @@ def transform(
         reports.append(report)
         core += report.quads
         _add(timings, "read", t1 - t0)
-        _add(timings, "normalise", t2 - t1)
+        _add(timings, "structure", t2 - t1)
         _add(timings, "rdf", t3 - t2)
         progress(
             f"read {path.name}: {len(tree.priorities)} priorities, {len(report.quads)} quads → {report.graph.value}"
@@ -171,10 +172,8 @@ def extract_and_validate(
     if validation:
         assert checker is not None
         progress(f"validating {len(data.core) + len(extracted)} quads against the SHACL shapes")
-        authority = settings.graph("authority")
-        checker.submit(
-            [q for q in data.core if q.graph_name.value == authority] + extracted, extraction_shapes
-        )
+        authority = ox.NamedNode(settings.graph("authority"))
+        checker.submit([q for q in data.core if q.graph_name == authority] + extracted, extraction_shapes)
         try:
             checker.finish()
         except BaseException as exc:

@@ -1,4 +1,4 @@
-"""Build stage — the full-text search index: labels and progress texts → SQLite FTS5, by lemma.
+"""Stage 7 — search index: labels and progress texts → SQLite FTS5, by lemma.
 
 Every word is indexed as its lower-cased surface form plus its lemma from the same Ukrainian
 analyser the mention finder uses (``etl.extract.morph``), so an inflected query ("башти") finds the

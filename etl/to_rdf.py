@@ -1,4 +1,4 @@
-"""Stage 5 — to RDF: the recovered tree → quads in the report's named graph.
+"""Stage 4 — to RDF: the recovered tree → quads in the report's named graph.
 
 This is the one place where a row of the report becomes triples. Every entity carries
 ``zkg:sourceLine`` and ``prov:wasDerivedFrom`` the source document, so any fact can be traced to

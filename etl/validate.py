@@ -31,7 +31,9 @@ def to_rdflib(quads: Iterable[ox.Quad]):
     graph = rdflib.Graph()
     cache: dict[object, rdflib.term.Identifier] = {}
 
-    def convert(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Identifier:
+    def convert(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Identifier:
+        if isinstance(t, ox.Triple):
+            raise TypeError(f"an RDF-star triple term cannot be validated: {t}")
         if isinstance(t, ox.NamedNode):
             return rdflib.URIRef(t.value)
         if isinstance(t, ox.BlankNode):
@@ -42,7 +44,7 @@ def to_rdflib(quads: Iterable[ox.Quad]):
             return rdflib.Literal(t.value)
         return rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype.value))
 
-    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Identifier:
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Identifier:
         converted = cache.get(t)
         if converted is None:
             converted = cache[t] = convert(t)
@@ -80,7 +82,8 @@ def validate(
     import rdflib
     from pyshacl import validate as shacl_validate
 
-    data = to_rdflib(q for q in quads if ontology_graph is None or q.graph_name.value != ontology_graph)
+    skipped = None if ontology_graph is None else ox.NamedNode(ontology_graph)
+    data = to_rdflib(q for q in quads if skipped is None or q.graph_name != skipped)
     conforms, report_graph, report_text = shacl_validate(
         data, shacl_graph=shapes_graph(shapes), inference="none", advanced=False, allow_warnings=True
     )

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from graph_service.store.backend import OxigraphBackend
+from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.web.app import create_app
 from graph_service.web.pages import add_pages
 from zhytomyr_kg.settings import ZKG, Settings

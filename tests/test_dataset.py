@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, SH
 
 from graph_service.publish.dataset import SPDX, VOID
-from graph_service.store.backend import OxigraphBackend
+from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.web.app import create_app
 from tests.conftest import cli_build
 from zhytomyr_kg.resources import BUNDLED_REPORT

@@ -75,7 +75,7 @@ def test_shacl_violation_stops_the_build(built):
 
 def test_identical_rebuild_keeps_the_data_version(tmp_path):
     """The service's ETags derive from the data version: rebuilding the same inputs keeps it."""
-    from graph_service.store.backend import OxigraphBackend
+    from graph_service.store.oxigraph import OxigraphBackend
     from zhytomyr_kg.store_layout import live_build
 
     settings = Settings(store=tmp_path)

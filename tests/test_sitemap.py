@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 
 from graph_service.publish.routes import SITEMAP_LIMIT, add_publish_routes, local_url
-from graph_service.store.backend import OxigraphBackend
+from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.web.app import create_app
 from tests.conftest import cli_build
 from zhytomyr_kg.settings import ZKG, Settings

@@ -9,8 +9,8 @@ import httpx
 import pyoxigraph
 import pytest
 
-from graph_service.store.backend import QueryError, RemoteBackend
-from graph_service.store.remote_load import load_remote
+from graph_service.store.base import QueryError
+from graph_service.store.remote import RemoteBackend, load_remote
 from graph_service.testing import free_port, oxigraph_bin, running, sample_quads, service_cmd
 
 G = "https://w3id.org/zhytomyr-kg/graph/"

@@ -6,11 +6,12 @@ import pyoxigraph
 import pytest
 
 from graph_service.sparql.endpoint import _etag_matches
-from graph_service.store.backend import OxigraphBackend, QueryError, check_query
+from graph_service.sparql.service import ResultCache
+from graph_service.store.base import QueryError, check_query
+from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.store.sparql_text import analyse, with_row_cap
 from graph_service.testing import build_store, sample_quads
 from graph_service.web import conneg as formats
-from graph_service.web.app import ResultCache
 from zhytomyr_kg.settings import ServiceConfig
 from zhytomyr_kg.store_layout import NoStore
 

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from zhytomyr_kg.resources import QUERIES_DIR
 from zhytomyr_kg.settings import (
@@ -78,7 +79,7 @@ def _query_text(spec: str, params: Sequence[str]) -> str:
 
 def _backend(args: argparse.Namespace):
     """The embedded store's live build, through the same seam the service uses."""
-    from graph_service.store.backend import OxigraphBackend
+    from graph_service.store.oxigraph import OxigraphBackend
     from zhytomyr_kg.store_layout import live_build
 
     settings = _settings(args)
@@ -103,22 +104,20 @@ def _table(rows: list[dict[str, str | None]], names: list[str]) -> str:
 
 def _run(backend, query: str, fmt: str) -> str:
     if fmt == "table":
-        import json
+        from graph_service.store.base import parse_results
 
         result = backend.query(query)
         if not result.content_type.startswith("application/sparql-results+json"):
             return result.read().decode("utf-8")  # a graph: Turtle is the readable form
-        data = json.loads(result.read())
-        if "boolean" in data:
-            return ("true" if data["boolean"] else "false") + "\n"
-        names = data["head"]["vars"]
-        rows = [{n: b[n]["value"] for n in names if n in b} for b in data["results"]["bindings"]]
-        return _table(rows, names)
+        data = parse_results(result.read())
+        if data.boolean is not None:
+            return ("true" if data.boolean else "false") + "\n"
+        return _table(data.values(), data.vars)
     return backend.query(query, format=fmt).read().decode("utf-8")
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from graph_service.store.backend import QueryError
+    from graph_service.store.base import QueryError
     from graph_service.web.conneg import NotAcceptable
     from zhytomyr_kg.store_layout import NoStore
 
@@ -257,7 +256,7 @@ def run_serve(args) -> int:
         file=sys.stderr,
     )
     app = "graph_service.web.app:app_from_env"
-    options = {
+    options: dict[str, Any] = {
         "factory": True,
         "access_log": False,
         "log_level": "warning",
@@ -305,7 +304,7 @@ def add_load_remote_parser(
 
 
 def run_load_remote(args) -> int:
-    from graph_service.store.remote_load import load_remote
+    from graph_service.store.remote import load_remote
 
     auth = tuple(args.user.split(":", 1)) if args.user else None
     try:

@@ -30,6 +30,7 @@ prov = Namespace("http://www.w3.org/ns/prov#")
 org = Namespace("http://www.w3.org/ns/org#")
 schema = Namespace("https://schema.org/")
 dct = Namespace("http://purl.org/dc/terms/")
+sh = Namespace("http://www.w3.org/ns/shacl#")
 
 RDF_TYPE = rdf.type
 
@@ -44,7 +45,16 @@ PREFIXES: dict[str, str] = {
     "org": org.base,
     "schema": schema.base,
     "dct": dct.base,
+    "sh": sh.base,
 }
+
+
+def curie(iri: str) -> str:
+    """``iri`` as ``prefix:local`` with the first of :data:`PREFIXES` it starts with, else as it is."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
 
 
 def uk(text: str) -> Literal:

@@ -292,7 +292,7 @@ class Gazetteer:
         j = i
         while active and j < len(cands):
             here = cands[j]
-            nxt = []
+            nxt: list[_Node] = []
             for (
                 node
             ) in active:  # walk whichever side is smaller: the node's children or the token's candidates

@@ -149,6 +149,6 @@ def classify(text: str, mentions: list[Mention] | None = None) -> list[Classifie
     return out
 
 
-def _evidence(text: str, tokens: list, i: int, j: int) -> tuple[str, int, int]:  # type: ignore[type-arg]
+def _evidence(text: str, tokens: list, i: int, j: int) -> tuple[str, int, int]:
     start, end = tokens[i].start, tokens[j - 1].end
     return text[start:end], start, end

@@ -1,4 +1,4 @@
-"""Stage 4 — extract: funders, programmes, organisations and places named in the texts.
+"""Stage 5 — extract: funders, programmes, organisations and places named in the texts.
 
 Reads what ``etl.to_rdf`` collected (each report's text, each project's title) and returns the
 quads of the mention finder, relation classifier and their RDF (``etl.extract.mentions``,

@@ -379,7 +379,7 @@ def citation(g: Graph, settings: Settings) -> str:
 
 
 def html_page(g: Graph, settings: Settings) -> bytes:
-    """A minimal human-readable page (issue 5 will give the proper one), with the schema.org
+    """The dataset description as a plain human-readable page, with the schema.org
     ``Dataset`` JSON-LD of :mod:`graph_service.publish.schema_org` in its head."""
     from graph_service.publish.schema_org import dataset_jsonld, script_tag
 
@@ -391,10 +391,10 @@ def html_page(g: Graph, settings: Settings) -> bytes:
         return e(str(v)) if v is not None else ""
 
     rows = []
-    for dist in sorted(g.objects(ds, DCAT.distribution)):
+    for dist in sorted(g.objects(ds, DCAT.distribution)):  # type: ignore[type-var]  # rdflib's Node declares no ordering; its terms do sort
         url = g.value(dist, DCAT.accessURL)
         size = g.value(dist, DCAT.byteSize)
-        sha = next((g.value(c, SPDX.checksumValue) for c in g.objects(dist, SPDX.checksum)), None)
+        sha: object = next((g.value(c, SPDX.checksumValue) for c in g.objects(dist, SPDX.checksum)), None)
         media = g.value(dist, DCAT.mediaType)
         rows.append(
             f'<tr><td><a href="{e(str(url))}">{e(str(g.value(dist, DCTERMS.title)))}</a></td>'
@@ -409,7 +409,7 @@ def html_page(g: Graph, settings: Settings) -> bytes:
             f"SHA-256 <code>{e(str(sha))}</code></li>"
         )
     links = []
-    for ls in sorted(g.subjects(RDF.type, VOID.Linkset)):
+    for ls in sorted(g.subjects(RDF.type, VOID.Linkset)):  # type: ignore[type-var]  # rdflib's Node declares no ordering; its terms do sort
         target = g.value(ls, VOID.objectsTarget)
         links.append(
             f'<li><a href="{e(str(target))}">{e(str(g.value(target, DCTERMS.title) or target))}</a>: '
@@ -419,10 +419,12 @@ def html_page(g: Graph, settings: Settings) -> bytes:
         f"<li>{k}: {val(VOID[k])}</li>" for k in ("triples", "entities", "classes", "properties")
     )
     titles = "".join(
-        f'<h1 lang="{t.language}">{e(str(t))}</h1>' for t in sorted(g.objects(ds, DCTERMS.title))
+        f'<h1 lang="{t.language}">{e(str(t))}</h1>'  # type: ignore[attr-defined]  # Literals typed as Node by rdflib
+        for t in sorted(g.objects(ds, DCTERMS.title))  # type: ignore[type-var]  # they sort
     )
     descs = "".join(
-        f'<p lang="{d.language}">{e(str(d))}</p>' for d in sorted(g.objects(ds, DCTERMS.description))
+        f'<p lang="{d.language}">{e(str(d))}</p>'  # type: ignore[attr-defined]  # Literals typed as Node by rdflib
+        for d in sorted(g.objects(ds, DCTERMS.description))  # type: ignore[type-var]  # they sort
     )
     page = f"""<!doctype html>
 <html lang="uk"><head><meta charset="utf-8"><title>{e(TITLE["uk"])}</title>

@@ -32,11 +32,13 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
 from graph_service.store import named_queries
 from zhytomyr_kg.settings import ZKG, Settings
+from zhytomyr_kg.vocab import PREFIXES
 
 MANIFEST = "manifest.json"
 CSVW_METADATA = "csv-metadata.json"
@@ -47,19 +49,6 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-PREFIXES = {
-    "zkg": ZKG,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": RDFS,
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": XSD,
-    "skos": SKOS,
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "dct": "http://purl.org/dc/terms/",
-}
 
 MEDIA_TYPES = {
     ".nq.gz": "application/n-quads",
@@ -262,7 +251,8 @@ def export_tables(store: ox.Store) -> list[Table]:
     for query in named_queries.load_all().values():
         if "export" not in query.tags or not query.name.startswith("export-"):
             continue
-        solutions = store.query(query.text, use_default_graph_as_union=True)
+        # export queries are SELECT queries
+        solutions = cast(ox.QuerySolutions, store.query(query.text, use_default_graph_as_union=True))
         variables = [v.value for v in solutions.variables]
         rows = [[_lexical(row[v]) for v in variables] for row in solutions]
         if rows:
@@ -395,7 +385,8 @@ def named_graphs(store: ox.Store) -> list[str]:
 
 
 def _nquads_gz(store: ox.Store) -> bytes:
-    lines = store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()
+    # without an output to write to, dump returns the bytes
+    lines = cast(bytes, store.dump(format=ox.RdfFormat.N_QUADS)).decode("utf-8").splitlines()
     lines.sort()  # stable bytes for the same data, whatever the store's internal order
     data = ("\n".join(lines) + "\n").encode("utf-8")
     return gzip.compress(data, compresslevel=9, mtime=0)
@@ -413,7 +404,9 @@ def export(store: ox.Store, out_dir: Path, settings: Settings, *, version: str |
     files[NQUADS] = (_nquads_gz(store), {"graph": None, "compression": "gzip"})
     for graph in named_graphs(store):
         stem = graph_file_stem(graph, settings)
-        turtle = store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.NamedNode(graph), prefixes=PREFIXES)
+        turtle = cast(
+            bytes, store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.NamedNode(graph), prefixes=PREFIXES)
+        )
         files[stem + ".ttl"] = (turtle, {"graph": graph})
         files[stem + ".jsonld"] = (graph_jsonld(store, graph), {"graph": graph, "context": CONTEXT})
     files[CONTEXT] = (json.dumps(jsonld_context(), indent=1, ensure_ascii=False).encode("utf-8"), {})

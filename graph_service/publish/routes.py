@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 from xml.sax.saxutils import escape
 
 from starlette.requests import Request
@@ -27,9 +28,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from graph_service.publish.dataset import describe, html_page, negotiate, serialize
 from graph_service.publish.export import MANIFEST, dumps_dir, export, read_manifest
 from graph_service.store import named_queries
-from graph_service.store.backend import OxigraphBackend
 from zhytomyr_kg.settings import Settings
-from zhytomyr_kg.store_layout import live_build
 
 #: the sitemaps protocol's limit of URLs per file (https://www.sitemaps.org/protocol.html)
 SITEMAP_LIMIT = 50_000
@@ -52,20 +51,22 @@ class Publisher:
         self.backend = backend
         self.settings = settings
         self._lock = threading.Lock()
-        self._graphs: dict[tuple, object] = {}
+        self._graphs: dict[tuple, Any] = {}
         self.sitemap_limit = SITEMAP_LIMIT
 
     def manifest(self) -> tuple[dict | None, object | None]:
         """(manifest, dumps directory) of the live build, exporting first if needed."""
-        if not isinstance(self.backend, OxigraphBackend):
-            return None, None
         build_id = self.backend.current_build_id()
-        build = live_build(self.backend.store_dir)
+        build = self.backend.live_build()
+        if build_id is None or build is None:
+            return None, None
         directory = dumps_dir(build.directory)
         with self._lock:
             manifest = read_manifest(directory)
             if manifest is None or manifest.get("version") != build_id:
-                manifest = export(self.backend.store(build_id), directory, self.settings, version=build_id)
+                manifest = export(
+                    self.backend.local_store(build_id), directory, self.settings, version=build_id
+                )
         return manifest, directory
 
     def entities(self) -> list[str]:
@@ -92,8 +93,8 @@ class Publisher:
         if graph is None:
             manifest, _ = self.manifest()
             built = None
-            if isinstance(self.backend, OxigraphBackend):
-                built = live_build(self.backend.store_dir).info().get("built")
+            if (build := self.backend.live_build()) is not None:
+                built = build.info().get("built")
             graph = describe(self.backend.select_rows, manifest, self.settings, service_url, built=built)
             if len(self._graphs) > 16:
                 self._graphs.clear()
@@ -166,8 +167,8 @@ def add_publish_routes(app, backend, settings: Settings | None = None) -> Publis
         return FileResponse(path, media_type=media, headers=headers)
 
     def _lastmod() -> str | None:
-        if isinstance(publisher.backend, OxigraphBackend):
-            built = live_build(publisher.backend.store_dir).info().get("built")
+        if (build := publisher.backend.live_build()) is not None:
+            built = build.info().get("built")
             return built[:10] if built else None
         return None
 

@@ -75,7 +75,7 @@ CLASS_TYPES = {
 COUNCIL_ID = "organization/zhytomyrska-miska-rada"
 
 
-def _names(values: Iterable[tuple[str, str]]) -> list[dict] | None:
+def _names(values: Iterable[tuple[str, str]]) -> list[dict | str] | None:
     out = [{"@value": v, "@language": lang} if lang else v for v, lang in dict.fromkeys(values)]
     return out or None
 
@@ -225,10 +225,10 @@ def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | No
     ds = URIRef(dataset_iri(settings))
     g = description
 
-    def langs(p) -> list[dict]:
+    def langs(p) -> list[dict | str]:
         return [
-            {"@value": str(o), "@language": o.language} if getattr(o, "language", None) else str(o)
-            for o in sorted(g.objects(ds, p))
+            {"@value": str(o), "@language": o.language} if getattr(o, "language", None) else str(o)  # type: ignore[attr-defined]  # a Literal: rdflib types the objects as Node
+            for o in sorted(g.objects(ds, p))  # type: ignore[type-var]  # rdflib's Node declares no ordering; its terms do sort
         ]
 
     publisher = g.value(ds, DCTERMS.publisher)
@@ -236,7 +236,9 @@ def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | No
         "@id": str(publisher),
         "@type": "GovernmentOrganization",
         "name": [
-            {"@value": str(n), "@language": n.language} for n in sorted(g.objects(publisher, FOAF.name))
+            # rdflib types objects as Node (no ordering, no language); these are Literals, which sort
+            {"@value": str(n), "@language": n.language}  # type: ignore[attr-defined]
+            for n in sorted(g.objects(publisher, FOAF.name))  # type: ignore[type-var]
         ],
     }
     doc: dict = {
@@ -267,7 +269,7 @@ def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | No
         if start and end:
             doc["temporalCoverage"] = f"{start}/{end}"
     sources = []
-    for src in sorted(g.objects(ds, DCTERMS.source)):
+    for src in sorted(g.objects(ds, DCTERMS.source)):  # type: ignore[type-var]  # rdflib's Node declares no ordering; its terms do sort
         # the bundled tab-separated export of the official report, byte-identical: a MediaObject
         node = {
             "@id": str(src),
@@ -277,7 +279,7 @@ def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | No
         }
         title = g.value(src, DCTERMS.title)
         if title is not None:
-            node["name"] = {"@value": str(title), "@language": title.language or "uk"}
+            node["name"] = {"@value": str(title), "@language": title.language or "uk"}  # type: ignore[attr-defined]  # a Literal: rdflib types the objects as Node
         sha = next((g.value(c, SPDX.checksumValue) for c in g.objects(src, SPDX.checksum)), None)
         if sha is not None:
             node["sha256"] = str(sha)
@@ -285,7 +287,7 @@ def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | No
     if sources:
         doc["isBasedOn"] = sources
     downloads = []
-    for dist in sorted(g.objects(ds, DCAT.distribution)):
+    for dist in sorted(g.objects(ds, DCAT.distribution)):  # type: ignore[type-var]  # rdflib's Node declares no ordering; its terms do sort
         url = g.value(dist, DCAT.downloadURL)
         if url is None:
             continue
@@ -299,7 +301,7 @@ def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | No
             item["encodingFormat"] = str(media).rsplit("/media-types/", 1)[-1]
         size = g.value(dist, DCAT.byteSize)
         if size is not None:
-            item["contentSize"] = f"{int(size)} B"
+            item["contentSize"] = f"{int(size)} B"  # type: ignore[call-overload]  # an xsd:integer Literal: rdflib types it as Node
         sha = next((g.value(c, SPDX.checksumValue) for c in g.objects(dist, SPDX.checksum)), None)
         if sha is not None:
             item["sha256"] = str(sha)

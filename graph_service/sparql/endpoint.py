@@ -17,16 +17,16 @@ import hashlib
 import json
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from graph_service.sparql.executors import aiter_list
 from graph_service.sparql.pool import Timeout, WorkerError, WorkerFailed
-from graph_service.store.backend import OxigraphBackend, QueryError, check_query
+from graph_service.store.base import QueryError, check_query
 from graph_service.web import conneg as formats
 
 if TYPE_CHECKING:  # pragma: no cover
-    from graph_service.web.app import Service
+    from graph_service.sparql.service import Service
 
 access_log = logging.getLogger("zkg.access")
 
@@ -104,11 +104,10 @@ class BoundedDict(dict):
 
 
 class SparqlEndpoint:
-    def __init__(self, service: Service, describe_service):
+    def __init__(self, service: Service):
         self.service = service
         self.config = service.config
         self.metrics = service.metrics
-        self.describe_service = describe_service  # async (endpoint_url, accept, fmt) -> Answer
         self._checks = BoundedDict(4096)  # query text → QueryInfo or QueryError
         self._negotiated = BoundedDict(1024)  # (form, accept, fmt) → media type or NotAcceptable
         # GET query string → its parameters (parsing a long percent-encoded query was half the
@@ -118,7 +117,7 @@ class SparqlEndpoint:
         self.cors_any = "*" in cors
         self.cors_origins = set(cors)
         m = self.metrics
-        self._ok_counter = {}
+        self._ok_counter: dict[int, Any] = {}  # status → its requests counter
         self._latency = m.latency.labels("sparql")
 
     # ------------------------------------------------------------------ ASGI
@@ -388,9 +387,7 @@ class SparqlEndpoint:
                     format=fmt,
                     default_graph_uris=default_graphs,
                     named_graph_uris=named_graphs,
-                    build_id=service.backend.current_build_id()
-                    if isinstance(service.backend, OxigraphBackend)
-                    else None,
+                    build_id=service.backend.current_build_id(),
                     deadline=deadline,
                     base_iri=endpoint,
                     lookup=info.lookup,
@@ -431,6 +428,14 @@ class SparqlEndpoint:
         finally:
             if not stream_owned:
                 release()
+
+    async def describe_service(self, endpoint: str, accept: str | None, fmt: str | None) -> Answer:
+        """``GET /sparql`` without a query: the service description."""
+        try:
+            content_type, body = await self.service.describe(endpoint, accept, fmt)
+        except formats.NotAcceptable as exc:
+            return text_answer(406, str(exc))
+        return Answer(200, [(b"content-type", content_type.encode()), (b"vary", b"Accept, Origin")], body)
 
     @staticmethod
     def _body(media_type: str, body: bytes, capped: int | None, base_headers) -> Answer:

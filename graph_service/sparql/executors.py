@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, cast
 
 import httpx
 
 from graph_service.sparql.pool import Outcome, Timeout, WorkerError, WorkerPool
-from graph_service.store.backend import Backend, OxigraphBackend, QueryError, RemoteBackend, ResultTooLarge
+from graph_service.store.base import Backend, QueryError, ResultTooLarge
 from graph_service.web import conneg as formats
 from zhytomyr_kg.settings import ServiceConfig, env
+
+if TYPE_CHECKING:  # pragma: no cover
+    from graph_service.store.oxigraph import OxigraphBackend
+    from graph_service.store.remote import RemoteBackend
 
 
 class Executor:
@@ -286,10 +291,11 @@ def executor_for(backend: Backend, config: ServiceConfig) -> Executor:
     if env("ZKG_SPARQL_EXECUTOR") == "thread":
         # for measuring the cost of isolation only: no time limit can stop a query here
         return ThreadExecutor(backend, config)
-    if isinstance(backend, OxigraphBackend):
-        return PoolExecutor(backend, config)
-    if isinstance(backend, RemoteBackend):
-        return RemoteExecutor(backend, config)
+    kind = backend.executor_kind
+    if kind == PoolExecutor.kind:
+        return PoolExecutor(cast("OxigraphBackend", backend), config)
+    if kind == RemoteExecutor.kind:
+        return RemoteExecutor(cast("RemoteBackend", backend), config)
     return ThreadExecutor(backend, config)
 
 

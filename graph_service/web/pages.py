@@ -39,7 +39,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 
 from graph_service.publish import schema_org
 from graph_service.store import named_queries
-from graph_service.store.backend import Backend, QueryError
+from graph_service.store.base import Backend, QueryError
 from graph_service.web import deref, i18n, svg
 from graph_service.web.search import index_path
 from graph_service.web.search import search as run_search

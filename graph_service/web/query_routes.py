@@ -14,7 +14,6 @@ so its limits, time limit, result cache, ETag/304, CORS and metrics apply unchan
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -24,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from graph_service.store import named_queries, sparql_text
+from graph_service.store.base import Term, parse_results
 from graph_service.store.named_queries import BadParameter, NamedQuery, UnknownQuery
 from graph_service.web.pages import Ctx, Page, QueryUse, Site
 
@@ -127,26 +127,25 @@ async def run_collected(app, scope: dict, text: str, fmt: str) -> Run:
     return Run(start.get("status", 500), content_type, b"".join(parts))
 
 
-def cell(binding: dict | None, ctx: Ctx) -> dict[str, Any] | None:
+def cell(term: Term | None, ctx: Ctx) -> dict[str, Any] | None:
     """One SPARQL JSON term for the table: its text, a link for an IRI, its language or datatype."""
-    if binding is None:
+    if term is None:
         return None
-    value = binding["value"]
+    value = term.value
     return {
         "value": value,
-        "href": ctx.href(value) if binding["type"] == "uri" else None,
-        "lang": binding.get("xml:lang"),
-        "datatype": binding.get("datatype"),
+        "href": ctx.href(value) if term.is_iri else None,
+        "lang": term.lang,
+        "datatype": term.datatype,
     }
 
 
 def result_table(run: Run, ctx: Ctx) -> dict[str, Any]:
     """The SELECT/ASK results as columns and rows of cells (at most :data:`PAGE_ROWS`)."""
-    data = json.loads(run.body)
-    if "boolean" in data:
-        return {"boolean": data["boolean"]}
-    columns = data.get("head", {}).get("vars", [])
-    bindings = data.get("results", {}).get("bindings", [])
+    data = parse_results(run.body)
+    if data.boolean is not None:
+        return {"boolean": data.boolean}
+    columns, bindings = data.vars, data.rows
     rows = [[cell(b.get(c), ctx) for c in columns] for b in bindings[:PAGE_ROWS]]
     return {"columns": columns, "rows": rows, "total": len(bindings)}
 

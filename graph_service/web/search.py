@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.search_index import INDEX_NAME, match_expression, query_terms, tokens, word_lemmas
-from graph_service.store.backend import OxigraphBackend
 from zhytomyr_kg.settings import env
-from zhytomyr_kg.store_layout import NoStore, live_build
+from zhytomyr_kg.store_layout import NoStore
 
 WINDOW = 90  # characters of context on each side of the first match
 
@@ -38,12 +37,11 @@ def index_path(backend) -> Path | None:
     configured = env("ZKG_SEARCH_INDEX")
     if configured:
         return Path(configured)
-    if isinstance(backend, OxigraphBackend):
-        try:
-            return live_build(backend.store_dir).directory / INDEX_NAME
-        except NoStore:
-            return None
-    return None
+    try:
+        build = backend.live_build()
+    except NoStore:
+        return None
+    return None if build is None else build.directory / INDEX_NAME
 
 
 def _query_groups(query: str) -> list[set[str]]:

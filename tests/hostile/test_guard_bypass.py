@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph_service.store.backend import QueryError, check_query
+from graph_service.store.base import QueryError, check_query
 from graph_service.store.sparql_text import analyse
 from graph_service.testing import free_port, running, service_cmd
 

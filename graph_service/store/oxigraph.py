@@ -1,0 +1,279 @@
+"""The embedded store: :class:`OxigraphBackend` reads the live build of a store directory with
+pyoxigraph, re-opening it when the ETL publishes a new build."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from graph_service.store.base import Backend, Health, QueryError, QueryResult, ResultTooLarge, check_query
+from graph_service.store.sparql_text import QueryInfo, with_row_cap
+from graph_service.web import conneg as formats
+from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, LiveBuild, NoStore, live_build
+
+if TYPE_CHECKING:  # pragma: no cover - imported where it is used: the CLI starts faster without
+    import pyoxigraph
+
+
+class _ChunkWriter:
+    """A binary sink for pyoxigraph's serialisers: forwards fixed-size chunks, counts bytes."""
+
+    def __init__(
+        self, emit: Callable[[bytes], object], chunk_size: int = 65536, max_bytes: int | None = None
+    ):
+        self._emit = emit
+        self._buf = bytearray()
+        self._chunk = chunk_size
+        self._max = max_bytes
+        self.total = 0
+
+    def write(self, data: bytes) -> int:
+        n = len(data)
+        self.total += n
+        if self._max is not None and self.total > self._max:
+            raise ResultTooLarge(self._max)
+        self._buf += data
+        if len(self._buf) >= self._chunk:
+            self._emit(bytes(self._buf))
+            self._buf.clear()
+        return n
+
+    def flush(self) -> None:
+        if self._buf:
+            self._emit(bytes(self._buf))
+            self._buf.clear()
+
+
+class OxigraphBackend(Backend):
+    """The embedded pyoxigraph store: the live build of ``store_dir``, opened read-only.
+
+    The live build is looked up again at most every ``recheck`` seconds; when the ETL has
+    published a new build, the next query opens it (the build id is the data version).
+
+    With ``memory_quads`` > 0, a build of at most that many quads (as its ``build.json``
+    records) is copied into an in-memory store when it is opened: the data is read-only and
+    small, and the same engine answers from memory 2.5–4.5× faster than through RocksDB
+    (measured in docs/SERVICE.md). The on-disk build stays the source of truth.
+    """
+
+    name = "oxigraph"
+    executor_kind = "process-pool"
+    cheap_data_version = True  # a readlink
+
+    def __init__(
+        self,
+        store_dir: Path | str,
+        *,
+        recheck: float = 1.0,
+        max_rows: int | None = None,
+        max_result_bytes: int | None = None,
+        max_query_bytes: int | None = None,
+        service_allow: Iterable[str] = (),
+        memory_quads: int = 0,
+    ):
+        self.store_dir = Path(store_dir)
+        self.memory_quads = memory_quads
+        self.in_memory = False  # whether the open build is answered from an in-memory copy
+        self.recheck = recheck
+        self.max_rows = max_rows
+        self.max_result_bytes = max_result_bytes
+        self.max_query_bytes = max_query_bytes
+        self.service_allow = tuple(service_allow)
+        self._lock = threading.Lock()
+        self._store: pyoxigraph.Store | None = None
+        self._build_id: str | None = None  # the build the open handle belongs to
+        self._live_id: str | None = None
+        self._checked = 0.0
+        self._counts: dict[str, int] = {}
+        self._versions: dict[str, str] = {}
+        self._prepared: dict[str, tuple[QueryInfo, str | None]] = {}  # checked queries (they repeat)
+
+    # -- store handle -----------------------------------------------------------------
+    def current_build_id(self) -> str:
+        """The live build id (looked up at most every ``recheck`` seconds). Raises NoStore."""
+        now = time.monotonic()
+        if self._live_id is None or now - self._checked >= self.recheck:
+            self._live_id = live_build(self.store_dir).build_id
+            self._checked = now
+        return self._live_id
+
+    @property
+    def open_build_id(self) -> str | None:
+        """The build whose store is open (None before the first query)."""
+        return self._build_id
+
+    def live_build(self) -> LiveBuild:
+        return live_build(self.store_dir)
+
+    def local_store(self, build_id: str | None = None) -> pyoxigraph.Store:
+        return self.store(build_id)
+
+    def open(self) -> None:
+        self.store()
+
+    def store(self, build_id: str | None = None) -> pyoxigraph.Store:
+        """The pyoxigraph Store of ``build_id`` (default: the live build): read-only on disk,
+        or its in-memory copy (see ``memory_quads``)."""
+        wanted = build_id or self.current_build_id()
+        with self._lock:
+            if self._store is None or wanted != self._build_id:
+                path = self.store_dir / BUILDS / wanted / OXIGRAPH
+                if not path.exists():
+                    raise NoStore(f"build {wanted} not found in {self.store_dir}")
+                self.in_memory = False
+                self._store = self._open(path, wanted)
+                self._build_id = wanted
+            return self._store
+
+    def _open(self, path: Path, build_id: str) -> pyoxigraph.Store:
+        import pyoxigraph
+
+        disk = pyoxigraph.Store.read_only(str(path))
+        if self.memory_quads <= 0:
+            return disk
+        quads = LiveBuild(build_id, path.parent).info().get("quads")
+        if not isinstance(quads, int) or quads > self.memory_quads:
+            return disk
+        memory = pyoxigraph.Store()
+        memory.bulk_extend(disk)
+        self.in_memory = True
+        return memory
+
+    # -- the seam ---------------------------------------------------------------------
+    def data_version(self) -> str:
+        """The content digest the ETL recorded (same inputs → same version, so an identical
+        rebuild keeps clients' ETags valid); the build id for builds without one."""
+        build_id = self.current_build_id()
+        version = self._versions.get(build_id)
+        if version is None:
+            info = live_build(self.store_dir).info()
+            version = self._versions[build_id] = str(info.get("data_version") or build_id)
+        return version
+
+    def triple_count(self) -> int:
+        version = self.current_build_id()
+        if version not in self._counts:
+            self._counts[version] = len(self.store(version))
+        return self._counts[version]
+
+    def health(self) -> Health:
+        try:
+            version = self.data_version()
+            count = self.triple_count()
+            info = live_build(self.store_dir).info()
+            return Health(True, self.name, version, count, extra={"build": info} if info else {})
+        except Exception as exc:
+            return Health(False, self.name, None, None, detail=str(exc))
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        accept: str | None = None,
+        format: str | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> QueryResult:
+        out = io.BytesIO()
+        result = self.execute(
+            sparql,
+            out.write,
+            accept=accept,
+            format=format,
+            default_graph_uris=default_graph_uris,
+            named_graph_uris=named_graph_uris,
+        )
+        result.chunks = iter([out.getvalue()])
+        return result
+
+    def execute(
+        self,
+        sparql: str,
+        emit: Callable[[bytes], object],
+        *,
+        accept: str | None = None,
+        format: str | None = None,
+        media_type: str | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        build_id: str | None = None,
+        base_iri: str | None = None,
+        on_start: Callable[[QueryResult], object] | None = None,
+        chunk_size: int = 65536,
+        max_bytes: int | None = None,
+    ) -> QueryResult:
+        """Run ``sparql`` and stream the serialised result to ``emit(bytes)``.
+
+        ``on_start(QueryResult)`` is called once the media type is known, before the first
+        chunk. Returns the result's description (its ``chunks`` are empty: they went to emit).
+        ``max_bytes`` lowers the result size limit (:class:`ResultTooLarge` beyond it).
+        """
+        import pyoxigraph
+
+        prepared = self._prepared.get(sparql)
+        if prepared is None:
+            info = check_query(sparql, max_query_bytes=self.max_query_bytes, service_allow=self.service_allow)
+            capped_text = with_row_cap(sparql, info, self.max_rows) if self.max_rows else None
+            if len(self._prepared) >= 2048:
+                self._prepared.clear()
+            prepared = self._prepared[sparql] = (info, capped_text)
+        info, capped_text = prepared
+        store = self.store(build_id)
+        kwargs: dict[str, Any] = {"base_iri": base_iri} if base_iri else {}
+        try:
+            if default_graph_uris or named_graph_uris:
+                kwargs["default_graph"] = [pyoxigraph.NamedNode(u) for u in default_graph_uris]
+                kwargs["named_graphs"] = [pyoxigraph.NamedNode(u) for u in named_graph_uris]
+            elif not info.has_dataset_clause:
+                kwargs["use_default_graph_as_union"] = True
+        except ValueError as exc:
+            raise QueryError(400, f"invalid graph IRI in default-graph-uri/named-graph-uri: {exc}") from exc
+
+        capped: int | None = None
+        try:
+            if capped_text is not None:
+                try:
+                    results = store.query(capped_text, **kwargs)
+                    capped = self.max_rows
+                except SyntaxError:
+                    results = store.query(sparql, **kwargs)
+            else:
+                results = store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QueryError(400, f"malformed query: {exc}") from exc
+        except (ValueError, RuntimeError) as exc:
+            raise QueryError(400, f"query failed: {exc}") from exc
+        except OSError as exc:
+            raise QueryError(500, f"store error: {exc}") from exc
+
+        if isinstance(results, pyoxigraph.QuerySolutions):
+            form = "SELECT"
+        elif isinstance(results, pyoxigraph.QueryBoolean):
+            form = "ASK"
+        else:
+            form = info.form if info.form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
+        if media_type and media_type in formats.offered_for(form):
+            choice = formats.Choice(media_type)
+        else:
+            choice = formats.negotiate(form, accept, format)
+        result = QueryResult(choice.media_type, form, iter(()), capped)
+        if on_start is not None:
+            on_start(result)
+        writer = _ChunkWriter(emit, chunk_size, self.max_result_bytes if max_bytes is None else max_bytes)
+        try:
+            # pyoxigraph only calls write() on its output: the chunk writer is enough of a file
+            output = cast(IO[bytes], writer)
+            if isinstance(results, pyoxigraph.QueryTriples):  # CONSTRUCT/DESCRIBE
+                results.serialize(output, pyoxigraph.RdfFormat.from_media_type(choice.media_type))
+            else:  # SELECT/ASK
+                results.serialize(output, pyoxigraph.QueryResultsFormat.from_media_type(choice.media_type))
+            writer.flush()
+        except QueryError:
+            raise
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise QueryError(500, f"query evaluation failed: {exc}") from exc
+        return result
