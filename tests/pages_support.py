@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.web.app import create_app
-from graph_service.web.pages import add_pages
+from graph_service.web.routes import add_pages
 from zhytomyr_kg.settings import ZKG, Settings
 
 B = "https://w3id.org/zhytomyr-kg/id/"

@@ -11,7 +11,7 @@ import rdflib
 from fastapi.testclient import TestClient
 
 from graph_service.web.app import create_app
-from graph_service.web.deref import Links
+from graph_service.web.urls import Links
 from tests.pages_support import HTML, B, CountingBackend, hrefs, pages_app, store_dir
 from zhytomyr_kg.settings import ZKG, Settings
 

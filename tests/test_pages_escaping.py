@@ -95,7 +95,7 @@ PATHS = [
     "/search?q=школа",
     "/search?q=alert",
 ]
-#: The named-query pages (graph_service/web/query_routes.py): the hostile labels in result tables, a
+#: The named-query pages (graph_service/web/views/queries.py): the hostile labels in result tables, a
 #: hostile parameter value in the form and in the query text.
 QUERY_PATHS = [
     "/queries",

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 
 from graph_service.store import named_queries
-from graph_service.web.query_routes import is_query_page_path
+from graph_service.web.routes import cacheable
 from tests.pages_support import HTML, B
 from tests.test_pages_escaping import Elements
 
@@ -231,9 +231,9 @@ def test_a_parameter_value_is_shown_as_text(pages_client):
 
 
 def test_pages_are_cached_result_files_are_not():
-    assert is_query_page_path("/queries") and is_query_page_path("/queries.json")
-    assert is_query_page_path("/queries/department-projects")
-    assert not is_query_page_path("/queries/department-projects.csv")  # the endpoint answers If-None-Match
+    assert cacheable("/queries") and cacheable("/queries.json")
+    assert cacheable("/queries/department-projects")
+    assert not cacheable("/queries/department-projects.csv")  # the endpoint answers If-None-Match
 
 
 # ------------------------------------------------------------------ README recipes

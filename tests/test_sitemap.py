@@ -3,6 +3,7 @@ sitemap index above the protocol's limit; robots.txt allows all and names the si
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,9 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 
-from graph_service.publish.routes import SITEMAP_LIMIT, add_publish_routes, local_url
+from graph_service.publish.sitemap import SITEMAP_LIMIT
 from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.web.app import create_app
+from graph_service.web.routes import add_publish_routes
+from graph_service.web.urls import Links
 from tests.conftest import cli_build
 from zhytomyr_kg.settings import ZKG, Settings
 
@@ -123,13 +126,37 @@ def test_no_parts_when_one_sitemap_suffices(client):
     assert client.get("/sitemap-1.xml").status_code == 404
 
 
-def test_local_url_moves_only_iris_under_the_base():
-    s = Settings(base_iri="https://w3id.org/zhytomyr-kg/")
+def test_links_move_only_iris_under_the_base():
+    links = Links("https://w3id.org/zhytomyr-kg/")
     assert (
-        local_url("https://w3id.org/zhytomyr-kg/id/task/a/1/2", s, "http://h:8000")
+        links.href("https://w3id.org/zhytomyr-kg/id/task/a/1/2", "http://h:8000/")
         == "http://h:8000/id/task/a/1/2"
     )
     assert (
-        local_url("http://www.wikidata.org/entity/Q212", s, "http://h:8000")
+        links.href("http://www.wikidata.org/entity/Q212", "http://h:8000/")
         == "http://www.wikidata.org/entity/Q212"
     )
+
+
+def test_public_url_is_used_by_the_sitemap_the_dataset_and_the_pages(backend, monkeypatch):
+    """Behind a proxy (``ZKG_PUBLIC_URL``) the sitemap, ``/dataset`` and the pages agree on the host."""
+    import rdflib
+    from rdflib.namespace import DCAT
+
+    public = "https://kg.example.org/zkg"
+    monkeypatch.setenv("ZKG_PUBLIC_URL", public)
+    client = TestClient(create_app(backend))  # requests come to http://testserver
+    locs = _locs(client.get("/sitemap.xml").text, "urlset")
+    assert set(locs) == _expected(backend, public)
+    assert f"Sitemap: {public}/sitemap.xml" in client.get("/robots.txt").text
+    g = rdflib.Graph().parse(
+        data=client.get("/dataset", headers={"Accept": "text/turtle"}).text, format="turtle"
+    )
+    dataset = rdflib.URIRef(Settings().base_iri + "dataset")
+    assert str(g.value(dataset, DCAT.landingPage)) == public + "/dataset"
+    urls = [str(o) for o in g.objects(None, DCAT.accessURL)]
+    assert urls and all(u.startswith(public + "/") for u in urls)
+    html = client.get("/id/project/biznes-platforma", headers={"Accept": "text/html"}).text
+    page_links = [h for h in re.findall(r'href="([^"]*)"', html) if "/id/" in h]
+    assert page_links and all(h.startswith(public + "/id/") for h in page_links)
+    assert "http://testserver" not in html

@@ -18,7 +18,6 @@ store's own, whether embedded or remote. Nothing here is hard-coded but the word
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -314,46 +313,6 @@ RDF_MEDIA = {
     "application/n-triples": "nt",
     "application/rdf+xml": "xml",
 }
-FORMAT_ALIASES = {
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "json": "application/ld+json",
-    "nt": "application/n-triples",
-    "xml": "application/rdf+xml",
-    "rdf": "application/rdf+xml",
-    "html": "text/html",
-}
-
-
-def negotiate(accept: str | None, fmt: str | None, default: str) -> str | None:
-    """The media type to answer with: ``?format=`` wins, else the best ``Accept`` match; None = 406."""
-    offered = ["text/html", *RDF_MEDIA]
-    if fmt:
-        return FORMAT_ALIASES.get(fmt.lower(), fmt.lower() if fmt.lower() in offered else None)
-    if not accept or not accept.strip():
-        return default
-    best, best_q = None, 0.0
-    for _position, part in enumerate(accept.split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        media, q = pieces[0].lower(), 1.0
-        for p in pieces[1:]:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
-        if media in ("*/*", "text/*", "application/*"):
-            candidate = (
-                default if media == "*/*" else next((o for o in offered if o.startswith(media[:-1])), None)
-            )
-            q -= 0.0001  # an exact type beats a wildcard of the same q
-        else:
-            candidate = media if media in offered else None
-        if candidate and q > best_q:
-            best, best_q = candidate, q
-    return best
 
 
 def serialize(g: Graph, media_type: str) -> bytes:
@@ -376,73 +335,3 @@ def citation(g: Graph, settings: Settings) -> str:
         f"{PUBLISHER['en']} (source); Zhytomyr strategy knowledge graph contributors ({year}). "
         f"{TITLE['en']}. Version {version or 'unversioned'}. {ds}"
     )
-
-
-def html_page(g: Graph, settings: Settings) -> bytes:
-    """The dataset description as a plain human-readable page, with the schema.org
-    ``Dataset`` JSON-LD of :mod:`graph_service.publish.schema_org` in its head."""
-    from graph_service.publish.schema_org import dataset_jsonld, script_tag
-
-    ds = URIRef(dataset_iri(settings))
-    e = html.escape
-
-    def val(p):
-        v = g.value(ds, p)
-        return e(str(v)) if v is not None else ""
-
-    rows = []
-    for dist in sorted(g.objects(ds, DCAT.distribution)):  # type: ignore[type-var]  # rdflib's Node declares no ordering; its terms do sort
-        url = g.value(dist, DCAT.accessURL)
-        size = g.value(dist, DCAT.byteSize)
-        sha: object = next((g.value(c, SPDX.checksumValue) for c in g.objects(dist, SPDX.checksum)), None)
-        media = g.value(dist, DCAT.mediaType)
-        rows.append(
-            f'<tr><td><a href="{e(str(url))}">{e(str(g.value(dist, DCTERMS.title)))}</a></td>'
-            f"<td>{e(str(media).replace(IANA, '')) if media else ''}</td><td>{size or ''}</td>"
-            f"<td><code>{e(str(sha)) if sha else ''}</code></td></tr>"
-        )
-    sources = []
-    for src in g.objects(ds, DCTERMS.source):
-        sha = next((g.value(c, SPDX.checksumValue) for c in g.objects(src, SPDX.checksum)), "")
-        sources.append(
-            f"<li>{e(str(g.value(src, DCTERMS.title) or src))} — <code>{e(str(src))}</code>, "
-            f"SHA-256 <code>{e(str(sha))}</code></li>"
-        )
-    links = []
-    for ls in sorted(g.subjects(RDF.type, VOID.Linkset)):  # type: ignore[type-var]  # rdflib's Node declares no ordering; its terms do sort
-        target = g.value(ls, VOID.objectsTarget)
-        links.append(
-            f'<li><a href="{e(str(target))}">{e(str(g.value(target, DCTERMS.title) or target))}</a>: '
-            f"{g.value(ls, VOID.triples)} × <code>{e(str(g.value(ls, VOID.linkPredicate)))}</code></li>"
-        )
-    counts = "".join(
-        f"<li>{k}: {val(VOID[k])}</li>" for k in ("triples", "entities", "classes", "properties")
-    )
-    titles = "".join(
-        f'<h1 lang="{t.language}">{e(str(t))}</h1>'  # type: ignore[attr-defined]  # Literals typed as Node by rdflib
-        for t in sorted(g.objects(ds, DCTERMS.title))  # type: ignore[type-var]  # they sort
-    )
-    descs = "".join(
-        f'<p lang="{d.language}">{e(str(d))}</p>'  # type: ignore[attr-defined]  # Literals typed as Node by rdflib
-        for d in sorted(g.objects(ds, DCTERMS.description))  # type: ignore[type-var]  # they sort
-    )
-    page = f"""<!doctype html>
-<html lang="uk"><head><meta charset="utf-8"><title>{e(TITLE["uk"])}</title>
-<link rel="alternate" type="text/turtle" href="?format=turtle">
-<link rel="alternate" type="application/ld+json" href="?format=jsonld">
-{script_tag(dataset_jsonld(g, settings))}</head>
-<body>{titles}{descs}
-<dl><dt>Publisher of the source / Видавець джерела</dt><dd>{e(PUBLISHER["uk"])} / {e(PUBLISHER["en"])}</dd>
-<dt>Licence / Ліцензія</dt><dd><a href="{val(DCTERMS.license)}">{val(DCTERMS.license)}</a></dd>
-<dt>Issued</dt><dd>{val(DCTERMS.issued)}</dd><dt>Modified</dt><dd>{val(DCTERMS.modified)}</dd>
-<dt>Version</dt><dd>{val(URIRef(str(DCAT) + "version"))}</dd>
-<dt>SPARQL</dt><dd><a href="{val(VOID.sparqlEndpoint)}">{val(VOID.sparqlEndpoint)}</a></dd></dl>
-<h2>Source documents / Джерела</h2><ul>{"".join(sources)}</ul>
-<h2>How to cite / Як цитувати</h2><p><cite>{e(citation(g, settings))}</cite></p>
-<h2>Downloads / Завантаження</h2>
-<table><tr><th>file</th><th>media type</th><th>bytes</th><th>SHA-256</th></tr>{"".join(rows)}</table>
-<h2>Counts</h2><ul>{counts}</ul>
-<h2>Links to other datasets / Зв'язки з іншими наборами даних</h2><ul>{"".join(links)}</ul>
-</body></html>
-"""
-    return page.encode("utf-8")

@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
+from graph_service.publish.dataset import SPDX, dataset_iri
 from graph_service.store import named_queries
 from zhytomyr_kg.settings import ZKG, Settings
 
@@ -220,8 +221,6 @@ def entity_jsonld(
 def dataset_jsonld(description: Graph, settings: Settings, *, page_url: str | None = None) -> dict:
     """schema.org ``Dataset`` from the DCAT-AP description (``dataset_description.describe``), so
     both say the same: name, description, licence, distributions, publisher, creator, source."""
-    from graph_service.publish.dataset import SPDX, dataset_iri
-
     ds = URIRef(dataset_iri(settings))
     g = description
 

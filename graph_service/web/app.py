@@ -10,18 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 
 from fastapi import FastAPI
-from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
 from graph_service.sparql.endpoint import SparqlEndpoint
 from graph_service.sparql.service import Service
 from graph_service.store.base import Backend
 from graph_service.store.factory import backend_from_settings
+from graph_service.web import routes
 from graph_service.web.cache import ResponseCache
 from zhytomyr_kg.settings import ServiceConfig, env
 
@@ -76,44 +73,15 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = service
-    metrics = service.metrics
-
     app.sparql_endpoint = SparqlEndpoint(service)
 
-    async def health(request: Request) -> Response:
-        started = time.perf_counter()
-        info = await asyncio.to_thread(service.backend.health)
-        data = info.as_dict()
-        data["executor"] = service.executor.status()
-        data["cache"] = {"entries": len(service.cache), "bytes": service.cache.size}
-        data["in_flight"] = service.in_flight
-        status = 200 if info.ok else 503
-        metrics.requests.labels("health", str(status)).inc()
-        metrics.latency.labels("health").observe(time.perf_counter() - started)
-        return JSONResponse(data, status_code=status)
-
-    async def metrics_view(request: Request) -> Response:
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
-
-    app.router.add_route("/health", health, methods=["GET"], include_in_schema=False)
-    app.router.add_route("/metrics", metrics_view, methods=["GET"], include_in_schema=False)
-    from graph_service.publish.routes import add_publish_routes  # /dataset, /.well-known/void, /dumps/<file>
-
-    add_publish_routes(app, backend, settings)
-    from graph_service.web.editor import add_editor_routes  # /query (YASGUI) and /static/
-    from graph_service.web.pages import add_pages, is_page_path  # /, /id/…, lists, /search
-    from graph_service.web.query_routes import (  # /queries, /queries/<name>[.<ext>]
-        add_query_routes,
-        is_query_page_path,
-    )
-
-    site = add_pages(app, backend, settings)
-    add_query_routes(app, site)
-    add_editor_routes(app)
-    # finished page responses: ZKG_PAGES_RESPONSE_CACHE_ENTRIES (default 256; 0 = off), at most 32 MB
+    # every other path: the route table (graph_service.web.routes), which also says what the
+    # response cache may replay — finished page responses: ZKG_PAGES_RESPONSE_CACHE_ENTRIES
+    # (default 256; 0 = off), at most 32 MB
+    routes.install(app, backend, settings)
     app.response_cache = ResponseCache(
         lambda: backend.data_version(),
-        lambda path: is_page_path(path) or is_query_page_path(path),
+        routes.cacheable,
         entries=env("ZKG_PAGES_RESPONSE_CACHE_ENTRIES"),
     )
     app.add_middleware(

@@ -1,20 +1,85 @@
-"""Finished page responses replayed at the ASGI level, ahead of the framework.
+"""One bounded LRU (:class:`LRU`), and finished page responses replayed ahead of the framework.
 
-The data changes only when the ETL publishes a new build, so a page's response is a function of
-the data version and the request: path, query string and the headers a page varies on (``Host``
-for link rewriting, ``Accept``, ``Accept-Language``, and ``Origin`` for CORS). A repeated request
-is answered from here without routing, middleware, querying or rendering — the same trick the
-``/sparql`` handler uses to stay off the framework's hot path.
+:class:`LRU` is every cache of the service: the pages' query results (``context.Site``), the
+dataset description and sitemap entities (``publish.publisher``), the response cache below; it
+is bounded by entries and, optionally, by the bytes of its values, and is thread-safe.
+
+:class:`ResponseCache`: the data changes only when the ETL publishes a new build, so a page's
+response is a function of the data version and the request: path, query string and the headers a
+page varies on (``Host`` for link rewriting, ``Accept``, ``Accept-Language``, and ``Origin`` for
+CORS). A repeated request is answered from here without routing, middleware, querying or
+rendering — the same trick the ``/sparql`` handler uses to stay off the framework's hot path.
+Which paths are cacheable is declared in the route table (``graph_service.web.routes``).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, Generic, TypeVar
 
 ASGIApp = Callable[..., Awaitable[None]]
 _KEY_HEADERS = (b"host", b"accept", b"accept-language", b"origin")
+
+V = TypeVar("V")
+
+
+class LRU(Generic[V]):
+    """A thread-safe LRU of at most ``entries`` values (0 = off) and, when ``weigh`` is given,
+    at most ``max_bytes`` in all and ``item_bytes`` per value (heavier values are not kept)."""
+
+    def __init__(
+        self,
+        entries: int,
+        *,
+        max_bytes: int | None = None,
+        item_bytes: int | None = None,
+        weigh: Callable[[V], int] | None = None,
+    ) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self.item_bytes = item_bytes
+        self.weigh = weigh or (lambda value: 0)
+        self.size = 0
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable, default: Any = None) -> V | Any:
+        with self._lock:
+            value = self._items.get(key, _MISSING)
+            if value is _MISSING:
+                return default
+            self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: V) -> bool:
+        """Keep ``value`` (evicting the least recently used); False if it is not kept."""
+        weight = self.weigh(value)
+        if self.entries <= 0 or (self.item_bytes is not None and weight > self.item_bytes):
+            return False
+        with self._lock:
+            if key in self._items:
+                self.size -= self.weigh(self._items.pop(key))
+            self._items[key] = value
+            self.size += weight
+            while self._items and (
+                len(self._items) > self.entries or (self.max_bytes is not None and self.size > self.max_bytes)
+            ):
+                _, dropped = self._items.popitem(last=False)
+                self.size -= self.weigh(dropped)
+        return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.size = 0
+
+
+_MISSING: Any = object()
 
 
 class ResponseCache:
@@ -29,9 +94,10 @@ class ResponseCache:
         self.cacheable_path = cacheable_path
         self.entries = entries
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
+        # a response no larger than an eighth of the budget is kept
+        self._items: LRU[tuple[int, list, bytes]] = LRU(
+            entries, max_bytes=max_bytes, item_bytes=max_bytes // 8, weigh=lambda item: len(item[2])
+        )
 
     def __len__(self) -> int:
         return len(self._items)
@@ -63,10 +129,7 @@ class ResponseCache:
         if key is None:
             await downstream(scope, receive, send)
             return
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
+        hit = self._items.get(key)
         if hit is not None:
             status, headers, body = hit
             await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -86,18 +149,10 @@ class ResponseCache:
         self._keep(key, start, b"".join(parts))
 
     def _keep(self, key: tuple, start: dict, body: bytes) -> None:
-        """Keep a finished 200 response no larger than an eighth of the budget."""
+        """Keep a finished 200 response without cookies."""
         headers = list(start.get("headers", []))
-        if start.get("status") != 200 or len(body) > self.max_bytes // 8:
+        if start.get("status") != 200:
             return
         if any(name.lower() == b"set-cookie" for name, _ in headers):
             return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._size -= len(old[2])
-            self._items[key] = (200, headers, body)
-            self._size += len(body)
-            while self._items and (len(self._items) > self.entries or self._size > self.max_bytes):
-                _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped[2])
+        self._items.put(key, (200, headers, body))

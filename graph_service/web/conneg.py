@@ -1,11 +1,22 @@
-"""Result media types and content negotiation (``Accept`` and the ``format`` parameter).
+"""Content negotiation, all of it: one ``Accept`` parser (:func:`parse_accept`), one
+:class:`NotAcceptable` (HTTP 406), and the choices made with them:
 
-The serialisation itself is the store's (pyoxigraph's Rust serialisers); this module only
-picks which one, from the query form and what the client asked for.
+* :func:`negotiate` — ``/sparql`` results by query form (and :func:`negotiate_rdf`, the service
+  description);
+* :func:`choose` — the pages and ``/id/…``: an explicit suffix (``.ttl`` ``.nt`` ``.jsonld`` ``.rdf``
+  for RDF, ``.json`` ``.csv`` for the page's tables, ``.html``; :func:`split_suffix`), else
+  ``?format=``, else ``Accept`` (HTML for browsers and for ``*/*``);
+* :func:`negotiate_document` — ``/dataset`` and ``/.well-known/void``: ``?format=``, else the best
+  ``Accept`` match, else the route's default.
+
+The serialisation itself is the store's (pyoxigraph's Rust serialisers) or rdflib's; this module
+only picks which one.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Media types we answer with, first = default. Kept as plain strings so the HTTP process
@@ -72,11 +83,11 @@ TEXT_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle", "applicati
 
 
 class NotAcceptable(Exception):
-    """No representation matches ``Accept`` (HTTP 406)."""
+    """No representation matches ``Accept`` or ``format`` (HTTP 406)."""
 
-    def __init__(self, offered: tuple[str, ...]):
+    def __init__(self, offered: Sequence[str]):
         super().__init__("not acceptable; available: " + ", ".join(offered))
-        self.offered = offered
+        self.offered = tuple(offered)
 
 
 @dataclass(frozen=True)
@@ -156,3 +167,134 @@ def negotiate(form: str, accept: str | None, fmt: str | None = None) -> Choice:
 def negotiate_rdf(accept: str | None, fmt: str | None = None) -> Choice:
     """Negotiation for RDF documents (the service description)."""
     return negotiate("CONSTRUCT", accept, fmt)
+
+
+# --------------------------------------------------------------------------- pages and /id/…
+
+#: RDF representations of an entity: suffix → media type
+RDF_MEDIA = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+}
+#: What the pages offer besides RDF: HTML and the page's tables
+PAGE_FORMATS = ("html", "json", "csv")
+#: ``?format=`` names of the pages' representations
+PAGE_FORMAT_NAMES = {
+    "ttl": "ttl",
+    "turtle": "ttl",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "rdf": "rdf",
+    "rdfxml": "rdf",
+    "xml": "rdf",
+    "json": "json",
+    "csv": "csv",
+    "html": "html",
+}
+#: ``Accept`` media types of the entity pages → representation
+PAGE_ACCEPTED = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "application/turtle": "ttl",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/rdf+xml": "rdf",
+    "application/xml": "rdf",
+    "text/xml": "rdf",
+}
+_SUFFIX = re.compile(r"^(?P<path>.+)\.(?P<ext>ttl|nt|jsonld|rdf|json|csv|html)$")
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """``project/x.ttl`` → (``project/x``, ``ttl``). IRIs of the data never contain a dot."""
+    match = _SUFFIX.match(path)
+    if match:
+        return match.group("path"), match.group("ext")
+    return path, None
+
+
+def choose(suffix: str | None, format_param: str | None, accept: str | None) -> str:
+    """The representation: ``html``, ``json``, ``csv`` or an RDF key of :data:`RDF_MEDIA`."""
+    offered = ("text/html", *RDF_MEDIA.values())
+    if suffix:
+        return suffix
+    if format_param:
+        key = PAGE_FORMAT_NAMES.get(format_param.strip().lower())
+        if key is None:
+            raise NotAcceptable(offered)
+        return key
+    if not accept or not accept.strip():
+        return "html"
+    for media, q in parse_accept(accept):
+        if q <= 0:
+            continue
+        if media in ("*/*", "text/*"):
+            return "html"
+        if media in PAGE_ACCEPTED:
+            return PAGE_ACCEPTED[media]
+        if media == "application/*":
+            return "jsonld"
+    raise NotAcceptable(offered)
+
+
+def rdf_content_type(key: str) -> str:
+    """The ``Content-Type`` of an RDF representation (text types carry a charset)."""
+    media = RDF_MEDIA[key]
+    return media + "; charset=utf-8" if media in ("text/turtle", "application/n-triples") else media
+
+
+# --------------------------------------------------------------------------- /dataset, /.well-known/void
+
+#: Media types of the dataset description, the first for browsers
+DOCUMENT_TYPES = (
+    "text/html",
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+)
+DOCUMENT_FORMAT_NAMES = {
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "json": "application/ld+json",
+    "nt": "application/n-triples",
+    "xml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+    "html": "text/html",
+}
+
+
+def negotiate_document(accept: str | None, fmt: str | None, default: str) -> str:
+    """The description's media type: ``?format=`` (a name or a media type) wins, else the best
+    ``Accept`` match (``*/*`` = ``default``), else ``default`` when there is no ``Accept``."""
+    if fmt:
+        key = fmt.lower()
+        media = DOCUMENT_FORMAT_NAMES.get(key, key if key in DOCUMENT_TYPES else None)
+        if media is None:
+            raise NotAcceptable(DOCUMENT_TYPES)
+        return media
+    if not accept or not accept.strip():
+        return default
+    for media, q in parse_accept(accept):
+        if q <= 0:
+            continue
+        if media == "*/*":
+            return default
+        if media.endswith("/*"):
+            match = next((o for o in DOCUMENT_TYPES if o.startswith(media[:-1])), None)
+            if match:
+                return match
+        elif media in DOCUMENT_TYPES:
+            return media
+    raise NotAcceptable(DOCUMENT_TYPES)

@@ -20,18 +20,19 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from graph_service.store import named_queries, sparql_text
 from graph_service.store.base import Term, parse_results
 from graph_service.store.named_queries import BadParameter, NamedQuery, UnknownQuery
-from graph_service.web.pages import Ctx, Page, QueryUse, Site
+from graph_service.web.context import Ctx, Page, QueryUse
+from graph_service.web.views.base import html, site_of
 
 #: Query-string arguments the pages use themselves: never bound as query parameters.
 PAGE_ARGS = ("lang",)
 #: Tags of the queries meant for research; untagged queries count as research too.
 RESEARCH_TAGS = ("examples", "stats")
-#: Result file extensions offered per query form (each is a ``format=`` name of formats.py).
+#: Result file extensions offered per query form (each is a ``format=`` name of conneg.py).
 EXTENSIONS = {
     "SELECT": ("csv", "tsv", "json", "xml"),
     "ASK": ("json", "xml"),
@@ -154,10 +155,8 @@ class QueryResults:
     """ASGI app of ``/queries/{name}.{ext}``: binds the parameters, then hands the request to
     the ``/sparql`` handler unchanged but for its path and query string."""
 
-    def __init__(self, app) -> None:
-        self.app = app
-
     async def __call__(self, scope, receive, send) -> None:
+        app = scope["app"]
         name, ext = scope["path_params"]["name"], scope["path_params"]["ext"]
         try:
             query = named_queries.get(name)
@@ -172,7 +171,7 @@ class QueryResults:
             bound = query.bind(**parameter_values(query, args))
         except BadParameter as exc:
             return await text(400, str(exc))(scope, receive, send)
-        await self.app.sparql_endpoint(endpoint_scope(scope, bound, ext), receive, send)
+        await app.sparql_endpoint(endpoint_scope(scope, bound, ext), receive, send)
 
 
 def text(status: int, message: str) -> Response:
@@ -208,67 +207,51 @@ def listing(ctx: Ctx) -> list[dict[str, Any]]:
     return out
 
 
-def add_query_routes(app, site: Site) -> None:
-    """``/queries``, ``/queries.json``, ``/queries/{name}`` and ``/queries/{name}.{ext}``."""
+async def index(request: Request) -> Response:
+    ctx = Ctx(site_of(request), request)
+    queries = listing(ctx)
+    groups = [(group, [q for q in queries if q["group"] == group]) for group in ("research", "service")]
+    return html(ctx, Page("queries.html", ctx.t("named_queries"), {"groups": groups}))
 
-    def render(ctx: Ctx, page: Page) -> HTMLResponse:
-        return HTMLResponse(
-            site.render(ctx, page),
-            status_code=page.status,
-            headers={"Vary": "Accept, Accept-Language", "Content-Language": ctx.lang},
-        )
 
-    async def index(request: Request) -> Response:
-        ctx = Ctx(site, request)
-        queries = listing(ctx)
-        groups = [(group, [q for q in queries if q["group"] == group]) for group in ("research", "service")]
-        return render(ctx, Page("queries.html", ctx.t("named_queries"), {"groups": groups}))
-
-    async def index_json(request: Request) -> Response:
-        return JSONResponse({"queries": listing(Ctx(site, request))}, headers={"Vary": "Accept-Language"})
-
-    async def query_page(request: Request) -> Response:
-        name = request.path_params["name"]
-        try:
-            query = named_queries.get(name)
-        except UnknownQuery:
-            return text(404, f"no query named {name!r}; see /queries")
-        ctx = Ctx(site, request)
-        args = request.query_params.multi_items()
-        context: dict[str, Any] = {
-            "query": query,
-            "form": query_form(query.text),
-            "given": {k: v for k, v in args if k in query.params},
-            "error": None,
-        }
-        try:
-            values = parameter_values(query, args)
-            context["sparql"] = query.bind(**values)
-        except BadParameter as exc:
-            context.update(sparql=query.text, error=str(exc), urls={}, editor="")
-            return render(ctx, Page("query.html", query.title, context, status=400))
-        context["urls"] = query_urls(ctx, query, values)
-        context["editor"] = QueryUse(
-            query.name, query.title, query.description, context["sparql"]
-        ).editor_url(ctx)
-        status = 200
-        if context["form"] in ("SELECT", "ASK"):
-            run = await run_collected(app, request.scope, context["sparql"], "json")
-            if run.status == 200:
-                context["result"] = result_table(run, ctx)
-            else:
-                status, context["error"] = run.status, run.body.decode("utf-8", "replace").strip()
-        return render(ctx, Page("query.html", query.title, context, status=status))
-
-    app.router.add_route("/queries", index, methods=["GET", "HEAD"], include_in_schema=False)
-    app.router.add_route("/queries.json", index_json, methods=["GET", "HEAD"], include_in_schema=False)
-    app.router.add_route(
-        "/queries/{name}.{ext}", QueryResults(app), methods=["GET", "HEAD"], include_in_schema=False
+async def index_json(request: Request) -> Response:
+    return JSONResponse(
+        {"queries": listing(Ctx(site_of(request), request))}, headers={"Vary": "Accept-Language"}
     )
-    app.router.add_route("/queries/{name}", query_page, methods=["GET", "HEAD"], include_in_schema=False)
 
 
-def is_query_page_path(path: str) -> bool:
-    """The HTML pages and the list (a function of the data version, like the other pages); the
-    result files are not: the endpoint caches them and answers ``If-None-Match`` itself."""
-    return path in ("/queries", "/queries.json") or (path.startswith("/queries/") and "." not in path[9:])
+async def query_page(request: Request) -> Response:
+    name = request.path_params["name"]
+    try:
+        query = named_queries.get(name)
+    except UnknownQuery:
+        return text(404, f"no query named {name!r}; see /queries")
+    ctx = Ctx(site_of(request), request)
+    args = request.query_params.multi_items()
+    context: dict[str, Any] = {
+        "query": query,
+        "form": query_form(query.text),
+        "given": {k: v for k, v in args if k in query.params},
+        "error": None,
+    }
+    try:
+        values = parameter_values(query, args)
+        context["sparql"] = query.bind(**values)
+    except BadParameter as exc:
+        context.update(sparql=query.text, error=str(exc), urls={}, editor="")
+        return html(ctx, Page("query.html", query.title, context, status=400))
+    context["urls"] = query_urls(ctx, query, values)
+    context["editor"] = QueryUse(query.name, query.title, query.description, context["sparql"]).editor_url(
+        ctx
+    )
+    status = 200
+    if context["form"] in ("SELECT", "ASK"):
+        run = await run_collected(request.app, request.scope, context["sparql"], "json")
+        if run.status == 200:
+            context["result"] = result_table(run, ctx)
+        else:
+            status, context["error"] = run.status, run.body.decode("utf-8", "replace").strip()
+    return html(ctx, Page("query.html", query.title, context, status=status))
+
+
+query_results = QueryResults()

@@ -1,4 +1,4 @@
-"""The query editor: ``/query``, YASGUI served from this service (no CDN), and ``/static/``.
+"""The query editor: ``/query``, YASGUI served from this service (no CDN) under ``/static/``.
 
 The page carries its whole configuration as one JSON document (``#editor-config``): the endpoint
 (this service's ``/sparql``), the project's prefixes (``zhytomyr_kg.vocab.PREFIXES``) and the named
@@ -12,20 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from graph_service.store import named_queries
-from zhytomyr_kg.resources import STATIC_DIR, TEMPLATES_DIR
+from zhytomyr_kg.resources import TEMPLATES_DIR
 from zhytomyr_kg.vocab import PREFIXES
 
 EXAMPLES_TAG = "examples"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-router = APIRouter()
 
 
 def examples() -> list[dict[str, str]]:
@@ -54,7 +51,6 @@ def editor_config(root_path: str) -> dict[str, Any]:
     }
 
 
-@router.get("/query", include_in_schema=False)
 async def query_editor(request: Request) -> Response:
     root = request.scope.get("root_path", "").rstrip("/")
     return templates.TemplateResponse(
@@ -68,10 +64,3 @@ async def query_editor(request: Request) -> Response:
         },
         headers={"Cache-Control": "no-cache"},
     )
-
-
-def add_editor_routes(app: FastAPI) -> None:
-    """``/query`` and, unless something already serves it, ``/static/`` from ``graph_service/static``."""
-    app.include_router(router)
-    if not any(getattr(r, "path", None) == "/static" for r in app.router.routes):
-        app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

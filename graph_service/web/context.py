@@ -1,0 +1,298 @@
+"""What every page is made with: terms, links, tables, the site and one request's context.
+
+* :class:`Term` — one value of a SPARQL JSON result; :class:`Ref` — a link to an entity with its
+  label in the page's language; :class:`Table` — what a page offers as ``.csv`` / ``.json``;
+  :class:`Page` — a template, a title, its context and tables;
+* :class:`Site` — shared by all requests: the backend, the templates, link rewriting
+  (:class:`graph_service.web.urls.Links`) and the query-result cache (an :class:`~graph_service.web.cache.LRU`);
+* :class:`Ctx` — one request: its language, the serving host, and the named queries its page ran.
+
+Data comes only from named queries run through the backend seam (``Backend.query``): each page
+runs a fixed, small number of them (labels come inside the same query — never one per link), and
+results are cached per data version.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+
+from graph_service.store import named_queries
+from graph_service.store.base import Backend
+from graph_service.web import i18n
+from graph_service.web.cache import LRU
+from graph_service.web.search import index_path
+from graph_service.web.urls import Links
+from zhytomyr_kg.resources import TEMPLATES_DIR
+from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.vocab import PREFIXES
+
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+SKOS = PREFIXES["skos"]
+SCHEMA = PREFIXES["schema"]
+LABEL_PROPS = {RDFS + "label", SKOS + "prefLabel"}
+#: Properties whose values are another dataset's IRIs: shown as the entity's external links.
+EXTERNAL_LINK_PROPERTIES = frozenset(
+    [PREFIXES["owl"] + "sameAs", RDFS + "seeAlso"]
+    + [SKOS + f"{m}Match" for m in ("exact", "close", "broad", "narrow", "related")]
+)
+
+# --------------------------------------------------------------------------- terms and references
+
+
+@dataclass(frozen=True)
+class Term:
+    """One value of a SPARQL JSON result: lexical value, ``uri``/``literal``/``bnode``, language."""
+
+    value: str
+    type: str = "literal"
+    lang: str | None = None
+    datatype: str | None = None
+
+    @property
+    def is_iri(self) -> bool:
+        return self.type == "uri"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A link to an entity: its IRI, where the link goes, and its label in the page's language."""
+
+    iri: str
+    href: str
+    label: i18n.Label
+
+    @property
+    def key(self) -> str:
+        return self.iri
+
+
+def curie(iri: str) -> str:
+    """``zkg:Project`` for an IRI in a known namespace (``zhytomyr_kg.vocab.PREFIXES``), else the IRI."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def local_name(iri: str) -> str:
+    tail = iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return tail or iri
+
+
+@dataclass
+class QueryUse:
+    name: str
+    title: str
+    description: str
+    text: str
+
+    def editor_url(self, ctx: Ctx) -> str:
+        return ctx.root + "query?" + urlencode({"query": self.text})
+
+
+@dataclass
+class Table:
+    """A table a page shows and offers as ``.csv`` / ``.json``."""
+
+    name: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+@dataclass
+class Page:
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    tables: list[Table] = field(default_factory=list)
+    status: int = 200
+
+
+# --------------------------------------------------------------------------- the site
+
+
+class Site:
+    """Templates, the backend, link rewriting and the query-result cache shared by all requests.
+
+    ``cache_entries`` query results are kept per data version. Finished responses are cached
+    ahead of the framework by ``graph_service.web.cache`` (see ``routes.ROUTES``).
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        settings: Settings,
+        *,
+        cache_entries: int = 512,
+        links: Links | None = None,
+    ):
+        self.backend = backend
+        self.settings = settings
+        self.id_base = settings.id_base
+        self.links = links or Links.from_env(settings.base_iri)
+        self.env = templates()
+        self.cache_entries = cache_entries
+        self._cache: LRU[list[dict[str, Term | None]]] = LRU(cache_entries)
+        self.search_path: Callable[[], Path | None] = lambda: index_path(backend)
+
+    # -- data ---------------------------------------------------------------------------------
+    def version(self) -> str | None:
+        try:
+            return self.backend.data_version()
+        except Exception:
+            return None
+
+    def select(self, sparql: str) -> list[dict[str, Term | None]]:
+        version = self.version()
+        key = (version, sparql)
+        if version is not None:
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+        body = self.backend.query(sparql, format="json").read()
+        data = json.loads(body)
+        names = data.get("head", {}).get("vars", [])
+        rows = []
+        for binding in data.get("results", {}).get("bindings", []):
+            row: dict[str, Term | None] = {}
+            for name in names:
+                cell = binding.get(name)
+                row[name] = (
+                    None
+                    if cell is None
+                    else Term(
+                        cell["value"],
+                        "uri" if cell["type"] == "uri" else cell["type"].replace("typed-literal", "literal"),
+                        cell.get("xml:lang"),
+                        cell.get("datatype"),
+                    )
+                )
+            rows.append(row)
+        if version is not None:
+            self._cache.put(key, rows)
+        return rows
+
+    def construct(self, sparql: str, media_type: str) -> bytes:
+        return self.backend.construct(sparql, media_type)
+
+    # -- rendering -------------------------------------------------------------------------------
+    def render(self, ctx: Ctx, page: Page) -> str:
+        template = self.env.get_template(page.template)
+        return template.render(
+            ctx=ctx,
+            t=ctx.t,
+            lang=ctx.lang,
+            page=page,
+            title=page.title,
+            uses=ctx.uses,
+            root_path=ctx.root.rstrip("/"),
+            **page.context,
+        )
+
+
+class Ctx:
+    """One request: its language, the serving host, and the queries its page ran."""
+
+    def __init__(self, site: Site, request: Request):
+        self.site = site
+        self.lang, self.explicit_lang = i18n.negotiate(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
+        self.root = site.links.serving_base(str(request.base_url))
+        self.path = request.url.path
+        self.query_params = request.query_params
+        self.uses: list[QueryUse] = []
+
+    # -- strings and links ---------------------------------------------------------------------
+    def t(self, key: str) -> str:
+        return i18n.t(key, self.lang)
+
+    @property
+    def lang_params(self) -> dict[str, str]:
+        return {"lang": self.lang} if self.explicit_lang else {}
+
+    def href(self, iri: str) -> str:
+        return self.site.links.href(iri, self.root, self.lang_params)
+
+    def url(self, path: str, **params: Any) -> str:
+        """A link to a route of this service (``path`` without the leading slash), keeping ``lang``."""
+        merged = {**self.lang_params, **{k: v for k, v in params.items() if v not in (None, "")}}
+        return self.root + path + ("?" + urlencode(merged, doseq=True) if merged else "")
+
+    def switch_lang(self, lang: str) -> str:
+        params = [(k, v) for k, v in self.query_params.multi_items() if k != "lang"] + [("lang", lang)]
+        return self.root + self.path.lstrip("/") + "?" + urlencode(params)
+
+    def format_url(self, ext: str, table: str | None = None) -> str:
+        path = self.path.rstrip("/") or ""
+        base = (path + "." + ext) if path not in ("", "/") else "/index." + ext
+        params = [(k, v) for k, v in self.query_params.multi_items() if k not in ("format", "table")]
+        if table:
+            params.append(("table", table))
+        return self.root + base.lstrip("/") + ("?" + urlencode(params) if params else "")
+
+    def label(self, uk: Any, en: Any, iri: str | None = None) -> i18n.Label:
+        return i18n.pick(
+            str(uk) if uk else None, str(en) if en else None, self.lang, local_name(iri) if iri else ""
+        )
+
+    def ref(self, row: dict, var: str) -> Ref | None:
+        term = row.get(var)
+        if term is None:
+            return None
+        iri = str(term)
+        return Ref(iri, self.href(iri), self.label(row.get(var + "Uk"), row.get(var + "En"), iri))
+
+    # -- queries -----------------------------------------------------------------------------------
+    def rows(self, name: str, **params: str) -> list[dict[str, Term | None]]:
+        query = named_queries.get(name)
+        text = query.bind(**params) if params else query.text
+        self.uses.append(QueryUse(query.name, query.title, query.description, text))
+        return self.site.select(text)
+
+
+def plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with plain values (for CSV and JSON)."""
+    out = []
+    for row in rows:
+        out.append({k: (v.value if isinstance(v, Term) else v) for k, v in row.items()})
+    return out
+
+
+def table_of(name: str, rows: list[dict[str, Term | None]]) -> Table:
+    columns = list(rows[0].keys()) if rows else []
+    return Table(name, columns, plain(rows))
+
+
+def unique(refs) -> list[Ref]:
+    seen: dict[str, Ref] = {}
+    for ref in refs:
+        if ref is not None and ref.iri not in seen:
+            seen[ref.iri] = ref
+    return list(seen.values())
+
+
+@cache
+def templates() -> Environment:
+    """The one Jinja environment of the service (``graph_service/web/templates``)."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "svg", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(curie=curie, EXTERNAL_LINK_PROPERTIES=EXTERNAL_LINK_PROPERTIES)
+    return env

@@ -1,0 +1,35 @@
+"""A task (zkg:Task): its projects, its reports with the mentions highlighted."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from graph_service.web.context import Ctx, Page, table_of, unique
+from graph_service.web.entities.model import Entity, source_line_ref, work_links, work_reports
+from zhytomyr_kg.settings import ZKG
+
+
+def task_page(ctx: Ctx, entity: Entity) -> Page:
+    rows = ctx.rows("page-task", entity=entity.iri)
+    crumbs = [ctx.ref(rows[0], "priority"), ctx.ref(rows[0], "goal")] if rows else []
+    projects: OrderedDict[str, dict] = OrderedDict()
+    for row in rows:
+        if row.get("project"):
+            p = projects.setdefault(row["project"].value, {"ref": ctx.ref(row, "project"), "statuses": []})
+            if row.get("status"):
+                p["statuses"].append(ctx.ref(row, "status"))
+    reports, report_rows, mention_rows = work_reports(ctx, entity.iri)
+    for p in projects.values():
+        p["statuses"] = unique(p["statuses"])
+    return Page(
+        "task.html",
+        entity.label.text,
+        {
+            "crumbs": crumbs,
+            "projects": list(projects.values()),
+            "reports": reports,
+            "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
+            **work_links(ctx, entity, reports),
+        },
+        [table_of("projects", rows), table_of("reports", report_rows), table_of("mentions", mention_rows)],
+    )

@@ -1,0 +1,128 @@
+"""The one way a page is answered: :func:`respond` negotiates the representation (406), runs the
+page builder off the event loop (503 when the graph is not available, the 404 page when the builder
+finds nothing), and answers HTML, the page's tables as ``.json`` / ``.csv``, or — for entities —
+RDF, with the ``Vary`` and ``Link`` headers set here once."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+
+from graph_service.store.base import QueryError
+from graph_service.web import conneg
+from graph_service.web.context import Ctx, Page, Site, Table
+from zhytomyr_kg.store_layout import NoStore
+
+VARY = "Accept, Accept-Language"
+#: The graph could not be read (no live build, or the remote endpoint failed)
+UNAVAILABLE = (QueryError, NoStore)
+
+Build = Callable[[Ctx], Page | None]
+#: an entity's RDF in a representation of ``conneg.RDF_MEDIA``: the body, or None if not in the graph
+RdfBody = Callable[[str], Awaitable[bytes | None]]
+
+
+def site_of(request: Request) -> Site:
+    return request.app.state.site
+
+
+def text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+def unavailable(exc: Exception, headers: dict[str, str] | None = None) -> Response:
+    return text(503, f"the graph is not available: {getattr(exc, 'message', exc)}", headers)
+
+
+def html(ctx: Ctx, page: Page, headers: dict[str, str] | None = None) -> Response:
+    body = ctx.site.render(ctx, page)
+    headers = {"Vary": VARY, **(headers or {}), "Content-Language": ctx.lang}
+    return HTMLResponse(body, status_code=page.status, headers=headers)
+
+
+async def respond(
+    request: Request,
+    build: Build,
+    *,
+    suffix: str | None = None,
+    rdf: RdfBody | None = None,
+    link: str | None = None,
+    subject: str = "",
+) -> Response:
+    """Answer ``request`` with the page ``build`` makes (or, given ``rdf``, the entity's RDF).
+
+    ``link`` is the ``Link`` header; ``subject`` names the entity in the RDF 404. The
+    representation is ``suffix`` > ``?format=`` > ``Accept`` (:func:`conneg.choose`); pages
+    without RDF ignore ``Accept`` and offer HTML and their tables only.
+    """
+    accept = request.headers.get("accept") if rdf else None
+    try:
+        fmt = conneg.choose(suffix, request.query_params.get("format"), accept)
+        if rdf is None and fmt not in conneg.PAGE_FORMATS:
+            raise conneg.NotAcceptable(conneg.PAGE_FORMATS)
+    except conneg.NotAcceptable:
+        if rdf is None:
+            return text(406, "format not offered: " + ", ".join(conneg.PAGE_FORMATS))
+        offered = ", ".join(conneg.RDF_MEDIA.values())
+        return text(
+            406,
+            f"not acceptable; available: text/html, {offered} (and .json/.csv for the page's tables)",
+            {"Vary": "Accept"},
+        )
+    headers = {"Vary": VARY, **({"Link": link} if link else {})}
+    if rdf is not None and fmt in conneg.RDF_MEDIA:
+        try:
+            body = await rdf(fmt)
+        except UNAVAILABLE as exc:
+            return unavailable(exc, headers)
+        if body is None:
+            return text(404, f"{subject} is not in the graph", headers)
+        return Response(body, media_type=conneg.rdf_content_type(fmt), headers=headers)
+    ctx = Ctx(site_of(request), request)
+    try:
+        page = await asyncio.to_thread(build, ctx)
+    except UNAVAILABLE as exc:
+        return unavailable(exc, headers)
+    if page is None:
+        page = Page("404.html", ctx.t("not_found"), {"path": request.url.path}, status=404)
+    if fmt in ("json", "csv"):
+        return data_response(ctx, page, fmt, request.query_params.get("table"), headers)
+    return await asyncio.to_thread(html, ctx, page, headers)
+
+
+def csv_body(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=table.columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in table.rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return out.getvalue().encode("utf-8")
+
+
+def data_response(
+    ctx: Ctx, page: Page, fmt: str, table_name: str | None, headers: dict[str, str]
+) -> Response:
+    if fmt == "csv":
+        table = (
+            next((t for t in page.tables if t.name == table_name), None)
+            if table_name
+            else (page.tables[0] if page.tables else None)
+        )
+        if table is None:
+            return text(
+                404, f"no table {table_name!r}; tables: {', '.join(t.name for t in page.tables)}", headers
+            )
+        return Response(
+            csv_body(table), status_code=page.status, media_type="text/csv; charset=utf-8", headers=headers
+        )
+    body = {
+        "title": page.title,
+        "tables": {t.name: {"columns": t.columns, "rows": t.rows} for t in page.tables},
+        "queries": [{"name": u.name, "title": u.title, "query": u.text} for u in ctx.uses],
+    }
+    return JSONResponse(body, status_code=page.status, headers=headers)

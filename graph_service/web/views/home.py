@@ -1,0 +1,48 @@
+"""``/`` (and ``/index.json``, ``/index.csv``) — the six priorities with counts, funders with
+counts, a search box."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from graph_service.web.context import Ctx, Page, table_of
+from graph_service.web.views.base import respond
+from graph_service.web.views.lists import LISTS, group_list, list_table
+
+
+def home_page(ctx: Ctx) -> Page:
+    prio_rows = ctx.rows("page-home-priorities")
+    status_rows = ctx.rows("page-home-statuses")
+    funder_rows = ctx.rows("page-funders")
+    statuses: dict[str, list] = {}
+    for row in status_rows:
+        statuses.setdefault(row["priority"].value, []).append(
+            (ctx.ref(row, "status"), int(row["reports"].value))
+        )
+    priorities = [
+        {
+            "ref": ctx.ref(r, "priority"),
+            "notation": r.get("notation"),
+            "goals": int(r["goals"].value),
+            "tasks": int(r["tasks"].value),
+            "projects": int(r["projects"].value),
+            "statuses": statuses.get(r["priority"].value, []),
+        }
+        for r in prio_rows
+    ]
+    funders = group_list(ctx, LISTS["funders"], funder_rows, {})["items"]
+    return Page(
+        "home.html",
+        ctx.t("site"),
+        {"priorities": priorities, "funders": funders},
+        [
+            table_of("priorities", prio_rows),
+            table_of("statuses", status_rows),
+            list_table(LISTS["funders"], funders),
+        ],
+    )
+
+
+async def home(request: Request) -> Response:
+    return await respond(request, home_page, suffix=request.path_params.get("ext"))
