@@ -5,13 +5,13 @@ from __future__ import annotations
 import pyoxigraph
 import pytest
 
+from graph_service import conneg as formats
 from graph_service.sparql.endpoint import _etag_matches
-from graph_service.sparql.service import ResultCache
+from graph_service.sparql.service import result_cache
 from graph_service.store.base import QueryError, check_query
 from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.store.sparql_text import analyse, with_row_cap
 from graph_service.testing import build_store, sample_quads
-from graph_service.web import conneg as formats
 from zhytomyr_kg.settings import ServiceConfig
 from zhytomyr_kg.store_layout import NoStore
 
@@ -259,16 +259,28 @@ def test_result_size_limit(tmp_path):
 
 
 def test_cache_is_bounded():
-    cache = ResultCache(entries=2, max_bytes=10, item_bytes=6)
-    cache.put(("a",), "t", b"12345", None)
-    cache.put(("b",), "t", b"1234", None)
+    cache = result_cache(ServiceConfig(cache_entries=2, cache_bytes=13, cache_item_bytes=7))
+    cache.put(("a",), ("t", b"12345", None))  # 1 byte of key + 5 of body
+    cache.put(("b",), ("t", b"1234", None))
     assert len(cache) == 2
     cache.get(("a",))  # a is now the most recent
-    cache.put(("c",), "t", b"123", None)  # over 10 bytes: the least recent (b) goes
+    cache.put(("c",), ("t", b"123", None))  # over 13 bytes: the least recent (b) goes
     assert cache.get(("b",)) is None and cache.get(("a",)) is not None
-    cache.put(("d",), "t", b"1234567", None)  # larger than one item may be: not cached
+    cache.put(("d",), ("t", b"1234567", None))  # larger than one item may be: not cached
     assert cache.get(("d",)) is None
-    assert cache.size <= 10
+    assert cache.size <= 13
+
+
+def test_memo_tables_are_bounded_by_the_bytes_clients_send():
+    """8,000 distinct 196 KB queries (each refused with 413) must not fill a memo table without
+    bound (issue #14, D5): the table keeps at most its byte budget."""
+    from graph_service.lru import MEMO_BYTES
+    from graph_service.sparql.endpoint import memo
+
+    table = memo(4096)
+    for i in range(2000):
+        table.put(f"{i:06d}" + "x" * 100_000, "refused")
+    assert table.size <= MEMO_BYTES and len(table) < 2000
 
 
 def test_config_from_env(monkeypatch):

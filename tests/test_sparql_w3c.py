@@ -18,8 +18,8 @@ from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 
+from graph_service import conneg as formats
 from graph_service.testing import build_store, free_port, running, service_cmd
-from graph_service.web import conneg as formats
 
 DATA = Path(__file__).parent / "data" / "w3c-protocol"
 MANIFEST = DATA / "manifest.ttl"

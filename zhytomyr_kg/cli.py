@@ -117,8 +117,8 @@ def _run(backend, query: str, fmt: str) -> str:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from graph_service.conneg import NotAcceptable
     from graph_service.store.base import QueryError
-    from graph_service.web.conneg import NotAcceptable
     from zhytomyr_kg.store_layout import NoStore
 
     try:

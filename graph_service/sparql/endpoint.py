@@ -20,10 +20,11 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from graph_service import conneg as formats
+from graph_service.lru import LRU, MEMO_BYTES, key_bytes
 from graph_service.sparql.executors import aiter_list
 from graph_service.sparql.pool import Timeout, WorkerError, WorkerFailed
 from graph_service.store.base import QueryError, check_query
-from graph_service.web import conneg as formats
 
 if TYPE_CHECKING:  # pragma: no cover
     from graph_service.sparql.service import Service
@@ -89,18 +90,11 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-class BoundedDict(dict):
-    """A dict that forgets everything when it grows past ``limit`` (memo tables)."""
-
-    def __init__(self, limit: int):
-        super().__init__()
-        self.limit = limit
-
-    def remember(self, key, value):
-        if len(self) >= self.limit:
-            self.clear()
-        self[key] = value
-        return value
+def memo(entries: int) -> LRU[Any]:
+    """A memo table bounded by entries and by the bytes of the keys clients choose."""
+    return LRU(
+        entries, max_bytes=MEMO_BYTES, item_bytes=MEMO_BYTES // 64, weigh=lambda key, value: key_bytes(key)
+    )
 
 
 class SparqlEndpoint:
@@ -108,11 +102,11 @@ class SparqlEndpoint:
         self.service = service
         self.config = service.config
         self.metrics = service.metrics
-        self._checks = BoundedDict(4096)  # query text → QueryInfo or QueryError
-        self._negotiated = BoundedDict(1024)  # (form, accept, fmt) → media type or NotAcceptable
+        self._checks: LRU[Any] = memo(4096)  # query text → QueryInfo or QueryError
+        self._negotiated: LRU[Any] = memo(1024)  # (form, accept, fmt) → media type or NotAcceptable
         # GET query string → its parameters (parsing a long percent-encoded query was half the
         # cost of a cached answer); a ProtocolError is raised again on every request, not kept
-        self._get_requests = BoundedDict(4096)
+        self._get_requests: LRU[Any] = memo(4096)
         cors = self.config.cors_origins
         self.cors_any = "*" in cors
         self.cors_origins = set(cors)
@@ -209,7 +203,8 @@ class SparqlEndpoint:
         if method == "GET":
             parsed = self._get_requests.get(qs)
             if parsed is None:
-                parsed = self._get_requests.remember(qs, self._parameters(self._query_string(qs), None))
+                parsed = self._parameters(self._query_string(qs), None)
+                self._get_requests.put(qs, parsed)
             return parsed
         params = self._query_string(qs)
         direct_query: str | None = None
@@ -288,7 +283,7 @@ class SparqlEndpoint:
                 )
             except QueryError as exc:
                 found = exc
-            self._checks.remember(query, found)
+            self._checks.put(query, found)
         if isinstance(found, QueryError):
             raise found
         return found
@@ -301,7 +296,7 @@ class SparqlEndpoint:
                 found = formats.negotiate(form, accept, fmt).media_type
             except formats.NotAcceptable as exc:
                 found = exc
-            self._negotiated.remember(key, found)
+            self._negotiated.put(key, found)
         if isinstance(found, formats.NotAcceptable):
             raise found
         return found
@@ -406,7 +401,7 @@ class SparqlEndpoint:
             if outcome.body is not None:
                 if media_type is None:  # the form was only known after running: key by the real type
                     key = (version, outcome.media_type) + key[2:]
-                service.cache.put(key, outcome.media_type, outcome.body, outcome.capped_rows)
+                service.cache.put(key, (outcome.media_type, outcome.body, outcome.capped_rows))
                 return self._body(outcome.media_type, outcome.body, outcome.capped_rows, base_headers)
             # a large result: streamed; the in-flight slot is released when the stream ends
             stream_owned = True

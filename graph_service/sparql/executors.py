@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, cast
 
 import httpx
 
+from graph_service import conneg as formats
 from graph_service.sparql.pool import Outcome, Timeout, WorkerError, WorkerPool
 from graph_service.store.base import Backend, QueryError, ResultTooLarge
-from graph_service.web import conneg as formats
 from zhytomyr_kg.settings import ServiceConfig, env
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -7,49 +7,28 @@ import asyncio
 import contextlib
 import os
 import time
-from collections import OrderedDict
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from graph_service import conneg as formats
+from graph_service.lru import LRU, key_bytes
 from graph_service.sparql.description import service_description
 from graph_service.sparql.executors import Executor, executor_for
 from graph_service.store import named_queries
 from graph_service.store.base import Backend
-from graph_service.web import conneg as formats
 from zhytomyr_kg.settings import ServiceConfig
 from zhytomyr_kg.store_layout import NoStore
 
 
-class ResultCache:
-    """A bounded LRU of serialised results, keyed by data version + request."""
-
-    def __init__(self, entries: int, max_bytes: int, item_bytes: int):
-        self.entries = entries
-        self.max_bytes = max_bytes
-        self.item_bytes = item_bytes
-        self.size = 0
-        self._data: OrderedDict[tuple, tuple[str, bytes, int | None]] = OrderedDict()
-
-    def get(self, key: tuple):
-        item = self._data.get(key)
-        if item is not None:
-            self._data.move_to_end(key)
-        return item
-
-    def put(self, key: tuple, media_type: str, body: bytes, capped: int | None) -> None:
-        if self.entries <= 0 or len(body) > self.item_bytes:
-            return
-        old = self._data.pop(key, None)
-        if old is not None:
-            self.size -= len(old[1])
-        self._data[key] = (media_type, body, capped)
-        self.size += len(body)
-        while self._data and (len(self._data) > self.entries or self.size > self.max_bytes):
-            _, (_, dropped, _) = self._data.popitem(last=False)
-            self.size -= len(dropped)
-
-    def __len__(self) -> int:
-        return len(self._data)
+def result_cache(config: ServiceConfig) -> LRU[tuple[str, bytes, int | None]]:
+    """Serialised results (media type, body, capped rows) keyed by data version + request: at
+    most ``ZKG_SPARQL_CACHE_ENTRIES``, ``_BYTES`` in all (keys counted) and ``_ITEM_BYTES`` each."""
+    return LRU(
+        config.cache_entries,
+        max_bytes=config.cache_bytes,
+        item_bytes=config.cache_item_bytes,
+        weigh=lambda key, item: key_bytes(key) + len(item[1]),
+    )
 
 
 class Metrics:
@@ -111,11 +90,11 @@ class Service:
         self.backend = backend
         self.config = config
         self.executor: Executor = executor_for(backend, config)
-        self.cache = ResultCache(config.cache_entries, config.cache_bytes, config.cache_item_bytes)
+        self.cache = result_cache(config)
         self.metrics = Metrics()
         self.in_flight = 0
         self._version: tuple[float, str] | None = None
-        self._sd: dict[tuple, bytes] = {}
+        self._sd: LRU[bytes] = LRU(64)  # service descriptions
         pool = getattr(self.executor, "pool", None)
         if pool is not None:
             pool.on_restart = self.metrics.restarts.inc
@@ -160,7 +139,5 @@ class Service:
             body = service_description(
                 endpoint, graphs, triples, choice.media_type, federated=bool(self.config.service_allow)
             )
-            if len(self._sd) > 64:
-                self._sd.clear()
-            self._sd[key] = body
+            self._sd.put(key, body)
         return choice.content_type, body

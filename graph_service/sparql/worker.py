@@ -71,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     if env("ZKG_WORKER_ISOLATE_NET"):
         isolation = isolate_network()
 
+    from graph_service.conneg import NotAcceptable
     from graph_service.store.base import QueryError
     from graph_service.store.oxigraph import OxigraphBackend
-    from graph_service.web.conneg import NotAcceptable
     from zhytomyr_kg.settings import ServiceConfig
 
     config = ServiceConfig.from_env()

@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graph_service import conneg as formats
 from graph_service.store.sparql_text import QueryInfo, analyse
-from graph_service.web import conneg as formats
 from zhytomyr_kg.settings import ENVIRONMENT
 
 if TYPE_CHECKING:  # pragma: no cover

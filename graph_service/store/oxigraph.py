@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from graph_service import conneg as formats
+from graph_service.lru import LRU, MEMO_BYTES, key_bytes
 from graph_service.store.base import Backend, Health, QueryError, QueryResult, ResultTooLarge, check_query
 from graph_service.store.sparql_text import QueryInfo, with_row_cap
-from graph_service.web import conneg as formats
 from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, LiveBuild, NoStore, live_build
 
 if TYPE_CHECKING:  # pragma: no cover - imported where it is used: the CLI starts faster without
@@ -90,7 +91,10 @@ class OxigraphBackend(Backend):
         self._checked = 0.0
         self._counts: dict[str, int] = {}
         self._versions: dict[str, str] = {}
-        self._prepared: dict[str, tuple[QueryInfo, str | None]] = {}  # checked queries (they repeat)
+        # checked queries (they repeat), bounded by their text's bytes too
+        self._prepared: LRU[tuple[QueryInfo, str | None]] = LRU(
+            2048, max_bytes=MEMO_BYTES, weigh=lambda key, value: 2 * key_bytes(key)
+        )
 
     # -- store handle -----------------------------------------------------------------
     def current_build_id(self) -> str:
@@ -218,9 +222,8 @@ class OxigraphBackend(Backend):
         if prepared is None:
             info = check_query(sparql, max_query_bytes=self.max_query_bytes, service_allow=self.service_allow)
             capped_text = with_row_cap(sparql, info, self.max_rows) if self.max_rows else None
-            if len(self._prepared) >= 2048:
-                self._prepared.clear()
-            prepared = self._prepared[sparql] = (info, capped_text)
+            prepared = (info, capped_text)
+            self._prepared.put(sparql, prepared)
         info, capped_text = prepared
         store = self.store(build_id)
         kwargs: dict[str, Any] = {"base_iri": base_iri} if base_iri else {}

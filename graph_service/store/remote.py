@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from graph_service import conneg as formats
 from graph_service.store import named_queries
 from graph_service.store.base import Backend, Health, QueryError, QueryResult, check_query
-from graph_service.web import conneg as formats
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyoxigraph import RdfFormat, Triple

@@ -25,10 +25,10 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
+from graph_service.lru import LRU
 from graph_service.store import named_queries
 from graph_service.store.base import Backend
 from graph_service.web import i18n
-from graph_service.web.cache import LRU
 from graph_service.web.search import index_path
 from graph_service.web.urls import Links
 from zhytomyr_kg.resources import TEMPLATES_DIR

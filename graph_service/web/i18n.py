@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph_service.web.conneg import parse_accept
+from graph_service.conneg import parse_accept
 
 LANGS = ("uk", "en")
 DEFAULT = "uk"

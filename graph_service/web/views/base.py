@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
+from graph_service import conneg
 from graph_service.store.base import QueryError
-from graph_service.web import conneg
 from graph_service.web.context import Ctx, Page, Site, Table
 from zhytomyr_kg.store_layout import NoStore
 

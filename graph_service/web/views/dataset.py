@@ -24,12 +24,12 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
+from graph_service import conneg
 from graph_service.publish import sitemap
 from graph_service.publish.dataset import IANA, PUBLISHER, SPDX, TITLE, VOID, citation, dataset_iri, serialize
 from graph_service.publish.export import MANIFEST
 from graph_service.publish.publisher import Publisher
 from graph_service.publish.schema_org import dataset_jsonld, script_tag
-from graph_service.web import conneg
 from graph_service.web.context import templates
 from graph_service.web.views.base import text
 from zhytomyr_kg.settings import Settings

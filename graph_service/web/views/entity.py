@@ -10,8 +10,8 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import Response
 
+from graph_service import conneg
 from graph_service.store import named_queries
-from graph_service.web import conneg
 from graph_service.web.entities import entity_page
 from graph_service.web.views.base import respond, site_of
 
