@@ -4,7 +4,7 @@
   label in the page's language; :class:`Table` — what a page offers as ``.csv`` / ``.json``;
   :class:`Page` — a template, a title, its context and tables;
 * :class:`Site` — shared by all requests: the backend, the templates, link rewriting
-  (:class:`graph_service.web.urls.Links`) and the query-result cache (an :class:`~graph_service.web.cache.LRU`);
+  (:class:`graph_service.web.urls.Links`) and the query-result cache (an :class:`~graph_service.lru.LRU`);
 * :class:`Ctx` — one request: its language, the serving host, and the named queries its page ran.
 
 Data comes only from named queries run through the backend seam (``Backend.query``): each page
