@@ -10,8 +10,8 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
+from graph_service.urls import Links
 from graph_service.web.app import create_app
-from graph_service.web.urls import Links
 from tests.pages_support import HTML, B, CountingBackend, hrefs, pages_app, store_dir
 from zhytomyr_kg.settings import ZKG, Settings
 

@@ -46,3 +46,45 @@ def test_configuration_doc_is_the_settings_table():
 
     doc = (ROOT / "docs" / "CONFIGURATION.md").read_text(encoding="utf-8")
     assert doc.endswith(environment_table()), "regenerate: see the head of docs/CONFIGURATION.md"
+
+
+ROOMS = ("store", "sparql", "publish", "web")
+#: which room of graph_service may import which (data flows store → sparql / publish → web)
+ALLOWED = {
+    "store": set(),
+    "sparql": {"store"},
+    "publish": {"store"},
+    "web": {"store", "sparql", "publish"},
+}
+
+
+def _room(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "graph_service" and len(parts) > 2 and parts[1] in ROOMS else None
+
+
+def test_imports_go_one_way():
+    """graph_service's rooms import only the rooms upstream of them, and the base of zhytomyr_kg
+    (everything but its CLI) imports neither etl nor graph_service."""
+    import ast
+
+    offenders = []
+    for path in sorted(ROOT.glob("graph_service/**/*.py")) + sorted(ROOT.glob("zhytomyr_kg/*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for target in targets:
+                if module.startswith("zhytomyr_kg.") and module != "zhytomyr_kg.cli":
+                    if target.split(".")[0] in ("etl", "graph_service"):
+                        offenders.append(f"{module} → {target}")
+                    continue
+                source, dest = _room(module), _room(target)
+                if source and dest and dest != source and dest not in ALLOWED[source]:
+                    offenders.append(f"{module} → {target}")
+    assert offenders == []

@@ -14,9 +14,9 @@ from starlette.applications import Starlette
 
 from graph_service.publish.sitemap import SITEMAP_LIMIT
 from graph_service.store.oxigraph import OxigraphBackend
+from graph_service.urls import Links
 from graph_service.web.app import create_app
 from graph_service.web.routes import add_publish_routes
-from graph_service.web.urls import Links
 from tests.conftest import cli_build
 from zhytomyr_kg.settings import ZKG, Settings
 

@@ -14,7 +14,7 @@ from graph_service.lru import LRU
 from graph_service.publish import sitemap
 from graph_service.publish.dataset import describe
 from graph_service.publish.export import dumps_dir, export, read_manifest
-from graph_service.web.urls import Links
+from graph_service.urls import Links
 from zhytomyr_kg.settings import Settings
 
 

@@ -1,5 +1,5 @@
 """The sitemap: the dataset page and every entity IRI under the base
-(``queries/sitemap-entities.rq``), as URLs of this service (``graph_service.web.urls.Links``);
+(``queries/sitemap-entities.rq``), as URLs of this service (``graph_service.urls.Links``);
 above :data:`SITEMAP_LIMIT` URLs, a sitemap index of ``/sitemap-<n>.xml``."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
   label in the page's language; :class:`Table` — what a page offers as ``.csv`` / ``.json``;
   :class:`Page` — a template, a title, its context and tables;
 * :class:`Site` — shared by all requests: the backend, the templates, link rewriting
-  (:class:`graph_service.web.urls.Links`) and the query-result cache (an :class:`~graph_service.lru.LRU`);
+  (:class:`graph_service.urls.Links`) and the query-result cache (an :class:`~graph_service.lru.LRU`);
 * :class:`Ctx` — one request: its language, the serving host, and the named queries its page ran.
 
 Data comes only from named queries run through the backend seam (``Backend.query``): each page
@@ -28,9 +28,9 @@ from starlette.requests import Request
 from graph_service.lru import LRU
 from graph_service.store import named_queries
 from graph_service.store.base import Backend
+from graph_service.urls import Links
 from graph_service.web import i18n
 from graph_service.web.search import index_path
-from graph_service.web.urls import Links
 from zhytomyr_kg.resources import TEMPLATES_DIR
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import PREFIXES

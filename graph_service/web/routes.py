@@ -24,8 +24,8 @@ from starlette.staticfiles import StaticFiles
 
 from graph_service.publish.publisher import Publisher
 from graph_service.store.base import Backend
+from graph_service.urls import Links
 from graph_service.web.context import Site
-from graph_service.web.urls import Links
 from graph_service.web.views import dataset, editor, entity, health, home, lists, queries, search
 from zhytomyr_kg.resources import STATIC_DIR
 from zhytomyr_kg.settings import Settings, env

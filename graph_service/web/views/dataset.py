@@ -9,7 +9,7 @@
   404 with a remote backend (no dumps);
 * ``/sitemap.xml`` (and ``/sitemap-<n>.xml`` above the limit) and ``/robots.txt``.
 
-Every URL is on the serving host of :class:`graph_service.web.urls.Links` (``ZKG_PUBLIC_URL``, or
+Every URL is on the serving host of :class:`graph_service.urls.Links` (``ZKG_PUBLIC_URL``, or
 the host the request came to), as the pages' links are.
 """
 
