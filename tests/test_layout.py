@@ -60,7 +60,7 @@ ALLOWED = {
 
 def _room(module: str) -> str | None:
     parts = module.split(".")
-    return parts[1] if parts[0] == "graph_service" and len(parts) > 2 and parts[1] in ROOMS else None
+    return parts[1] if parts[0] == "graph_service" and len(parts) >= 2 and parts[1] in ROOMS else None
 
 
 def test_imports_go_one_way():
