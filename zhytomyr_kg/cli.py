@@ -256,11 +256,19 @@ def run_serve(args) -> int:
         file=sys.stderr,
     )
     app = "graph_service.web.app:app_from_env"
+    from graph_service.web.http import GuardedHttpToolsProtocol
+
+    trusted = env("ZKG_TRUSTED_PROXIES")
     options: dict[str, Any] = {
         "factory": True,
-        "access_log": False,
+        "access_log": False,  # our JSON access log replaces uvicorn's
         "log_level": "warning",
-    }  # our JSON access log replaces uvicorn's
+        "http": GuardedHttpToolsProtocol,  # header size, count and time limits
+        "server_header": False,
+        # X-Forwarded-For/-Proto change links and logs: believed only from configured proxies
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": ",".join(trusted) or None,
+    }
     with shared_metrics_dir(workers):
         if workers > 1 and reuse_port_supported():
             return serve_processes(app, args.host, args.port, workers, **options)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -34,6 +35,10 @@ class ServiceApp(FastAPI):
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
+            host = next((v for k, v in scope["headers"] if k == b"host"), None)
+            if host is not None and not _HOST.fullmatch(host):
+                await _plain(send, 400, b"malformed Host header\n")
+                return
             if scope["path"] in ("/sparql", "/sparql/") and self.sparql_endpoint:
                 await self.sparql_endpoint(scope, receive, send)
                 return
@@ -41,6 +46,18 @@ class ServiceApp(FastAPI):
                 await self.response_cache(scope, receive, send, super().__call__)
                 return
         await super().__call__(scope, receive, send)
+
+
+#: a Host header: a name or IPv4 address, or a bracketed IPv6 address, with an optional port
+_HOST = re.compile(
+    rb"(?:[A-Za-z0-9](?:[A-Za-z0-9.\-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?"
+)
+
+
+async def _plain(send, status: int, body: bytes) -> None:
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
@@ -71,6 +88,8 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
         description="Read-only SPARQL 1.1 Protocol endpoint over the Zhytomyr strategy knowledge graph "
         "(`/sparql`; see docs/SERVICE.md).",
         lifespan=lifespan,
+        # the OpenAPI pages describe only internals to a stranger: off unless ZKG_OPENAPI
+        **({} if env("ZKG_OPENAPI") else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
     )
     app.state.service = service
     app.sparql_endpoint = SparqlEndpoint(service)

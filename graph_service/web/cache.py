@@ -55,6 +55,7 @@ class ResponseCache:
         return (
             version,
             scope["method"],
+            scope.get("scheme"),  # links follow it (X-Forwarded-Proto from a trusted proxy)
             scope["path"],
             scope["query_string"],
             *(headers.get(h) for h in _KEY_HEADERS),

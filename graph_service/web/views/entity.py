@@ -6,9 +6,11 @@ alternates in a ``Link`` header."""
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 
+import pyoxigraph
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from graph_service import conneg
 from graph_service.store import named_queries
@@ -20,7 +22,12 @@ async def entity(request: Request) -> Response:
     site = site_of(request)
     path, suffix = conneg.split_suffix(request.path_params["path"])
     iri = site.links.iri_for_path("id/" + path)
-    serving = site.links.href(iri, site.links.serving_base(str(request.base_url)))
+    try:
+        pyoxigraph.NamedNode(iri)
+    except ValueError:  # a space, a bracket, bad %-escapes …: nothing in the graph has this name
+        return PlainTextResponse(f"/id/{quote(path)} is not an IRI of this dataset", status_code=400)
+    # as a URI: headers carry Latin-1 only, and an IRI may have any letter (/id/project/п)
+    serving = quote(site.links.href(iri, site.links.serving_base(str(request.base_url))), safe=_URI_SAFE)
     link = ", ".join(
         [f'<{serving}>; rel="alternate"; type="text/html"']
         + [f'<{serving}.{ext}>; rel="alternate"; type="{media}"' for ext, media in conneg.RDF_MEDIA.items()]
@@ -35,6 +42,9 @@ async def entity(request: Request) -> Response:
     return await respond(
         request, lambda ctx: entity_page(ctx, iri), suffix=suffix, rdf=rdf, link=link, subject=iri
     )
+
+
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def _has_triples(body: bytes, media: str) -> bool:
