@@ -97,6 +97,11 @@ def memo(entries: int) -> LRU[Any]:
     )
 
 
+class StreamCutShort(Exception):
+    """A streamed answer failed after its status was sent (time or size limit): the connection is
+    dropped, and the server logs one line (see ``graph_service.web.app.configure_logging``)."""
+
+
 class SparqlEndpoint:
     def __init__(self, service: Service):
         self.service = service
@@ -147,9 +152,10 @@ class SparqlEndpoint:
                 try:
                     async for chunk in answer.stream:
                         await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                except Timeout:
-                    fields["error"] = "timeout mid-stream"
-                    raise  # the connection is dropped: a truncated body must not look complete
+                except (Timeout, WorkerError) as exc:
+                    fields["error"] = f"cut short mid-stream: {exc}"
+                    # the connection is dropped: a truncated body must not look complete
+                    raise StreamCutShort(str(exc)) from None
                 finally:
                     await answer.stream.aclose()  # a worker left mid-stream is replaced, not leaked
                 await send({"type": "http.response.body", "body": b""})

@@ -15,7 +15,7 @@ import re
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from graph_service.sparql.endpoint import SparqlEndpoint
+from graph_service.sparql.endpoint import SparqlEndpoint, StreamCutShort
 from graph_service.sparql.service import Service
 from graph_service.store.base import Backend
 from graph_service.store.factory import backend_from_settings
@@ -114,9 +114,22 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     return app
 
 
-def configure_access_log() -> None:
-    """JSON access log lines on stderr unless ``ZKG_ACCESS_LOG=0``."""
+class _OneLine(logging.Filter):
+    """uvicorn logs an application error with its traceback; an answer cut short by a limit is
+    expected (the client sees the connection dropped), so it is one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, StreamCutShort):
+            record.msg, record.args, record.exc_info = "answer cut short: %s", (error,), None
+        return True
+
+
+def configure_logging() -> None:
+    """JSON access log lines on stderr unless ``ZKG_ACCESS_LOG=0``; expected failures in one line."""
     import sys
+
+    logging.getLogger("uvicorn.error").addFilter(_OneLine())
 
     access = logging.getLogger("zkg.access")
     if not env("ZKG_ACCESS_LOG"):
@@ -132,5 +145,5 @@ def configure_access_log() -> None:
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory graph_service.web.app:app_from_env`` (every HTTP process)."""
-    configure_access_log()
+    configure_logging()
     return create_app()
