@@ -11,8 +11,19 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from graph_service.testing import free_port, running, serve_cmd, wait_http
+from graph_service.testing import (
+    announced_port,
+    descendants,
+    listening_ports,
+    running,
+    serve_cmd,
+    wait_http,
+)
+from graph_service.web.supervisor import STARTUP_GRACE
+
+pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
 QUERY = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> }"
 
@@ -44,10 +55,16 @@ def wait_until_both_serve(base: str) -> None:
         seen.add(pool_of_answering_process(base))
 
 
+def age(pid: int) -> float:
+    """Seconds since process ``pid`` started (field 22 of /proc/PID/stat: clock ticks since boot)."""
+    started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return uptime - started / os.sysconf("SC_CLK_TCK")
+
+
 def test_connections_are_spread_over_the_processes(sample_store):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(sample_store)) as server:
+    with running(serve_cmd(workers=2), "/health", env=env_for(sample_store)) as server:
+        base = server.base
         assert len(http_processes(server.pid)) == 2
         wait_until_both_serve(base)
         # 40 new connections: each process answers some (all on one: about 2 in 10^12 by chance)
@@ -55,12 +72,11 @@ def test_connections_are_spread_over_the_processes(sample_store):
 
 
 def test_several_http_processes_share_one_metrics_view(sample_store, tmp_path):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     shared = tmp_path / "metrics"
     shared.mkdir()
     env = env_for(sample_store, PROMETHEUS_MULTIPROC_DIR=str(shared))
-    with running(serve_cmd(port, workers=2), base + "/health", env=env), cf.ThreadPoolExecutor(4) as pool:
+    with running(serve_cmd(workers=2), "/health", env=env) as server, cf.ThreadPoolExecutor(4) as pool:
+        base = server.base
         wait_until_both_serve(base)
         httpx.get(base + "/metrics").raise_for_status()
         sent = 40
@@ -84,12 +100,29 @@ def test_several_http_processes_share_one_metrics_view(sample_store, tmp_path):
             assert total == sent
 
 
+def with_startup_grace(cmd: list[str], seconds: float) -> list[str]:
+    """``cmd`` (a ``serve_cmd``) with the supervisor's start-up grace period set to ``seconds``:
+    the same command line run by the same ``main``, only the constant differs."""
+    assert cmd[1:3] == ["-m", "zhytomyr_kg.cli"]
+    code = (
+        "import sys, graph_service.web.supervisor as supervisor; "
+        f"supervisor.STARTUP_GRACE = {seconds}; "
+        "from zhytomyr_kg.cli import main; sys.exit(main())"
+    )
+    return [cmd[0], "-c", code, *cmd[3:]]
+
+
 def test_a_process_that_dies_is_replaced(sample_store):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(sample_store)) as server:
-        time.sleep(5.5)  # past the start-up grace period (supervisor.STARTUP_GRACE)
+    grace = 1.0  # rather than STARTUP_GRACE: the wait below would be most of the test
+    assert grace < STARTUP_GRACE
+    cmd = with_startup_grace(serve_cmd(workers=2), grace)
+    with running(cmd, "/health", env=env_for(sample_store)) as server:
+        base = server.base
         before = http_processes(server.pid)
+        # past the start-up grace period (a process that dies within it stops the service); the
+        # supervisor times it from just after the process was created, so a little margin
+        while age(before[0]) < grace + 0.3:
+            time.sleep(0.05)
         os.kill(before[0], signal.SIGKILL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -109,7 +142,7 @@ def test_a_taken_port_stops_the_service_with_an_error(sample_store):
         taken.listen()
         port = taken.getsockname()[1]
         proc = subprocess.run(
-            serve_cmd(port, workers=2),
+            serve_cmd(workers=2, port=port),
             env={**os.environ, **env_for(sample_store)},
             capture_output=True,
             text=True,
@@ -124,19 +157,19 @@ def test_a_taken_port_stops_the_service_with_an_error(sample_store):
 def test_ctrl_c_stops_every_process_quietly(sample_store, tmp_path):
     """Ctrl-C in a terminal sends SIGINT to the whole process group: supervisor, HTTP processes
     and query workers. All end, without a traceback."""
-    port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            serve_cmd(port, workers=2),
+            serve_cmd(workers=2),
             env={**os.environ, **env_for(sample_store)},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
-            wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
-            wait_until_both_serve(f"http://127.0.0.1:{port}")
+            base = f"http://127.0.0.1:{announced_port(log, proc)}"
+            wait_http(base + "/health", 60, proc)
+            wait_until_both_serve(base)
             family = descendants(proc.pid)
             assert len(family) >= 4  # 2 HTTP processes, a query worker each
             os.killpg(proc.pid, signal.SIGINT)  # what the terminal does
@@ -151,16 +184,35 @@ def test_ctrl_c_stops_every_process_quietly(sample_store, tmp_path):
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def descendants(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            found += [int(child), *descendants(int(child))]
-    return found
-
-
 def alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_port_0_serves_on_the_port_it_names(sample_store, tmp_path):
+    """``serve --port 0``: the kernel picks the port, the first line names it, and every HTTP
+    process listens there (so connections are spread over them as on a fixed port)."""
+    for workers in (1, 2):
+        log = tmp_path / f"serve-{workers}.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(
+                serve_cmd(workers=workers),
+                env={**os.environ, **env_for(sample_store)},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                port = announced_port(log, proc)
+                assert port != 0
+                wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
+                if workers == 2:
+                    wait_until_both_serve(f"http://127.0.0.1:{port}")
+                assert listening_ports(proc.pid) == {port}
+                family = [proc.pid, *descendants(proc.pid)]
+                assert len([p for p in family if listening_ports(p, below=False) == {port}]) == workers
+            finally:
+                proc.terminate()
+                proc.wait(30)
+        assert "Traceback" not in log.read_text(), log.read_text()
