@@ -23,6 +23,8 @@ from tests.conftest import cli_build
 from zhytomyr_kg.resources import BUNDLED_REPORT
 from zhytomyr_kg.settings import ZKG, Settings
 
+pytestmark = [pytest.mark.processes]
+
 SHAPES_DIR = Path(__file__).parent / "data" / "dcat-ap"
 DATASET = rdflib.URIRef("https://w3id.org/zhytomyr-kg/dataset")
 DCAT_VERSION = rdflib.URIRef(str(DCAT) + "version")
