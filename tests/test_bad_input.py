@@ -11,6 +11,8 @@ import pytest
 from zhytomyr_kg import store_layout
 from zhytomyr_kg.resources import BUNDLED_REPORT
 
+pytestmark = [pytest.mark.processes]
+
 LINES = BUNDLED_REPORT.read_text(encoding="utf-8").split("\n")
 
 
@@ -23,11 +25,10 @@ def run_cli(*args: str, store: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def good_store(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("good")
-    assert run_cli("build", store=store).returncode == 0
-    return store
+@pytest.fixture
+def good_store(cli_store) -> Path:
+    """The session's CLI-built store: every build below fails and must leave it as it was."""
+    return cli_store
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -14,8 +14,9 @@ from starlette.applications import Starlette
 from graph_service.publish.routes import SITEMAP_LIMIT, add_publish_routes, local_url
 from graph_service.store.backend import OxigraphBackend
 from graph_service.web.app import create_app
-from tests.conftest import cli_build
 from zhytomyr_kg.settings import ZKG, Settings
+
+pytestmark = [pytest.mark.processes]
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -28,9 +29,9 @@ HELPERS = {
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("sitemap")
-    return cli_build(store)
+def store_dir(cli_built) -> Path:
+    """The session's CLI-built store (read only here)."""
+    return cli_built.store
 
 
 @pytest.fixture(scope="module")
