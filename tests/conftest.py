@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,9 +182,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Marks, and the order of the parallel run (docs/TESTING.md).
 
     * A test using the browser harness is marked ``browser``/``processes``.
-    * On an xdist worker, the work units holding a ``slow`` test come first, in the order of the
-      files (``--no-loadscope-reorder`` keeps it): the long ones start at once and the short ones
-      fill the gaps at the end.
+    * On an xdist worker, the work units holding a ``slow`` test come first, then the others,
+      each part larger units (by tests) first (``--no-loadscope-reorder`` keeps this order): the
+      long ones start at once and the short ones fill the gaps at the end.
     """
     for item in items:
         for name, marks in HARNESS_MARKS.items():
@@ -197,7 +198,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not hasattr(config, "workerinput"):  # a serial run keeps the files' order
         return
     slow = {work_unit(item.nodeid) for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: work_unit(item.nodeid) not in slow)  # stable: units keep their order
+    sizes = Counter(work_unit(item.nodeid) for item in items)
+
+    def rank(item: pytest.Item) -> tuple[bool, int]:
+        unit = work_unit(item.nodeid)
+        return unit not in slow, -sizes[unit]
+
+    items.sort(key=rank)  # stable: a unit's tests keep their order
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
