@@ -110,8 +110,8 @@ class CliBuild:
 @pytest.fixture(scope="session")
 def cli_built(tmp_path_factory) -> CliBuild:
     """The bundled report built by ``zhytomyr-kg build`` (in its own process) into a store that
-    tests/test_cli.py, test_bad_input.py and test_sitemap.py share: they only read it (a failed
-    build leaves it as it was). The tests using it run on one xdist worker, so it is built once."""
+    several modules share: they only read it (a failed build leaves it as it was) or copy it
+    (``cli_store_copy``). Their tests run on one xdist worker (SHARED_MODULES), so it is built once."""
     store = tmp_path_factory.mktemp("cli-store")
     result = subprocess.run(
         [sys.executable, "-m", "zhytomyr_kg.cli", "build", "--store", str(store)],
@@ -126,6 +126,26 @@ def cli_built(tmp_path_factory) -> CliBuild:
 @pytest.fixture
 def cli_store(cli_built) -> Path:
     return cli_built.store
+
+
+@pytest.fixture
+def cli_store_copy(cli_built, tmp_path) -> Path:
+    """A copy of the session's CLI-built store, for a test that changes it."""
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(cli_built.store, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def dumps(built, tmp_path_factory) -> Path:
+    """The dumps (graph_service.publish.export) of the session's build; read-only."""
+    from graph_service.publish.export import export
+
+    out = tmp_path_factory.mktemp("export") / "dumps"
+    export(built.store, out, Settings(store=built.loaded.build_dir), version=built.loaded.version)
+    return out
 
 
 def select(store, query: str) -> list[dict[str, str]]:
@@ -144,21 +164,24 @@ pytest_plugins = ["tests.browser", "tests.pages_support"]
 HARNESS_MARKS = {"_chromium": ("browser", "processes"), "live_server": ("processes",)}
 
 #: modules whose tests share a costly session fixture: one xdist work unit, so that fixture is set
-#: up once per run rather than once per worker ("browser": chromium and live_server; "cli-store":
-#: cli_built). A module missing here still passes, it only sets the fixture up again.
+#: up once per run rather than once per worker ("browser": chromium and live_server; "stores":
+#: cli_built and dumps). A module missing here still passes, it only sets the fixture up again.
 SHARED_MODULES = {
     "tests/test_browser_editor.py": "browser",
     "tests/test_browser_escaping.py": "browser",
     "tests/test_browser_walk.py": "browser",
     "tests/test_query_routes.py": "browser",
-    "tests/test_cli.py": "cli-store",
-    "tests/test_bad_input.py": "cli-store",
-    "tests/test_sitemap.py": "cli-store",
-    "tests/test_links.py": "cli-store",
-    "tests/test_export.py": "cli-store",
+    "tests/test_bad_input.py": "stores",
+    "tests/test_cli.py": "stores",
+    "tests/test_dataset.py": "stores",
+    "tests/test_export.py": "stores",
+    "tests/test_iris_and_years.py": "stores",
+    "tests/test_links.py": "stores",
+    "tests/test_schema_org.py": "stores",
+    "tests/test_sitemap.py": "stores",
 }
 #: modules of independent slow tests (no module-scoped fixture): each test is a work unit
-SPLIT_MODULES = {"tests/test_bench_smoke.py", "tests/test_serve_processes.py", "tests/test_sparql_limits.py"}
+SPLIT_MODULES = {"tests/test_bench_smoke.py", "tests/test_sparql_limits.py"}
 
 
 def work_unit(nodeid: str) -> str:

@@ -26,13 +26,6 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 @pytest.fixture(scope="module")
-def dumps(built, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("export") / "dumps"
-    export(built.store, out, Settings(store=built.loaded.build_dir), version=built.loaded.version)
-    return out
-
-
-@pytest.fixture(scope="module")
 def manifest(dumps) -> dict:
     return read_manifest(dumps)
 
@@ -306,9 +299,8 @@ def test_cli_export_without_a_store_exits_3(tmp_path):
 
 @pytest.mark.processes
 @pytest.mark.slow
-def test_cli_export_writes_into_the_live_build(tmp_path, cli_store):
-    store = tmp_path / "store"
-    shutil.copytree(cli_store, store, symlinks=True)  # a copy of the session's CLI build
+def test_cli_export_writes_into_the_live_build(tmp_path, cli_store_copy):
+    store = cli_store_copy
     assert not (store / "current" / "dumps").exists()
     result = _cli("export", store=store)
     assert result.returncode == 0, result.stderr

@@ -8,12 +8,15 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from graph_service.testing import (
+    Server,
     announced_port,
     descendants,
     listening_ports,
@@ -62,22 +65,36 @@ def age(pid: int) -> float:
     return uptime - started / os.sysconf("SC_CLK_TCK")
 
 
-def test_connections_are_spread_over_the_processes(sample_store):
-    with running(serve_cmd(workers=2), "/health", env=env_for(sample_store)) as server:
-        base = server.base
-        assert len(http_processes(server.pid)) == 2
-        wait_until_both_serve(base)
-        # 40 new connections: each process answers some (all on one: about 2 in 10^12 by chance)
-        assert len({pool_of_answering_process(base) for _ in range(40)}) == 2
+@dataclass
+class TwoProcesses:
+    server: Server
+    metrics: Path  # its PROMETHEUS_MULTIPROC_DIR
+    log: Path
 
 
-def test_several_http_processes_share_one_metrics_view(sample_store, tmp_path):
-    shared = tmp_path / "metrics"
-    shared.mkdir()
-    env = env_for(sample_store, PROMETHEUS_MULTIPROC_DIR=str(shared))
-    with running(serve_cmd(workers=2), "/health", env=env) as server, cf.ThreadPoolExecutor(4) as pool:
-        base = server.base
-        wait_until_both_serve(base)
+@pytest.fixture(scope="module")
+def two_processes(sample_store, tmp_path_factory) -> Iterator[TwoProcesses]:
+    """``serve --workers 2 --port 0``, shared by the tests that only look at it."""
+    work = tmp_path_factory.mktemp("two-processes")
+    metrics = work / "metrics"
+    metrics.mkdir()
+    env = env_for(sample_store, PROMETHEUS_MULTIPROC_DIR=str(metrics))
+    with running(serve_cmd(workers=2), "/health", env=env, log_path=work / "serve.log") as server:
+        wait_until_both_serve(server.base)
+        yield TwoProcesses(server, metrics, work / "serve.log")
+    assert "Traceback" not in (work / "serve.log").read_text()
+
+
+def test_connections_are_spread_over_the_processes(two_processes):
+    server = two_processes.server
+    assert len(http_processes(server.pid)) == 2
+    # 40 new connections: each process answers some (all on one: about 2 in 10^12 by chance)
+    assert len({pool_of_answering_process(server.base) for _ in range(40)}) == 2
+
+
+def test_several_http_processes_share_one_metrics_view(two_processes):
+    base = two_processes.server.base
+    with cf.ThreadPoolExecutor(4) as pool:
         httpx.get(base + "/metrics").raise_for_status()
         sent = 40
         answers = list(
@@ -86,18 +103,18 @@ def test_several_http_processes_share_one_metrics_view(sample_store, tmp_path):
                 range(sent),
             )
         )
-        assert answers == [200] * sent
-        processes = {path.stem.rsplit("_", 1)[1] for path in shared.glob("counter_*.db")}
-        assert len(processes) == 2  # both HTTP processes write their counters there
-        for _ in range(5):  # each scrape may land on either process: each reports the sum
-            with httpx.Client() as fresh:
-                text = fresh.get(base + "/metrics").text
-            total = sum(
-                float(line.rsplit(" ", 1)[1])
-                for line in text.splitlines()
-                if line.startswith('zkg_http_requests_total{endpoint="sparql",status="200"}')
-            )
-            assert total == sent
+    assert answers == [200] * sent
+    processes = {path.stem.rsplit("_", 1)[1] for path in two_processes.metrics.glob("counter_*.db")}
+    assert len(processes) == 2  # both HTTP processes write their counters there
+    for _ in range(5):  # each scrape may land on either process: each reports the sum
+        with httpx.Client() as fresh:
+            text = fresh.get(base + "/metrics").text
+        total = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith('zkg_http_requests_total{endpoint="sparql",status="200"}')
+        )
+        assert total == sent  # (the other tests on this server send no query)
 
 
 def with_startup_grace(cmd: list[str], seconds: float) -> list[str]:
@@ -191,28 +208,34 @@ def alive(pid: int) -> bool:
         return False
 
 
-def test_port_0_serves_on_the_port_it_names(sample_store, tmp_path):
+def serving_processes(pid: int, port: int) -> int:
+    """How many processes of ``pid``'s tree listen on ``port`` themselves."""
+    return len([p for p in [pid, *descendants(pid)] if listening_ports(p, below=False) == {port}])
+
+
+def test_port_0_serves_on_the_port_it_names(two_processes, sample_store, tmp_path):
     """``serve --port 0``: the kernel picks the port, the first line names it, and every HTTP
     process listens there (so connections are spread over them as on a fixed port)."""
-    for workers in (1, 2):
-        log = tmp_path / f"serve-{workers}.log"
-        with open(log, "wb") as out:
-            proc = subprocess.Popen(
-                serve_cmd(workers=workers),
-                env={**os.environ, **env_for(sample_store)},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                port = announced_port(log, proc)
-                assert port != 0
-                wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
-                if workers == 2:
-                    wait_until_both_serve(f"http://127.0.0.1:{port}")
-                assert listening_ports(proc.pid) == {port}
-                family = [proc.pid, *descendants(proc.pid)]
-                assert len([p for p in family if listening_ports(p, below=False) == {port}]) == workers
-            finally:
-                proc.terminate()
-                proc.wait(30)
-        assert "Traceback" not in log.read_text(), log.read_text()
+    server = two_processes.server  # two HTTP processes
+    assert announced_port(two_processes.log, server.proc) == server.port != 0
+    assert listening_ports(server.pid) == {server.port}
+    assert serving_processes(server.pid, server.port) == 2
+
+    log = tmp_path / "serve-1.log"  # one HTTP process: uvicorn on the socket serve took
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            serve_cmd(workers=1),
+            env={**os.environ, **env_for(sample_store)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            port = announced_port(log, proc)
+            assert port != 0
+            wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
+            assert listening_ports(proc.pid) == {port}
+            assert serving_processes(proc.pid, port) == 1
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    assert "Traceback" not in log.read_text(), log.read_text()

@@ -91,7 +91,7 @@ def test_the_installed_command_builds_queries_and_serves(installed):
     log = work / "serve.log"
     with open(log, "wb") as out:
         server = subprocess.Popen(
-            [bin_dir / "zhytomyr-kg", "serve", "--store", store, "--host", "127.0.0.1", "--port", "0"],
+            [bin_dir / "zhytomyr-kg", "serve", "--store", store, "--port", "0", "--workers", "1"],
             cwd=work,
             env={**clean_env(), "ZKG_ACCESS_LOG": "0"},
             stdout=out,
