@@ -270,16 +270,21 @@ def listening_ports(pid: int, below: bool = True) -> set[int]:
             if target.startswith("socket:["):
                 inodes.add(target[len("socket:[") : -1])
     ports: set[int] = set()
+    if not inodes:
+        return ports
     for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
         try:
-            lines = Path(table).read_text().splitlines()[1:]
+            text = Path(table).read_text()
         except OSError:
             continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        for port, inode in _LISTENING.findall(text):
+            if inode in inodes:
+                ports.add(int(port, 16))
     return ports
+
+
+#: a line of /proc/net/tcp{,6} in state 0A (LISTEN): local port, inode
+_LISTENING = re.compile(r"^\s*\d+: [0-9A-F]+:([0-9A-F]{4}) [0-9A-F]+:[0-9A-F]{4} 0A (?:\S+ +){5}(\d+) ", re.M)
 
 
 def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
@@ -361,7 +366,7 @@ def running(
                     raise RuntimeError(f"server exited with {proc.returncode}")
                 if time.monotonic() > end:
                     raise RuntimeError(f"no listening port after {timeout} s")
-                time.sleep(0.02)
+                time.sleep(0.05)
             if len(ports) != 1:
                 raise RuntimeError(f"the server listens on several ports: {sorted(ports)}")
             server = Server(proc, ports.pop())
