@@ -232,7 +232,7 @@ def add_serve_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()
 def run_serve(args) -> int:
     import uvicorn
 
-    from graph_service.web.supervisor import reuse_port_supported, serve_processes
+    from graph_service.web.supervisor import reserve_port, reuse_port_supported, serve_processes
 
     settings = Settings(store=Path(args.store).expanduser(), base_iri=args.base_iri)
     env_updates = {"ZKG_STORE": str(settings.store), "ZKG_BASE_IRI": settings.base_iri}
@@ -250,10 +250,17 @@ def run_serve(args) -> int:
     if getattr(args, "no_access_log", False):
         env_updates["ZKG_ACCESS_LOG"] = "0"
     os.environ.update(env_updates)  # the factory (and uvicorn's worker processes) read them
+    processes = workers > 1 and reuse_port_supported()
+    port, held = args.port, None
+    if port == 0 and (processes or workers == 1):
+        # any free port: taken now, so that the message names it and every HTTP process gets it
+        held = reserve_port(args.host, reuse_port=processes)
+        port = held.getsockname()[1]
     print(
-        f"serving SPARQL at http://{args.host}:{args.port}/sparql (HTTP processes: {workers}; query workers "
+        f"serving SPARQL at http://{args.host}:{port}/sparql (HTTP processes: {workers}; query workers "
         f"each: {env('ZKG_SPARQL_POOL_SIZE') or 'default'})",
         file=sys.stderr,
+        flush=True,
     )
     app = "graph_service.web.app:app_from_env"
     from graph_service.web.http import GuardedHttpToolsProtocol
@@ -269,10 +276,17 @@ def run_serve(args) -> int:
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": ",".join(trusted) or None,
     }
-    with shared_metrics_dir(workers):
-        if workers > 1 and reuse_port_supported():
-            return serve_processes(app, args.host, args.port, workers, **options)
-        uvicorn.run(app, host=args.host, port=args.port, workers=workers, **options)
+    with shared_metrics_dir(workers), contextlib.closing(held) if held else contextlib.nullcontext():
+        if processes:
+            return serve_processes(app, args.host, port, workers, **options)
+        if held is not None:  # one process on the socket taken above (what uvicorn.run does)
+            server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=port, **options))
+            try:
+                server.run(sockets=[held])
+            except KeyboardInterrupt:
+                pass
+            return 0 if server.started else 3
+        uvicorn.run(app, host=args.host, port=port, workers=workers, **options)
     return 0
 
 

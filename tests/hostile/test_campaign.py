@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph_service.testing import free_port, running, serve_cmd
+from graph_service.testing import running, serve_cmd
 from tests.hostile.test_guard_bypass import CLOSERS, KEYWORDS, OPENERS, Listener
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes, pytest.mark.slow]
@@ -86,8 +86,6 @@ def send_raw(port: int, data: bytes) -> int | str:
 
 
 def test_the_campaign(sample_store):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         "ZKG_STORE": str(sample_store),
         "ZKG_ACCESS_LOG": "0",
@@ -137,7 +135,8 @@ def test_the_campaign(sample_store):
             return type(exc).__name__
 
     try:
-        with running(serve_cmd(port), base + "/health", env=env) as server:
+        with running(serve_cmd(), "/health", env=env) as server:
+            port, base = server.port, server.base
             slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(30)]  # slowloris
             for sock in slow:
                 sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
@@ -151,7 +150,7 @@ def test_the_campaign(sample_store):
             client.join(60)
             for sock in slow:
                 sock.close()
-            alive = server.poll() is None and httpx.get(base + "/health").status_code == 200
+            alive = server.proc.poll() is None and httpx.get(base + "/health").status_code == 200
             took = time.monotonic() - started
     finally:
         listener.close()

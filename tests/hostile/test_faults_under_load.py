@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph_service.testing import free_port, running, serve_cmd
+from graph_service.testing import running, serve_cmd
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes, pytest.mark.slow]
 
@@ -98,10 +98,8 @@ def test_kills_and_rebuilds_under_load(tmp_path):
     store = tmp_path / "store"
     build = [sys.executable, "-m", "zhytomyr_kg", "build", "--store", str(store), "-q"]
     subprocess.run(build, check=True, capture_output=True, timeout=300)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {"ZKG_STORE": str(store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_CACHE_ENTRIES": "0"}
-    with running(serve_cmd(port, workers=2), base + "/health", env=env) as server, Load(base) as load:
+    with running(serve_cmd(workers=2), "/health", env=env) as server, Load(server.base) as load:
         wait_for(lambda: len(query_workers(server.pid)) == 2, "both HTTP processes have a worker")
         time.sleep(1)
         kills = 0
@@ -129,7 +127,7 @@ def test_kills_and_rebuilds_under_load(tmp_path):
             subprocess.run(build, check=True, capture_output=True, timeout=300)
             time.sleep(1)
         rebuilding_done = time.monotonic()
-        assert server.poll() is None
+        assert server.proc.poll() is None
     answered = len(load.results)
     failures_during_kills = load.failures(until=killing_done)
     failures_during_rebuilds = load.failures(since=killing_done, until=rebuilding_done)

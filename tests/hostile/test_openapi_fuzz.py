@@ -8,7 +8,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from graph_service.testing import free_port, running, serve_cmd
+from graph_service.testing import running, serve_cmd
 from graph_service.web.openapi import describe
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes, pytest.mark.slow]
@@ -18,11 +18,9 @@ schema = schemathesis.openapi.from_dict(describe())
 
 @pytest.fixture(scope="module")
 def base(sample_store):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", "ZKG_OPENAPI": "1"}
-    with running(serve_cmd(port, workers=1), url + "/health", env=env):
-        yield url
+    with running(serve_cmd(workers=1), "/health", env=env) as server:
+        yield server.base
 
 
 def test_the_description_is_the_served_one(base):
