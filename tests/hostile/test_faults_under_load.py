@@ -59,7 +59,8 @@ class Load:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        with httpx.Client(timeout=30) as client:
+        # a new connection per request, so the kernel spreads them over both HTTP processes
+        with httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0)) as client:
             i = 0
             while not self._stop.is_set():
                 i += 1
