@@ -19,13 +19,14 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.normalize import ProjectTitle, parse_project_cell
 from etl.slug import slugify
+from etl.status import StatusDecision
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, zkg
 
 
 class StatusClassifier(Protocol):
-    def classify(self, text: str): ...  # -> StatusDecision(code, evidence, rule_id)
+    def classify(self, text: str, *, title: str | None = None, year: int | None = None) -> StatusDecision: ...
 
 
 class Translator(Protocol):
@@ -115,6 +116,9 @@ class Iris:
 
     def status(self, code: str) -> NamedNode:
         return self.node(f"status/{code}")
+
+    def cause(self, code: str) -> NamedNode:
+        return self.node(f"cause/{code}")
 
     def concept_scheme(self) -> NamedNode:
         return self.node("concept/zhytomyr-2030")
@@ -277,25 +281,25 @@ class _Emitter:
 
     def entry(self, p: PriorityTable, g: Goal, t: Task, task: NamedNode, entry: Entry) -> None:
         path = f"report/{self.tree.year}/{self.iris.task_path(p, g, t)}"
-        subject = task
+        subject, title = task, t.description
         if entry.kind == "project":
             record = self.project_record(entry.project_cell, task)
             record.lines.append(entry.line)
             record.bodies += entry.department_ids
-            subject = record.iri
+            subject, title = record.iri, record.parsed.title
             path += "/" + record.iri.value.rsplit("/", 1)[1]
         elif entry.parent_project_cell:
             record = self.project_record(entry.parent_project_cell, task)
-            subject = record.iri
+            subject, title = record.iri, record.parsed.title
             path += "/" + record.iri.value.rsplit("/", 1)[1]
         if entry.kind == "department":
             path += "/department/" + "+".join(entry.department_ids)
         if path in self.report_iris:
             raise ValueError(f"two rows mint the same report IRI {path} (line {entry.line})")
         self.report_iris.add(path)
-        self.report(self.iris.node(path), subject, entry)
+        self.report(self.iris.node(path), subject, entry, title)
 
-    def report(self, s: NamedNode, subject: NamedNode, entry: Entry) -> None:
+    def report(self, s: NamedNode, subject: NamedNode, entry: Entry, title: str) -> None:
         for cls in (zkg.ProgressReport, prov.Entity):
             self.add(s, RDF_TYPE, cls)
         self.add(s, rdfs.label, uk(f"Звіт про виконання за {self.tree.year} рік, рядок {entry.line}"))
@@ -310,11 +314,17 @@ class _Emitter:
         if not text:
             return
         self.add(s, zkg.text, uk(text))
-        decision = self.statuses.classify(text)
+        decision = self.statuses.classify(text, title=title, year=self.tree.year)
         self.add(s, zkg.status, self.iris.status(decision.code))
         if decision.evidence:
             self.add(s, zkg.statusEvidence, uk(decision.evidence))
         self.add(s, zkg.statusRule, Literal(decision.rule_id))
+        if decision.cause:
+            self.add(s, zkg.cause, self.iris.cause(decision.cause))
+            self.add(s, zkg.causeEvidence, uk(decision.cause_evidence))
+            self.add(s, zkg.causeRule, Literal(decision.cause_rule))
+        if decision.work_year is not None:
+            self.add(s, zkg.workYear, integer(decision.work_year))
         self.texts.append(ReportText(self.graph, s, subject, text, line_starts))
 
     def project(self, record: ProjectRecord) -> None:
