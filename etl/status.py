@@ -51,6 +51,7 @@ __all__ = [
     "YearCue",
     "normalise_text",
     "scope_matches",
+    "sentence_spans",
     "vocabulary_quads",
 ]
 
@@ -87,8 +88,10 @@ _TAG = re.compile(r"<[^>]*>")
 # A sentence ends at . ! ? ; followed by space, but not after an abbreviation or
 # an initial ("м. Житомир", "вул. Київська", "пров. Енергетичний", "ім. В. Земляка").
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
-_WORD_BEFORE_PERIOD = re.compile(r"([^\W\d_]+)\.$")
+_WORD_BEFORE_PERIOD = re.compile(r"([^\W\d_]+(?:['’ʼ][^\W\d_]+)*)\.$")
 _LONG_ABBREVIATIONS = frozenset({"пров", "просп", "обл", "див"})
+#: Short lowercase words that, before a period, end a sentence rather than abbreviate ("… 18,1 млн грн. З …").
+_SHORT_WORDS = frozenset({"грн"})
 _CLAUSE_BREAK = re.compile(r"[,;:]\s|\s[–—-]\s|[()]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
@@ -105,7 +108,7 @@ def _is_sentence_end(clean: str, pos: int) -> bool:
     w = word.group(1)
     if len(w) == 1:
         return False  # an initial or "м."
-    return not (w.islower() and (len(w) <= 3 or w in _LONG_ABBREVIATIONS))
+    return w in _SHORT_WORDS or not (w.islower() and (len(w) <= 3 or w in _LONG_ABBREVIATIONS))
 
 
 class StatusRuleError(ValueError):
@@ -247,6 +250,20 @@ def _sentence_bounds(clean: str, breaks: set[int], start: int, end: int) -> tupl
         elif b_start >= end:
             s_end = min(s_end, b_start)
     return s_start, s_end
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences of ``text`` as (start, end) offsets into ``text`` itself (not the clean
+    form): split where the rules split (sentence ends, paragraphs), surrounding spaces left out."""
+    clean, origin, breaks = _clean_with_offsets(text)
+    spans = []
+    for start, end in _sentences(clean, breaks):
+        piece = clean[start:end]
+        start += len(piece) - len(piece.lstrip())
+        end = start + len(piece.strip())
+        if end > start:
+            spans.append((origin[start], origin[end - 1] + 1))
+    return spans
 
 
 def _sentences(clean: str, breaks: set[int]) -> list[tuple[int, int]]:
@@ -577,17 +594,51 @@ class StatusRules:
 
     def work_year(self, clean: str, year: int) -> int:
         """The year of the work a text describes: ``year`` unless every work it dates is earlier."""
+        dated = self.dated_year(clean, year)
+        return year if dated is None else dated
+
+    def dated_year(self, clean: str, year: int) -> int | None:
+        """The year a whole text dates its work to, or None when it dates nothing.
+
+        The reporting ``year`` if any cue names it (or speaks of it: martial law), else the latest
+        earlier year named; years after ``year`` are plans and do not count.
+        """
         earlier: list[int] = []
+        for _, dated in self._dates(clean):
+            if dated is None or dated == year:
+                return year
+            if dated < year:
+                earlier.append(dated)
+        return max(earlier) if earlier else None
+
+    def sentence_year(self, clean: str, year: int) -> int | None:
+        """The year one sentence that says something was done dates it to: the first date it
+        names (any year: "1 березня 2023 року створено відділ" happened in 2023), the reporting
+        ``year`` if it speaks of martial law, None when it dates nothing."""
+        dates = sorted(self._dates(clean), key=lambda d: d[0])
+        if any(dated is None for _, dated in dates):
+            return year
+        return dates[0][1] if dates else None
+
+    def _dates(self, clean: str) -> list[tuple[int, int | None]]:
+        """(position, year) of every dated cue; year None for a cue of the reporting year.
+        A date of 1 January closes the year before ("станом на 01.01.2023" is the end of 2022)."""
+        found: list[tuple[int, int | None]] = []
         for cue in self.year_cues:
             for match in cue.pattern.finditer(clean):
                 if cue.role == "current":
-                    return year
+                    found.append((match.start(), None))
+                    continue
                 dated = int(match.group("year"))
-                if dated == year:
-                    return year
-                if dated < year:
-                    earlier.append(dated)
-        return max(earlier) if earlier else year
+                groups = match.groupdict()
+                if (
+                    groups.get("day")
+                    and groups.get("month")
+                    and int(groups["day"]) == int(groups["month"]) == 1
+                ):
+                    dated -= 1
+                found.append((match.start(), dated))
+        return found
 
 
 # --- the vocabularies as RDF (authority graph) ----------------------------------------------

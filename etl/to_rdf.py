@@ -18,15 +18,18 @@ from typing import Protocol
 from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.normalize import ProjectTitle, parse_project_cell
+from etl.outputs import OutputRules
 from etl.slug import slugify
-from etl.status import StatusDecision
+from etl.status import StatusDecision, normalise_text
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
 from zhytomyr_kg.settings import Settings
-from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, zkg
+from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, xsd, zkg
 
 
 class StatusClassifier(Protocol):
     def classify(self, text: str, *, title: str | None = None, year: int | None = None) -> StatusDecision: ...
+
+    def sentence_year(self, clean: str, year: int) -> int | None: ...
 
 
 class Translator(Protocol):
@@ -149,8 +152,10 @@ class _Emitter:
         tree: ReportTree,
         statuses: StatusClassifier,
         translations: Translator,
+        outputs: OutputRules | None = None,
     ) -> None:
         self.tree = tree
+        self.outputs = outputs or OutputRules.load()
         self.iris = Iris(settings, tree)
         self.graph = NamedNode(settings.graph(f"report/{self.iris.doc_slug}"))
         self.authority = NamedNode(settings.graph("authority"))
@@ -325,7 +330,48 @@ class _Emitter:
             self.add(s, zkg.causeRule, Literal(decision.cause_rule))
         if decision.work_year is not None:
             self.add(s, zkg.workYear, integer(decision.work_year))
+        self.output_quads(s, text, line_starts, decision.work_year or self.tree.year)
         self.texts.append(ReportText(self.graph, s, subject, text, line_starts))
+
+    def output_quads(
+        self, report: NamedNode, text: str, line_starts: tuple[tuple[int, int], ...], work_year: int
+    ) -> None:
+        """``zkg:Output`` for each thing the text says was produced or done (``etl.outputs``), with
+        its sentence, offsets, year, and figures as schema.org values."""
+        where = ReportText(self.graph, report, report, text, line_starts)
+        found = self.outputs.find(
+            text,
+            work_year=work_year,
+            sentence_year=lambda sentence: self.statuses.sentence_year(
+                normalise_text(sentence), self.tree.year
+            ),
+        )
+        for output in found:
+            o = NamedNode(f"{report.value}/output/{output.start}")
+            for cls in (zkg.Output, prov.Entity):
+                self.add(o, RDF_TYPE, cls)
+            self.add(report, zkg.output, o)
+            self.add(o, zkg.text, uk(output.text))
+            self.add(o, zkg.year, integer(output.year))
+            self.add(o, zkg.startOffset, integer(output.start))
+            self.add(o, zkg.endOffset, integer(output.end))
+            self.add(o, zkg.evidence, uk(output.cue))
+            self.add(o, zkg.sourceLine, integer(where.line_for_offset(output.start)))
+            self.add(o, prov.wasDerivedFrom, self.source)
+            for i, q in enumerate(output.quantities, 1):
+                node = NamedNode(f"{o.value}/quantity/{i}")
+                self.add(o, zkg.quantity, node)
+                self.add(node, RDF_TYPE, schema.QuantitativeValue)
+                self.add(node, schema.value, Literal(format(q.value, "f"), datatype=xsd.decimal))
+                self.add(node, schema.unitText, Literal(q.unit))
+                self.add(node, rdfs.label, uk(q.text))
+            for i, m in enumerate(output.amounts, 1):
+                node = NamedNode(f"{o.value}/amount/{i}")
+                self.add(o, zkg.amount, node)
+                self.add(node, RDF_TYPE, schema.MonetaryAmount)
+                self.add(node, schema.value, Literal(format(m.value, "f"), datatype=xsd.decimal))
+                self.add(node, schema.currency, Literal(m.currency))
+                self.add(node, rdfs.label, uk(m.text))
 
     def project(self, record: ProjectRecord) -> None:
         s = record.iri
@@ -367,8 +413,9 @@ def report_quads(
     tree: ReportTree,
     statuses: StatusClassifier,
     translations: Translator,
+    outputs: OutputRules | None = None,
 ) -> ReportRdf:
     """The report graph's quads (plus the English labels, in the authority graph) and its texts."""
-    emitter = _Emitter(settings, tree, statuses, translations)
+    emitter = _Emitter(settings, tree, statuses, translations, outputs)
     quads = emitter.emit()
     return ReportRdf(emitter.graph, quads, emitter.texts, emitter.project_texts)
