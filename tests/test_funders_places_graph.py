@@ -129,3 +129,48 @@ def test_places_the_previous_build_missed(store):
         "podovzhennia-tramvainoi-linii-po-vulytsi-nebesnoi-sotni-do-sinnoho-rynku",
         "sinnyi-rynok",
     ) in located
+
+
+def test_supported_by_on_every_funded_by_and_partner_edge(store):
+    """One pattern finds everything an organisation backed: supportedBy stands beside every
+    fundedBy and partner edge, on reports and on the projects and tasks they report on."""
+    missing = select(
+        store,
+        f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT ?s ?p ?o WHERE {{
+          VALUES ?p {{ zkg:fundedBy zkg:partner }}
+          ?s ?p ?o FILTER NOT EXISTS {{ ?s zkg:supportedBy ?o }}
+        }}""",
+    )
+    assert missing == []
+    alone = select(
+        store,
+        f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT DISTINCT ?line ?o WHERE {{
+          ?r a zkg:ProgressReport ; zkg:sourceLine ?line ; zkg:supportedBy ?o
+          FILTER NOT EXISTS {{ ?r zkg:fundedBy|zkg:partner ?o }}
+        }}""",
+    )
+    # "за підтримки" with no money cue (17, 54, 90, 104, 388, 423) and "технічної допомоги" (17)
+    assert {int(r["line"]) for r in alone} == {17, 54, 90, 104, 388, 423}
+    assert {r["o"].rsplit("/", 1)[1] for r in alone} >= {
+        "unicef",
+        "u-lead-with-europe",
+        "seco",
+        "la-strada-ukraine",
+    }
+
+
+def test_za_pidtrymky_is_never_partner_by_itself(store):
+    rows = select(
+        store,
+        f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT ?relation (COUNT(*) AS ?n) WHERE {{
+          ?m a zkg:Mention ; zkg:evidence ?e ; zkg:relation ?relation
+          FILTER (lcase(str(?e)) = "за підтримки")
+        }} GROUP BY ?relation""",
+    )
+    assert {r["relation"].rsplit("#", 1)[1] for r in rows} == {"fundedBy", "supportedBy"}

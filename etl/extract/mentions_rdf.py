@@ -167,8 +167,9 @@ def mention_quads(
 ) -> list[Quad]:
     """What one progress text names, and what it says each funder or organisation did.
 
-    ``report zkg:mentions`` every entity; ``zkg:fundedBy`` / ``zkg:partner`` from the report
-    and from ``subject_iri`` (the project or task it reports on) where a cue decides; one
+    ``report zkg:mentions`` every entity; ``zkg:fundedBy`` / ``zkg:partner`` / ``zkg:supportedBy``
+    from the report and from ``subject_iri`` (the project or task it reports on) where a cue
+    decides, and ``zkg:supportedBy`` beside every ``fundedBy`` and ``partner``; one
     ``zkg:Mention`` node per mention (offsets into ``text``, source line, evidence); and
     ``zkg:programmeOf`` where this text contains a curated programme–funder tie phrase.
     """
@@ -197,14 +198,16 @@ def mention_quads(
             Quad(node, z("endOffset"), _int(m.end), g),
             Quad(node, z("sourceLine"), _int(line_for_offset(m.start)), g),
         ]
-        if c.relation in ("fundedBy", "partner") and c.evidence is not None:
+        if c.relation in ("fundedBy", "partner", "supportedBy") and c.evidence is not None:
             out += [
                 Quad(node, z("relation"), z(c.relation), g),
                 Quad(node, z("evidence"), Literal(c.evidence, language="uk"), g),
             ]
-            once(report, z(c.relation), target)
-            if subject is not None:
-                once(subject, z(c.relation), target)
+            # the relation, and supportedBy beside every fundedBy and partner: one pattern finds all
+            for relation in dict.fromkeys((c.relation, "supportedBy")):
+                once(report, z(relation), target)
+                if subject is not None:
+                    once(subject, z(relation), target)
         out += _address_quads(settings, m, g)
 
     for r in _read("programmes.csv"):
