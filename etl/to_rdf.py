@@ -65,6 +65,7 @@ class ReportText:
     subject: NamedNode
     text: str
     line_starts: tuple[tuple[int, int], ...]  # (offset in text, source line), ascending
+    bodies: tuple[str, ...] = ()  # the row's responsible bodies (department ids), for attribution
 
     def line_for_offset(self, offset: int) -> int:
         offsets = [start for start, _ in self.line_starts]
@@ -331,7 +332,7 @@ class _Emitter:
         if decision.work_year is not None:
             self.add(s, zkg.workYear, integer(decision.work_year))
         self.output_quads(s, text, line_starts, decision.work_year or self.tree.year)
-        self.texts.append(ReportText(self.graph, s, subject, text, line_starts))
+        self.texts.append(ReportText(self.graph, s, subject, text, line_starts, tuple(entry.department_ids)))
 
     def output_quads(
         self, report: NamedNode, text: str, line_starts: tuple[tuple[int, int], ...], work_year: int

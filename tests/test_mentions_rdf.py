@@ -114,7 +114,11 @@ def store() -> ox.Store:
         if kind == "Project":
             quads.append(ox.Quad(node(work), z("inTask"), task_iri, g))
         st.extend(quads)
-        st.extend(mention_quads(S, G, report.value, node(work).value, text_of(line), lambda _o, n=line: n))
+        st.extend(
+            mention_quads(
+                S, G, report.value, node(work).value, text_of(line), lambda _o, n=line: n, bodies=(dept,)
+            )
+        )
     st.extend(
         location_quads(
             S,
