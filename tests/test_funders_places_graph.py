@@ -227,3 +227,16 @@ def test_a_funders_places_come_from_its_own_paragraph(store):
     # «Прозорий офіс» is named in UNFPA's paragraph of the same row (line 428), not GIZ's (424)
     assert not any("prozoryi" in p for p in places)
     assert "vodonapirna-bashta" in places
+
+
+def test_a_mention_is_attributed_only_to_a_body_of_its_row(store):
+    stray = select(
+        store,
+        f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT ?m WHERE {{
+          ?m zkg:attributedTo ?body ; zkg:inReport ?r .
+          FILTER NOT EXISTS {{ ?r zkg:responsibleBody ?body }}
+        }}""",
+    )
+    assert stray == []

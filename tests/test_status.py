@@ -860,3 +860,43 @@ def test_state_and_cause_iris_dereference(pages_client, path: str) -> None:
     assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
     if path.endswith("suspended_martial_law"):
         assert "deprecated" in turtle.text and "isReplacedBy" in turtle.text
+
+
+def test_shapes_refuse_a_report_with_the_deprecated_state(built) -> None:
+    """ontology/shapes.ttl: no progress report may be decided as suspended_martial_law any more."""
+    import pyoxigraph as ox
+
+    from etl.errors import ValidationFailed
+    from etl.validate import validate
+
+    quads = [q for q in built.store if "/graph/ontology" not in q.graph_name.value]
+    status = ox.NamedNode("https://w3id.org/zhytomyr-kg/ontology#status")
+    target = next(q for q in quads if q.predicate == status and q.object.value.endswith("/status/suspended"))
+    old = ox.Quad(target.subject, status, ox.NamedNode(B + "status/suspended_martial_law"), target.graph_name)
+    changed = [old if q == target else q for q in quads]
+    with pytest.raises(ValidationFailed) as failed:
+        validate(changed, shapes=[ROOT / "ontology" / "shapes.ttl"])
+    assert failed.value.violations == 1 and "deprecated" in failed.value.report_text
+    validate(quads, shapes=[ROOT / "ontology" / "shapes.ttl"])
+
+
+def test_the_ontology_defines_every_new_term_bilingually() -> None:
+    import pyoxigraph as ox
+
+    onto = ox.Store()
+    for name in ("zkg.ttl", "zkg-mentions.ttl"):
+        onto.extend(ox.parse(path=str(ROOT / "ontology" / name), format=ox.RdfFormat.TURTLE))
+    terms = [
+        "Output", "Cause", "cause", "causeEvidence", "causeRule", "workYear", "replacedByCause", "output",
+        "quantity", "amount", "supportedBy", "attributedTo", "paragraph",
+    ]  # fmt: skip
+    for term in terms:
+        iri = f"<https://w3id.org/zhytomyr-kg/ontology#{term}>"
+        for prop in ("rdfs:label", "rdfs:comment"):
+            langs = {
+                r["l"].value
+                for r in onto.query(
+                    f"PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT (lang(?v) AS ?l) WHERE {{ {iri} {prop} ?v }}"
+                )
+            }
+            assert {"uk", "en"} <= langs, (term, prop, langs)
