@@ -18,14 +18,18 @@ from typing import Protocol
 from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.normalize import ProjectTitle, parse_project_cell
+from etl.outputs import OutputRules
 from etl.slug import slugify
+from etl.status import StatusDecision, normalise_text
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
 from zhytomyr_kg.settings import Settings
-from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, zkg
+from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, xsd, zkg
 
 
 class StatusClassifier(Protocol):
-    def classify(self, text: str): ...  # -> StatusDecision(code, evidence, rule_id)
+    def classify(self, text: str, *, title: str | None = None, year: int | None = None) -> StatusDecision: ...
+
+    def sentence_year(self, clean: str, year: int) -> int | None: ...
 
 
 class Translator(Protocol):
@@ -61,6 +65,7 @@ class ReportText:
     subject: NamedNode
     text: str
     line_starts: tuple[tuple[int, int], ...]  # (offset in text, source line), ascending
+    bodies: tuple[str, ...] = ()  # the row's responsible bodies (department ids), for attribution
 
     def line_for_offset(self, offset: int) -> int:
         offsets = [start for start, _ in self.line_starts]
@@ -116,6 +121,9 @@ class Iris:
     def status(self, code: str) -> NamedNode:
         return self.node(f"status/{code}")
 
+    def cause(self, code: str) -> NamedNode:
+        return self.node(f"cause/{code}")
+
     def concept_scheme(self) -> NamedNode:
         return self.node("concept/zhytomyr-2030")
 
@@ -145,8 +153,10 @@ class _Emitter:
         tree: ReportTree,
         statuses: StatusClassifier,
         translations: Translator,
+        outputs: OutputRules | None = None,
     ) -> None:
         self.tree = tree
+        self.outputs = outputs or OutputRules.load()
         self.iris = Iris(settings, tree)
         self.graph = NamedNode(settings.graph(f"report/{self.iris.doc_slug}"))
         self.authority = NamedNode(settings.graph("authority"))
@@ -277,25 +287,25 @@ class _Emitter:
 
     def entry(self, p: PriorityTable, g: Goal, t: Task, task: NamedNode, entry: Entry) -> None:
         path = f"report/{self.tree.year}/{self.iris.task_path(p, g, t)}"
-        subject = task
+        subject, title = task, t.description
         if entry.kind == "project":
             record = self.project_record(entry.project_cell, task)
             record.lines.append(entry.line)
             record.bodies += entry.department_ids
-            subject = record.iri
+            subject, title = record.iri, record.parsed.title
             path += "/" + record.iri.value.rsplit("/", 1)[1]
         elif entry.parent_project_cell:
             record = self.project_record(entry.parent_project_cell, task)
-            subject = record.iri
+            subject, title = record.iri, record.parsed.title
             path += "/" + record.iri.value.rsplit("/", 1)[1]
         if entry.kind == "department":
             path += "/department/" + "+".join(entry.department_ids)
         if path in self.report_iris:
             raise ValueError(f"two rows mint the same report IRI {path} (line {entry.line})")
         self.report_iris.add(path)
-        self.report(self.iris.node(path), subject, entry)
+        self.report(self.iris.node(path), subject, entry, title)
 
-    def report(self, s: NamedNode, subject: NamedNode, entry: Entry) -> None:
+    def report(self, s: NamedNode, subject: NamedNode, entry: Entry, title: str) -> None:
         for cls in (zkg.ProgressReport, prov.Entity):
             self.add(s, RDF_TYPE, cls)
         self.add(s, rdfs.label, uk(f"Звіт про виконання за {self.tree.year} рік, рядок {entry.line}"))
@@ -310,12 +320,59 @@ class _Emitter:
         if not text:
             return
         self.add(s, zkg.text, uk(text))
-        decision = self.statuses.classify(text)
+        decision = self.statuses.classify(text, title=title, year=self.tree.year)
         self.add(s, zkg.status, self.iris.status(decision.code))
         if decision.evidence:
             self.add(s, zkg.statusEvidence, uk(decision.evidence))
         self.add(s, zkg.statusRule, Literal(decision.rule_id))
-        self.texts.append(ReportText(self.graph, s, subject, text, line_starts))
+        if decision.cause:
+            self.add(s, zkg.cause, self.iris.cause(decision.cause))
+            self.add(s, zkg.causeEvidence, uk(decision.cause_evidence))
+            self.add(s, zkg.causeRule, Literal(decision.cause_rule))
+        if decision.work_year is not None:
+            self.add(s, zkg.workYear, integer(decision.work_year))
+        self.output_quads(s, text, line_starts, decision.work_year or self.tree.year)
+        self.texts.append(ReportText(self.graph, s, subject, text, line_starts, tuple(entry.department_ids)))
+
+    def output_quads(
+        self, report: NamedNode, text: str, line_starts: tuple[tuple[int, int], ...], work_year: int
+    ) -> None:
+        """``zkg:Output`` for each thing the text says was produced or done (``etl.outputs``), with
+        its sentence, offsets, year, and figures as schema.org values."""
+        where = ReportText(self.graph, report, report, text, line_starts)
+        found = self.outputs.find(
+            text,
+            work_year=work_year,
+            sentence_year=lambda sentence: self.statuses.sentence_year(
+                normalise_text(sentence), self.tree.year
+            ),
+        )
+        for output in found:
+            o = NamedNode(f"{report.value}/output/{output.start}")
+            for cls in (zkg.Output, prov.Entity):
+                self.add(o, RDF_TYPE, cls)
+            self.add(report, zkg.output, o)
+            self.add(o, zkg.text, uk(output.text))
+            self.add(o, zkg.year, integer(output.year))
+            self.add(o, zkg.startOffset, integer(output.start))
+            self.add(o, zkg.endOffset, integer(output.end))
+            self.add(o, zkg.evidence, uk(output.cue))
+            self.add(o, zkg.sourceLine, integer(where.line_for_offset(output.start)))
+            self.add(o, prov.wasDerivedFrom, self.source)
+            for i, q in enumerate(output.quantities, 1):
+                node = NamedNode(f"{o.value}/quantity/{i}")
+                self.add(o, zkg.quantity, node)
+                self.add(node, RDF_TYPE, schema.QuantitativeValue)
+                self.add(node, schema.value, Literal(format(q.value, "f"), datatype=xsd.decimal))
+                self.add(node, schema.unitText, Literal(q.unit))
+                self.add(node, rdfs.label, uk(q.text))
+            for i, m in enumerate(output.amounts, 1):
+                node = NamedNode(f"{o.value}/amount/{i}")
+                self.add(o, zkg.amount, node)
+                self.add(node, RDF_TYPE, schema.MonetaryAmount)
+                self.add(node, schema.value, Literal(format(m.value, "f"), datatype=xsd.decimal))
+                self.add(node, schema.currency, Literal(m.currency))
+                self.add(node, rdfs.label, uk(m.text))
 
     def project(self, record: ProjectRecord) -> None:
         s = record.iri
@@ -357,8 +414,9 @@ def report_quads(
     tree: ReportTree,
     statuses: StatusClassifier,
     translations: Translator,
+    outputs: OutputRules | None = None,
 ) -> ReportRdf:
     """The report graph's quads (plus the English labels, in the authority graph) and its texts."""
-    emitter = _Emitter(settings, tree, statuses, translations)
+    emitter = _Emitter(settings, tree, statuses, translations, outputs)
     quads = emitter.emit()
     return ReportRdf(emitter.graph, quads, emitter.texts, emitter.project_texts)

@@ -177,14 +177,17 @@ def test_programme_tables(dumps, built):
 def test_project_funder_table_covers_every_project_funder_link_with_its_evidence(dumps, built):
     store = built.store
     rows = _table(dumps, "project-funders")
-    assert {r["relation"] for r in rows} == {"fundedBy", "partner"}
+    # supportedBy (#10): "за підтримки" with no money named; it also stands beside every fundedBy
+    # and partner edge, where the mention's own relation is the specific one
+    assert {r["relation"] for r in rows} == {"fundedBy", "partner", "supportedBy"}
     funders = _instances(store, "Funder")
     projects = _instances(store, "Project")
+    specific = {(p, f) for rel in ("fundedBy", "partner") for p, f in _pairs(store, rel)}
     expected = {
         (p, rel, f)
-        for rel in ("fundedBy", "partner")
+        for rel in ("fundedBy", "partner", "supportedBy")
         for p, f in _pairs(store, rel)
-        if p in projects and f in funders
+        if p in projects and f in funders and (rel != "supportedBy" or (p, f) not in specific)
     }
     assert {(r["project"], r["relation"], r["funder"]) for r in rows} == expected != set()
     text = {

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from etl.extract.attribution import Attribution
 from etl.extract.mentions import Entity, Mention, address_labels, find_mentions, gazetteer
 from etl.extract.relations import classify
 from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
@@ -164,13 +165,19 @@ def mention_quads(
     subject_iri: str | None,
     text: str,
     line_for_offset: Callable[[int], int],
+    bodies: Sequence[str] = (),
 ) -> list[Quad]:
     """What one progress text names, and what it says each funder or organisation did.
 
-    ``report zkg:mentions`` every entity; ``zkg:fundedBy`` / ``zkg:partner`` from the report
-    and from ``subject_iri`` (the project or task it reports on) where a cue decides; one
+    ``report zkg:mentions`` every entity; ``zkg:fundedBy`` / ``zkg:partner`` / ``zkg:supportedBy``
+    from the report and from ``subject_iri`` (the project or task it reports on) where a cue
+    decides, and ``zkg:supportedBy`` beside every ``fundedBy`` and ``partner``; one
     ``zkg:Mention`` node per mention (offsets into ``text``, source line, evidence); and
     ``zkg:programmeOf`` where this text contains a curated programme–funder tie phrase.
+
+    Each mention also carries ``zkg:paragraph`` (its paragraph of the text) and, where the text
+    makes it clear whose part of the row that paragraph is (``etl.extract.attribution``),
+    ``zkg:attributedTo`` that body of ``bodies`` (the row's responsible bodies).
     """
     g = NamedNode(graph)
     report = NamedNode(report_iri)
@@ -183,11 +190,14 @@ def mention_quads(
             seen.add((s.value, p.value + " " + o.value))
             out.append(Quad(s, p, o, g))
 
+    attribution = Attribution(text, bodies)
     for c in classify(text, find_mentions(text)):
         m = c.mention
         target = entity_iri(settings, m.entity_kind, m.entity_id)
         once(report, z("mentions"), target)
         node = NamedNode(f"{report_iri}/mention/{m.start}")
+        part = attribution.paragraph_at(m.start)
+        body = attribution.body_at(m.start)
         out += [
             Quad(node, RDF_TYPE, z("Mention"), g),
             Quad(node, z("inReport"), report, g),
@@ -196,15 +206,20 @@ def mention_quads(
             Quad(node, z("startOffset"), _int(m.start), g),
             Quad(node, z("endOffset"), _int(m.end), g),
             Quad(node, z("sourceLine"), _int(line_for_offset(m.start)), g),
+            Quad(node, z("paragraph"), _int(part.index), g),
         ]
-        if c.relation in ("fundedBy", "partner") and c.evidence is not None:
+        if body is not None:
+            out.append(Quad(node, z("attributedTo"), NamedNode(f"{settings.id_base}department/{body}"), g))
+        if c.relation in ("fundedBy", "partner", "supportedBy") and c.evidence is not None:
             out += [
                 Quad(node, z("relation"), z(c.relation), g),
                 Quad(node, z("evidence"), Literal(c.evidence, language="uk"), g),
             ]
-            once(report, z(c.relation), target)
-            if subject is not None:
-                once(subject, z(c.relation), target)
+            # the relation, and supportedBy beside every fundedBy and partner: one pattern finds all
+            for relation in dict.fromkeys((c.relation, "supportedBy")):
+                once(report, z(relation), target)
+                if subject is not None:
+                    once(subject, z(relation), target)
         out += _address_quads(settings, m, g)
 
     for r in _read("programmes.csv"):

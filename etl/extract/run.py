@@ -18,7 +18,13 @@ def extract_quads(settings: Settings, report: ReportRdf) -> list[Quad]:
     quads: list[Quad] = []
     for text in report.texts:
         quads += mention_quads(
-            settings, text.graph.value, text.report.value, text.subject.value, text.text, text.line_for_offset
+            settings,
+            text.graph.value,
+            text.report.value,
+            text.subject.value,
+            text.text,
+            text.line_for_offset,
+            bodies=text.bodies,
         )
     for project in report.projects:
         quads += location_quads(
