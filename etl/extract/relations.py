@@ -126,7 +126,7 @@ def cue_occurrences(text: str, mentions: list[Mention] | None = None) -> list[Cu
     return out
 
 
-def _analyse(text: str, mentions: list[Mention]):  # type: ignore[no-untyped-def]
+def _analyse(text: str, mentions: list[Mention]):
     """Tokens, their sentence numbers, each sentence's words, token starts, which tokens count
     towards a cue's window, and every cue occurrence as (first token, end token, cue group)."""
     g: Gazetteer = gazetteer()
