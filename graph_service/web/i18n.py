@@ -72,6 +72,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "relation": ("Зв'язок", "Relation"),
     "fundedBy": ("фінансує", "funds"),
     "partner": ("партнер", "partner"),
+    "supportedBy": ("підтримує", "supports"),
     "properties": ("Усі властивості", "All properties"),
     "incoming": ("Посилаються сюди", "Referenced by"),
     "types": ("Типи", "Types"),
