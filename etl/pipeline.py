@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from etl.authority import authority_quads
+from etl.completeness import Concept, check_complete
 from etl.departments import DepartmentIndex
 from etl.errors import ReportError
 from etl.extract.mentions_rdf import authority_quads as mention_authority_quads
@@ -62,6 +63,7 @@ class Curated:
     statuses: StatusRules
     translations: Translations
     priorities: dict[str, PriorityInfo]
+    concept: Concept  # the Concept's goals and tasks: a report must hold them all
 
     @classmethod
     def load(cls, data_dir: Path = ETL_DATA_DIR) -> Curated:
@@ -70,6 +72,7 @@ class Curated:
             StatusRules.load(data_dir),
             Translations.load(data_dir),
             load_priorities(data_dir),
+            Concept.load(data_dir),
         )
 
 
@@ -85,7 +88,7 @@ class Transformed:
 def transform(
     settings: Settings, paths: Sequence[Path], curated: Curated, timings: dict[str, float], progress: Progress
 ) -> Transformed:
-    """Stages read → structure → normalise and to RDF (``report_quads`` normalises each project
+    """Stages read → structure (and completeness) → normalise and to RDF (``report_quads`` normalises each project
     cell as it writes it) for every report, and the curated graphs."""
     core: list[ox.Quad] = []
     reports: list[ReportRdf] = []
@@ -95,6 +98,7 @@ def transform(
         doc = read_report(path)
         t1 = time.perf_counter()
         tree = parse_report(doc, curated.departments, curated.priorities)
+        check_complete(tree, curated.concept, curated.priorities)  # a truncated report stops here
         t2 = time.perf_counter()
         report = report_quads(settings, tree, curated.statuses, curated.translations)
         t3 = time.perf_counter()
