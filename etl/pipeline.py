@@ -32,9 +32,9 @@ from etl.structure import PriorityInfo, load_priorities, parse_report
 from etl.to_rdf import ReportRdf, report_quads
 from etl.translations import Translations
 from etl.validation_process import ValidationProcess
-from zhytomyr_kg import __version__
+from zhytomyr_kg import __version__, store_layout
 from zhytomyr_kg.resources import BUNDLED_REPORT, ETL_DATA_DIR
-from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.settings import Settings, env
 
 Progress = Callable[[str], None]
 
@@ -236,11 +236,25 @@ def build(
     in_memory: bool = False,
     skip_validation: bool = False,
     progress: Progress = _quiet,
+    lock_timeout: float | None = None,
 ) -> BuildResult:
     """Build the graph from ``reports`` (the bundled report when empty) and load it.
 
-    Raises :class:`ReportError` or :class:`ValidationFailed` before the store is touched.
+    Raises :class:`ReportError` or :class:`ValidationFailed` before the store is touched. A
+    build into the store holds the store's build lock throughout: while another build holds it,
+    this one waits up to ``lock_timeout`` seconds (``ZKG_BUILD_LOCK_TIMEOUT``), then raises
+    :class:`~zhytomyr_kg.store_layout.BuildLocked`.
     """
+    if in_memory:
+        return _build(settings, reports, in_memory=True, skip_validation=skip_validation, progress=progress)
+    timeout = env("ZKG_BUILD_LOCK_TIMEOUT") if lock_timeout is None else lock_timeout
+    with store_layout.build_lock(settings.store, timeout, waiting=progress):
+        return _build(settings, reports, in_memory=False, skip_validation=skip_validation, progress=progress)
+
+
+def _build(
+    settings: Settings, reports: Sequence[Path], *, in_memory: bool, skip_validation: bool, progress: Progress
+) -> BuildResult:
     paths = [Path(p) for p in reports] or [BUNDLED_REPORT]
     timings: dict[str, float] = {}
     # forked first: it imports pyshacl while this process reads the reports

@@ -108,6 +108,13 @@ ENVIRONMENT: dict[str, Var] = {
             "https://creativecommons.org/licenses/by/4.0/",
             "data licence stated in /dataset",
         ),
+        Var(
+            "ZKG_BUILD_LOCK_TIMEOUT",
+            float,
+            120.0,
+            "seconds a build waits for another build of the same store to finish (then: exit 1)",
+            "--lock-timeout",
+        ),
         Var("ZKG_LINKS_FILE", str, "", "build with another external-links table than etl/data/links.csv"),
         Var("ZKG_SEARCH_INDEX", str, "", "the search index file (default: the live build's)"),
         Var("ZKG_ACCESS_LOG", _bool, True, "JSON access log lines on stderr", "--no-access-log"),

@@ -14,7 +14,7 @@ from graph_service import conneg as formats
 from graph_service.lru import LRU, MEMO_BYTES, key_bytes
 from graph_service.store.base import Backend, Health, QueryError, QueryResult, ResultTooLarge, check_query
 from graph_service.store.sparql_text import QueryInfo, with_row_cap
-from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, LiveBuild, NoStore, live_build
+from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, BuildHold, LiveBuild, hold, live_build
 
 if TYPE_CHECKING:  # pragma: no cover - imported where it is used: the CLI starts faster without
     import pyoxigraph
@@ -87,6 +87,9 @@ class OxigraphBackend(Backend):
         self._lock = threading.Lock()
         self._store: pyoxigraph.Store | None = None
         self._build_id: str | None = None  # the build the open handle belongs to
+        # shared locks on the open build and the one before (a query may still run on it):
+        # pruning never removes a build this process has open (zhytomyr_kg.store_layout)
+        self._holds: list[BuildHold] = []
         self._live_id: str | None = None
         self._checked = 0.0
         self._counts: dict[str, int] = {}
@@ -126,11 +129,18 @@ class OxigraphBackend(Backend):
         with self._lock:
             if self._store is None or wanted != self._build_id:
                 path = self.store_dir / BUILDS / wanted / OXIGRAPH
-                if not path.exists():
-                    raise NoStore(f"build {wanted} not found in {self.store_dir}")
-                self.in_memory = False
-                self._store = self._open(path, wanted)
+                held = hold(path.parent)  # raises NoStore when the build is not there
+                try:
+                    self.in_memory = False
+                    self._store = self._open(path, wanted)
+                except BaseException:
+                    held.release()
+                    raise
                 self._build_id = wanted
+                self._holds.append(held)
+                for old in self._holds[:-2]:
+                    old.release()
+                del self._holds[:-2]
             return self._store
 
     def _open(self, path: Path, build_id: str) -> pyoxigraph.Store:
