@@ -64,7 +64,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _build_failed(_os_error(exc))
     except Exception as exc:  # a bug or a library's own error: still one line, never a traceback
-        return _build_failed(f"the build failed: {type(exc).__name__}: {_one_line(exc)}")
+        text = _one_line(exc)
+        if "disk is full" in text or "No space left" in text:  # e.g. SQLite's, from the search index
+            return _build_failed(f"the disk is full (free some space and build again; {text})")
+        return _build_failed(f"the build failed: {type(exc).__name__}: {text}")
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     where = "memory" if args.in_memory else str(settings.store)
     print(f"built {result.quads} quads from {len(result.reports)} report(s) into {where} ({stages})")
