@@ -39,7 +39,16 @@ class Worker:
         self.isolation = isolation
         self.pid = proc.pid
         self.served = 0
+        self.busy = False  # handed a request and not given back yet
+        self.retired = False  # killed or found dead; a replacement was started
         self._buf = bytearray()
+
+    def alive(self) -> bool:
+        """Not retired, not exited, its stdin still open: fit to be handed a request."""
+        stdin = self.proc.stdin
+        return (
+            not self.retired and self.proc.returncode is None and stdin is not None and not stdin.is_closing()
+        )
 
     async def send(self, request: dict) -> None:
         payload = json.dumps(request).encode("utf-8")
@@ -101,7 +110,7 @@ class WorkerPool:
     async def start(self) -> None:
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         for w in workers:
-            self._idle.put_nowait(w)
+            self._give_back(w)
 
     async def _spawn(self) -> Worker:
         env = dict(os.environ)
@@ -129,10 +138,42 @@ class WorkerPool:
         self.isolation = worker.isolation
         self.in_memory = bool(hello.get("in_memory"))
         self._all.add(worker)
+        self._watch(worker)
         return worker
 
+    def _watch(self, worker: Worker) -> None:
+        """Replace ``worker`` as soon as it exits while idle (killed, crashed, out of memory),
+        so the next request never meets it; a busy worker's exit is the running request's."""
+
+        async def watch() -> None:
+            code = await worker.proc.wait()
+            if not worker.busy and not worker.retired:
+                log.warning("idle query worker %d exited (code %s): replacing it", worker.pid, code)
+                self._replace(worker)
+
+        task = asyncio.get_running_loop().create_task(watch())
+        self._spawning.add(task)
+        task.add_done_callback(self._spawning.discard)
+
+    async def _take(self) -> Worker:
+        """The next idle worker that is alive: a dead one met in the queue is replaced, never
+        handed a request."""
+        while True:
+            worker = await self._idle.get()
+            if worker.alive():
+                worker.busy = True
+                return worker
+            self._replace(worker)
+
+    def _give_back(self, worker: Worker) -> None:
+        worker.busy = False
+        self._idle.put_nowait(worker)
+
     def _replace(self, worker: Worker) -> None:
-        """Kill ``worker`` and start a replacement in the background."""
+        """Kill ``worker`` and start a replacement in the background (once per worker)."""
+        if worker.retired:
+            return
+        worker.retired = True
         worker.kill()
         self._all.discard(worker)
         self.restarts += 1
@@ -149,7 +190,7 @@ class WorkerPool:
             for attempt in range(5):
                 try:
                     new = await self._spawn()
-                    self._idle.put_nowait(new)
+                    self._give_back(new)
                     return
                 except Exception:
                     log.exception("worker restart failed (attempt %d)", attempt + 1)
@@ -165,19 +206,26 @@ class WorkerPool:
         Raises :class:`Timeout`, :class:`WorkerError` (the query's own error, with a status)
         or :class:`WorkerFailed`. A worker that did not finish cleanly is replaced.
         """
-        try:
-            async with asyncio.timeout_at(deadline):
-                worker = await self._idle.get()
-        except TimeoutError:
-            raise Timeout() from None
+        worker: Worker | None = None
         handed_back = False
         try:
             async with asyncio.timeout_at(deadline):
-                await worker.send(request)
+                worker = await self._take()
+                while True:  # a worker that died since it was checked never got the request:
+                    try:  # hand it to another one
+                        await worker.send(request)
+                        break
+                    except (OSError, RuntimeError) as exc:  # a closed pipe (uvloop: RuntimeError)
+                        log.warning(
+                            "query worker %d could not take a request (%s): replacing it", worker.pid, exc
+                        )
+                        self._replace(worker)
+                        worker = None
+                        worker = await self._take()
                 kind, payload = await worker.frame()
                 if kind == ERROR:
                     handed_back = True
-                    self._idle.put_nowait(worker)
+                    self._give_back(worker)
                     raise _error(payload)
                 if kind != HEAD:
                     raise WorkerFailed(f"unexpected frame {kind!r}")
@@ -192,14 +240,14 @@ class WorkerPool:
                     elif kind == END:
                         handed_back = True
                         worker.served += 1
-                        self._idle.put_nowait(worker)
+                        self._give_back(worker)
                         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
                         return Outcome(
                             head["media_type"], head["form"], head.get("capped_rows"), body, [], None
                         )
                     elif kind == ERROR:
                         handed_back = True
-                        self._idle.put_nowait(worker)
+                        self._give_back(worker)
                         raise _error(payload)
                     else:
                         raise WorkerFailed(f"unexpected frame {kind!r}")
@@ -216,7 +264,7 @@ class WorkerPool:
         except TimeoutError:
             raise Timeout() from None
         finally:
-            if not handed_back:
+            if worker is not None and not handed_back:
                 self._replace(worker)
 
     async def _stream(self, worker: Worker, deadline: float) -> AsyncIterator[bytes]:
@@ -233,11 +281,11 @@ class WorkerPool:
                 elif kind == END:
                     done = True
                     worker.served += 1
-                    self._idle.put_nowait(worker)
+                    self._give_back(worker)
                     return
                 elif kind == ERROR:
                     done = True
-                    self._idle.put_nowait(worker)
+                    self._give_back(worker)
                     raise _error(payload)
                 else:
                     raise WorkerFailed(f"unexpected frame {kind!r}")
