@@ -143,6 +143,12 @@ ENVIRONMENT: dict[str, Var] = {
             "query worker processes per HTTP process (0: the CPUs shared out)",
             "--query-workers",
         ),
+        Var(
+            "ZKG_SPARQL_WORKER_MEMORY",
+            int,
+            2 * 1024**3,
+            "address space (bytes) a query worker may use (RLIMIT_AS); a query beyond it: 503 (0 = no cap)",
+        ),
         Var("ZKG_SPARQL_MAX_CONCURRENT", int, 64, "queries running or waiting per HTTP process; beyond: 503"),
         Var("ZKG_SPARQL_RETRY_AFTER", int, 1, "Retry-After seconds sent with a 503"),
         Var(
@@ -239,6 +245,9 @@ class ServiceConfig:
     max_result_bytes: int = ENVIRONMENT["ZKG_SPARQL_MAX_RESULT_BYTES"].default
     #: query worker processes (each holds a read-only store handle) — ZKG_SPARQL_POOL_SIZE
     pool_size: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+    #: address space a query worker may use (RLIMIT_AS, bytes; 0 = no cap): a query that needs
+    #: more gets a 503 and its worker is replaced — ZKG_SPARQL_WORKER_MEMORY
+    worker_memory: int = ENVIRONMENT["ZKG_SPARQL_WORKER_MEMORY"].default
     #: queries running or waiting for a worker; beyond → 503 + Retry-After — ZKG_SPARQL_MAX_CONCURRENT
     max_concurrent: int = ENVIRONMENT["ZKG_SPARQL_MAX_CONCURRENT"].default
     #: the Retry-After value (seconds) sent with a 503 — ZKG_SPARQL_RETRY_AFTER
@@ -273,6 +282,7 @@ class ServiceConfig:
         "max_depth": "ZKG_SPARQL_MAX_DEPTH",
         "max_result_bytes": "ZKG_SPARQL_MAX_RESULT_BYTES",
         "pool_size": "ZKG_SPARQL_POOL_SIZE",
+        "worker_memory": "ZKG_SPARQL_WORKER_MEMORY",
         "max_concurrent": "ZKG_SPARQL_MAX_CONCURRENT",
         "retry_after": "ZKG_SPARQL_RETRY_AFTER",
         "service_allow": "ZKG_SPARQL_SERVICE_ALLOW",
