@@ -25,7 +25,8 @@ QUICK_IN_POOL = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#P
 def start(sample_store, **env):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    full = {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", **env}
+    # ZKG_HEALTH_DETAILS: /health shows the workers' pids
+    full = {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", "ZKG_HEALTH_DETAILS": "1", **env}
     return base, running(service_cmd(port), base + "/health", env=full)
 
 

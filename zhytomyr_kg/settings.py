@@ -118,6 +118,12 @@ ENVIRONMENT: dict[str, Var] = {
         Var("ZKG_LINKS_FILE", str, "", "build with another external-links table than etl/data/links.csv"),
         Var("ZKG_SEARCH_INDEX", str, "", "the search index file (default: the live build's)"),
         Var("ZKG_ACCESS_LOG", _bool, True, "JSON access log lines on stderr", "--no-access-log"),
+        Var(
+            "ZKG_HEALTH_DETAILS",
+            _bool,
+            False,
+            "/health also shows worker pids, file paths, endpoint URLs and error texts (off: they are only logged)",
+        ),
         Var("ZKG_PAGES_CACHE_ENTRIES", int, 512, "page query results kept per HTTP process"),
         Var(
             "ZKG_PAGES_RESPONSE_CACHE_ENTRIES",
@@ -274,6 +280,8 @@ class ServiceConfig:
     #: bounded lookups (one triple pattern) with an answer up to this size are answered in the
     #: HTTP process, not a worker; 0 = every query goes to a worker — ZKG_SPARQL_INLINE_BYTES
     inline_bytes: int = ENVIRONMENT["ZKG_SPARQL_INLINE_BYTES"].default
+    #: /health shows pids, paths and error texts too (else they only go to the log) — ZKG_HEALTH_DETAILS
+    health_details: bool = ENVIRONMENT["ZKG_HEALTH_DETAILS"].default
 
     ENV: ClassVar[dict[str, str]] = {
         "timeout": "ZKG_SPARQL_TIMEOUT",
@@ -295,6 +303,7 @@ class ServiceConfig:
         "worker_netns": "ZKG_SPARQL_WORKER_NETNS",
         "memory_quads": "ZKG_SPARQL_MEMORY_QUADS",
         "inline_bytes": "ZKG_SPARQL_INLINE_BYTES",
+        "health_details": "ZKG_HEALTH_DETAILS",
     }
 
     @classmethod

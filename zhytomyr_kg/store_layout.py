@@ -41,11 +41,19 @@ OPEN = ".open"
 log = logging.getLogger("zkg.store")
 
 
+#: what strangers are told when there is no live build (the store's path goes to the log only)
+NO_GRAPH = "no graph has been built yet"
+
+
 class NoStore(RuntimeError):
     """The store directory has no live build yet (run ``zhytomyr-kg build``).
 
-    The message may name the store directory: it is for the log and the command line, not for
-    strangers (the service answers "no graph has been built yet")."""
+    ``str()`` names the store directory: it is for the log and the command line. ``message`` is
+    what strangers are told (no path): "no graph has been built yet"."""
+
+    def __init__(self, text: str, public: str = NO_GRAPH):
+        super().__init__(text)
+        self.message = public
 
 
 class BuildLocked(RuntimeError):
@@ -130,7 +138,10 @@ def hold(directory: Path, *, writing: bool = False) -> BuildHold:
     before the locks), the hold is empty: nothing to lock with."""
     directory = Path(directory)
     if not writing and not (directory / OXIGRAPH).exists():
-        raise NoStore(f"build {directory.name} not found in {directory.parent.parent}")
+        raise NoStore(
+            f"build {directory.name} not found in {directory.parent.parent}",
+            "the graph's build is not available",
+        )
     try:
         fd = os.open(directory / OPEN, os.O_RDONLY | os.O_CREAT, 0o644)
     except OSError:
@@ -142,7 +153,10 @@ def hold(directory: Path, *, writing: bool = False) -> BuildHold:
     fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a pruner removes this very build
     if not (directory / (OPEN if writing else OXIGRAPH)).exists():
         os.close(fd)
-        raise NoStore(f"build {directory.name} was removed from {directory.parent.parent}")
+        raise NoStore(
+            f"build {directory.name} was removed from {directory.parent.parent}",
+            "the graph's build is not available",
+        )
     return BuildHold(directory, fd)
 
 
@@ -158,8 +172,19 @@ class LiveBuild:
         return self.directory / OXIGRAPH
 
     def info(self) -> dict:
+        """The build's description; empty when it is missing or unreadable (the data itself is
+        in ``oxigraph/``: a damaged description must not stop a build from being served)."""
         path = self.directory / BUILD_INFO
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning(
+                "the description of build %s is unreadable (%s): serving it without", self.build_id, exc
+            )
+            return {}
+        return info if isinstance(info, dict) else {}
 
 
 def live_build(store_dir: Path) -> LiveBuild:

@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     from graph_service.store.base import QueryError
     from graph_service.store.oxigraph import OxigraphBackend
     from zhytomyr_kg.settings import ServiceConfig
+    from zhytomyr_kg.store_layout import NoStore
 
     config = ServiceConfig.from_env()
     backend = OxigraphBackend(
@@ -192,12 +193,19 @@ def main(argv: list[str] | None = None) -> int:
             frame(ERROR, json.dumps({"status": 406, "message": str(exc)}).encode())
         except MemoryError:
             out.clear()  # a partial result is dropped with the worker
-            message = {"status": 503, "message": memory_message(memory_limit), "retire": True}
-            frame(ERROR, json.dumps(message).encode())
+            stopped = {"status": 503, "message": memory_message(memory_limit), "retire": True}
+            frame(ERROR, json.dumps(stopped).encode())
             flush()
             return 3  # this process's memory is in no state to go on: the pool starts another
-        except Exception as exc:
-            frame(ERROR, json.dumps({"status": 500, "message": f"{type(exc).__name__}: {exc}"}).encode())
+        except NoStore as exc:  # names the store's path: to the log (stderr), not the client
+            print(f"no data: {exc}", file=sys.stderr, flush=True)
+            frame(ERROR, json.dumps({"status": 503, "message": f"no data available: {exc.message}"}).encode())
+        except Exception as exc:  # may name paths (a store that cannot be read): logged, not answered
+            print(f"{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            message = (
+                f"the query failed in its worker ({type(exc).__name__}); the service log has the details"
+            )
+            frame(ERROR, json.dumps({"status": 500, "message": message}).encode())
         flush()
         del started
 
