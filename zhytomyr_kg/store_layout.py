@@ -68,6 +68,19 @@ class BuildLocked(RuntimeError):
         )
 
 
+_LOCK_FDS: set[int] = set()  # build locks this process holds: a forked child must not keep them
+
+
+def _close_lock_fds_in_child() -> None:
+    for fd in _LOCK_FDS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _LOCK_FDS.clear()
+
+
+os.register_at_fork(after_in_child=_close_lock_fds_in_child)
+
+
 @contextlib.contextmanager
 def build_lock(
     store_dir: Path, timeout: float, waiting: Callable[[str], None] | None = None
@@ -77,6 +90,7 @@ def build_lock(
     store_dir = Path(store_dir)
     store_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(store_dir / BUILD_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    _LOCK_FDS.add(fd)
     try:
         started = time.monotonic()
         told = False
@@ -98,6 +112,7 @@ def build_lock(
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
+        _LOCK_FDS.discard(fd)
         os.close(fd)
 
 

@@ -166,3 +166,24 @@ def test_a_serving_process_keeps_the_build_it_has_open(tmp_path):
         assert answer.status_code == 200 and answer.json()["boolean"] is True
     build_store(tmp_path, quads, build_id="b5")  # the service has stopped: nothing holds it now
     assert "served" not in names(tmp_path)
+
+
+def test_a_forked_stage_does_not_keep_the_build_lock(tmp_path):
+    """The build forks its validation and index stages: the lock goes when the build ends, even
+    if a child lives on (it would otherwise hold the lock's open file too)."""
+    started, tell = os.pipe()
+    with store_layout.build_lock(tmp_path, timeout=1):
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child, running on after the build
+            os.write(tell, b"!")
+            time.sleep(3)
+            os._exit(0)
+        assert os.read(started, 1) == b"!"
+    try:
+        with store_layout.build_lock(tmp_path, timeout=0):  # at once: the child holds nothing
+            pass
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+        os.close(started)
+        os.close(tell)
