@@ -372,7 +372,7 @@ class WorkerPool:
         return {
             "workers": len(self._all),
             "pids": sorted(w.pid for w in self._all),
-            "idle": self._idle.qsize(),
+            "idle": sum(1 for w in self._all if not w.busy),  # not the queue: it may hold dead ones
             "restarts": self.restarts,
             "out_of_memory": self.out_of_memory,
             "memory_limit": self.memory_limit,
