@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from etl.authority import authority_quads
+from etl.completeness import Concept, check_complete
 from etl.departments import DepartmentIndex
 from etl.errors import ReportError
 from etl.extract.mentions_rdf import authority_quads as mention_authority_quads
@@ -31,9 +32,9 @@ from etl.structure import PriorityInfo, load_priorities, parse_report
 from etl.to_rdf import ReportRdf, report_quads
 from etl.translations import Translations
 from etl.validation_process import ValidationProcess
-from zhytomyr_kg import __version__
+from zhytomyr_kg import __version__, store_layout
 from zhytomyr_kg.resources import BUNDLED_REPORT, ETL_DATA_DIR
-from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.settings import Settings, env
 
 Progress = Callable[[str], None]
 
@@ -62,6 +63,7 @@ class Curated:
     statuses: StatusRules
     translations: Translations
     priorities: dict[str, PriorityInfo]
+    concept: Concept  # the Concept's goals and tasks: a report must hold them all
 
     @classmethod
     def load(cls, data_dir: Path = ETL_DATA_DIR) -> Curated:
@@ -70,6 +72,7 @@ class Curated:
             StatusRules.load(data_dir),
             Translations.load(data_dir),
             load_priorities(data_dir),
+            Concept.load(data_dir),
         )
 
 
@@ -85,7 +88,7 @@ class Transformed:
 def transform(
     settings: Settings, paths: Sequence[Path], curated: Curated, timings: dict[str, float], progress: Progress
 ) -> Transformed:
-    """Stages read → structure → normalise and to RDF (``report_quads`` normalises each project
+    """Stages read → structure (and completeness) → normalise and to RDF (``report_quads`` normalises each project
     cell as it writes it) for every report, and the curated graphs."""
     core: list[ox.Quad] = []
     reports: list[ReportRdf] = []
@@ -95,6 +98,7 @@ def transform(
         doc = read_report(path)
         t1 = time.perf_counter()
         tree = parse_report(doc, curated.departments, curated.priorities)
+        check_complete(tree, curated.concept, curated.priorities)  # a truncated report stops here
         t2 = time.perf_counter()
         report = report_quads(settings, tree, curated.statuses, curated.translations)
         t3 = time.perf_counter()
@@ -232,11 +236,25 @@ def build(
     in_memory: bool = False,
     skip_validation: bool = False,
     progress: Progress = _quiet,
+    lock_timeout: float | None = None,
 ) -> BuildResult:
     """Build the graph from ``reports`` (the bundled report when empty) and load it.
 
-    Raises :class:`ReportError` or :class:`ValidationFailed` before the store is touched.
+    Raises :class:`ReportError` or :class:`ValidationFailed` before the store is touched. A
+    build into the store holds the store's build lock throughout: while another build holds it,
+    this one waits up to ``lock_timeout`` seconds (``ZKG_BUILD_LOCK_TIMEOUT``), then raises
+    :class:`~zhytomyr_kg.store_layout.BuildLocked`.
     """
+    if in_memory:
+        return _build(settings, reports, in_memory=True, skip_validation=skip_validation, progress=progress)
+    timeout = env("ZKG_BUILD_LOCK_TIMEOUT") if lock_timeout is None else lock_timeout
+    with store_layout.build_lock(settings.store, timeout, waiting=progress):
+        return _build(settings, reports, in_memory=False, skip_validation=skip_validation, progress=progress)
+
+
+def _build(
+    settings: Settings, reports: Sequence[Path], *, in_memory: bool, skip_validation: bool, progress: Progress
+) -> BuildResult:
     paths = [Path(p) for p in reports] or [BUNDLED_REPORT]
     timings: dict[str, float] = {}
     # forked first: it imports pyshacl while this process reads the reports

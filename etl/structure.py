@@ -100,6 +100,8 @@ class PriorityTable:
     label_en: str
     line: int
     goals: list[Goal] = field(default_factory=list)
+    #: the table's last line with content (before the next title, or the file's last one)
+    end_line: int = 0
 
 
 @dataclass
@@ -145,6 +147,7 @@ class _Parser:
         self.pending_goal: Goal | None = None  # a "Стратегічна ціль N" row still waiting for its title
         self.entry: Entry | None = None
         self.subject_project_cell = ""  # the project the latest rows are about (for department parts)
+        self.last_line = 0  # the last line with content seen so far
 
     def fail(self, line: int, message: str) -> ReportError:
         return ReportError(self.doc.path, line, message)
@@ -154,8 +157,8 @@ class _Parser:
         for number, raw in enumerate(self.doc.lines, start=1):
             if raw.strip():
                 self.line(number, raw)
+                self.last_line = number
         self.finish_table(len(self.doc.lines))
-        self.check_complete()
         assert self.year is not None and self.city is not None
         return ReportTree(self.doc, self.year, self.city, self.priorities, nominative(self.city), self.roles)
 
@@ -197,6 +200,10 @@ class _Parser:
             return
         self.row(number, self.align(number, cells))
 
+    def at_end(self, number: int) -> bool:
+        """Whether ``number`` is the file's last line with content."""
+        return not any(line.strip() for line in self.doc.lines[number:])
+
     # --- tables and goals -------------------------------------------------------------------
     def start_table(self, number: int, name: str) -> None:
         self.finish_table(number)
@@ -237,6 +244,7 @@ class _Parser:
         if not self.priorities:
             return
         table = self.priorities[-1]
+        table.end_line = self.last_line
         if not self.header_seen:
             raise self.fail(number, f'the table of "{table.label_uk}" has no column header row')
         if not table.goals:
@@ -244,15 +252,6 @@ class _Parser:
         for goal in table.goals:
             if not goal.tasks:
                 raise self.fail(goal.line, f'strategic goal "{goal.title}" has no tasks')
-
-    def check_complete(self) -> None:
-        found = {p.slug for p in self.priorities}
-        missing = [p.label_uk for p in self.known_priorities.values() if p.slug not in found]
-        if missing:
-            raise self.fail(
-                len(self.doc.lines),
-                "the file ends before the tables of " + ", ".join(missing) + " (truncated report?)",
-            )
 
     def start_goal(self, number: int, printed: str | None) -> None:
         if self.pending_goal is not None:
@@ -305,7 +304,10 @@ class _Parser:
         else:
             aligned = cells
         if len(aligned) != COLUMNS:
-            raise self.fail(number, f"a row with {len(cells)} columns, expected {COLUMNS}")
+            cut = (
+                ": the file's last line, cut mid-row? is the report truncated?" if self.at_end(number) else ""
+            )
+            raise self.fail(number, f"a row with {len(cells)} columns, expected {COLUMNS}{cut}")
         return aligned
 
     def row(self, number: int, cells: list[str]) -> None:

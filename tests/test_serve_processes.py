@@ -31,7 +31,13 @@ QUERY = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> 
 
 
 def env_for(sample_store: Path, **more: str) -> dict[str, str]:
-    return {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_CACHE_ENTRIES": "0", **more}
+    return {
+        "ZKG_STORE": str(sample_store),
+        "ZKG_ACCESS_LOG": "0",
+        "ZKG_SPARQL_CACHE_ENTRIES": "0",
+        "ZKG_HEALTH_DETAILS": "1",  # /health shows the workers' pids
+        **more,
+    }
 
 
 def http_processes(supervisor: int) -> list[int]:

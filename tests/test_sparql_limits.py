@@ -28,8 +28,9 @@ QUICK_IN_POOL = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#P
 
 @contextlib.contextmanager
 def start(sample_store, **env):
-    """The service on the sample store with ``env``: yields its base URL."""
-    full = {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", **env}
+    """The service on the sample store with ``env``: yields its base URL (``/health`` shows the
+    workers' pids: ZKG_HEALTH_DETAILS)."""
+    full = {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", "ZKG_HEALTH_DETAILS": "1", **env}
     with running(service_cmd(), "/health", env=full) as server:
         yield server.base
 
