@@ -113,6 +113,8 @@ class ReportTree:
     #: every line with content → what it is (title, header, separator, goal, goal-title, task,
     #: project, department, continuation, …) — the parser's own account of the whole file
     roles: dict[int, str] = field(default_factory=dict)
+    #: the line of the title that names the city (None if no title names it)
+    city_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class _Parser:
         self.roles: dict[int, str] = {}
         self.year: int | None = None
         self.city: str | None = None
+        self.city_line: int | None = None
         self.header_seen = False
         self.pending_goal: Goal | None = None  # a "Стратегічна ціль N" row still waiting for its title
         self.entry: Entry | None = None
@@ -157,7 +160,9 @@ class _Parser:
         self.finish_table(len(self.doc.lines))
         self.check_complete()
         assert self.year is not None and self.city is not None
-        return ReportTree(self.doc, self.year, self.city, self.priorities, nominative(self.city), self.roles)
+        return ReportTree(
+            self.doc, self.year, self.city, self.priorities, nominative(self.city), self.roles, self.city_line
+        )
 
     def line(self, number: int, raw: str) -> None:
         cells = [c.strip() for c in raw.rstrip("\n").split("\t")]
@@ -168,7 +173,8 @@ class _Parser:
             return
         if rest_empty and (tail := _TITLE_TAIL.search(first)):
             self.roles[number] = "title"
-            self.city = self.city or tail.group("city")
+            if self.city is None:
+                self.city, self.city_line = tail.group("city"), number
             return
         if not self.priorities:
             raise self.fail(number, 'expected a table title like **Інформація … пріоритету "Ефективне місто"')
