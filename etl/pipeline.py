@@ -24,11 +24,11 @@ from etl.extract.run import extract_quads
 from etl.links import link_quads, links_file
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads, shape_files
-from etl.reader import read_report
+from etl.reader import SourceDocument, read_report
 from etl.search_index import INDEX_NAME, build_index
 from etl.slug import slugify
 from etl.status import StatusRules
-from etl.structure import PriorityInfo, ReportTree, load_priorities, parse_report
+from etl.structure import PriorityInfo, load_priorities, parse_report
 from etl.to_rdf import ReportRdf, merge_strategy, report_quads
 from etl.translations import Translations
 from etl.validation_process import ValidationProcess
@@ -95,9 +95,8 @@ def transform(
         t0 = time.perf_counter()
         doc = read_report(path)
         t1 = time.perf_counter()
-        tree = parse_report(doc, curated.departments, curated.priorities)
+        tree = parse_report(doc, curated.departments, curated.priorities, check_city)
         t2 = time.perf_counter()
-        check_city(path, tree)
         report = report_quads(settings, tree, curated.statuses, curated.translations)
         t3 = time.perf_counter()
         if any(report.graph.value == g for _, g in graphs):
@@ -128,13 +127,14 @@ def transform(
 CITY = "zhytomyr"
 
 
-def check_city(path: Path, tree: ReportTree) -> None:
-    city = slugify(tree.city_nominative)
+def check_city(doc: SourceDocument, line: int, name: str) -> None:
+    """Refuse, at the title line that names it, a report of another city than :data:`CITY`."""
+    city = slugify(name)
     if city != CITY:
         raise ReportError(
-            path,
-            tree.city_line,
-            f"the report is about the city «{tree.city_nominative}» ({city}); this graph holds the "
+            doc.path,
+            line,
+            f"the report is about the city «{name}» ({city}); this graph holds the "
             f"strategy of {CITY} only, and its IRIs are not city-qualified: another city's report "
             "would merge with it",
         )

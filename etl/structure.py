@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -144,6 +145,7 @@ class _Parser:
         self.year: int | None = None
         self.city: str | None = None
         self.city_line: int | None = None
+        self.city_check: Callable[[SourceDocument, int, str], None] | None = None
         self.header_seen = False
         self.pending_goal: Goal | None = None  # a "Стратегічна ціль N" row still waiting for its title
         self.entry: Entry | None = None
@@ -175,6 +177,8 @@ class _Parser:
             self.roles[number] = "title"
             if self.city is None:
                 self.city, self.city_line = tail.group("city"), number
+                if self.city_check is not None:
+                    self.city_check(self.doc, number, nominative(self.city))
             return
         if not self.priorities:
             raise self.fail(number, 'expected a table title like **Інформація … пріоритету "Ефективне місто"')
@@ -375,7 +379,15 @@ class _Parser:
 
 
 def parse_report(
-    doc: SourceDocument, departments: DepartmentSplitter, priorities: dict[str, PriorityInfo]
+    doc: SourceDocument,
+    departments: DepartmentSplitter,
+    priorities: dict[str, PriorityInfo],
+    city_check: Callable[[SourceDocument, int, str], None] | None = None,
 ) -> ReportTree:
-    """Recover the report's tree; raises :class:`ReportError` naming the line of any surprise."""
-    return _Parser(doc, departments, priorities).parse()
+    """Recover the report's tree; raises :class:`ReportError` naming the line of any surprise.
+
+    ``city_check(doc, line, city)``, if given, is called as soon as a title names the city (in
+    the nominative), so a report of another city is refused before its rows are read."""
+    parser = _Parser(doc, departments, priorities)
+    parser.city_check = city_check
+    return parser.parse()

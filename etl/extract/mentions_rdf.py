@@ -237,7 +237,6 @@ def mention_quads(
         programme = entity_iri(settings, "programme", r["id"])
         line = _int(line_for_offset(at))
         once(report, z("mentions"), programme)
-        out.append(Quad(programme, z("sourceLine"), line, g))
         for funder_id in filter(None, r["funder_id"].split("|")):
             funder = entity_iri(settings, "funder", funder_id)
             once(programme, z("programmeOf"), funder, authority)
