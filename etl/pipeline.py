@@ -25,11 +25,12 @@ from etl.extract.run import extract_quads
 from etl.links import link_quads, links_file
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads, shape_files
-from etl.reader import read_report
+from etl.reader import SourceDocument, read_report
 from etl.search_index import INDEX_NAME, build_index
+from etl.slug import slugify
 from etl.status import StatusRules
 from etl.structure import PriorityInfo, load_priorities, parse_report
-from etl.to_rdf import ReportRdf, report_quads
+from etl.to_rdf import ReportRdf, merge_strategy, report_quads
 from etl.translations import Translations
 from etl.validation_process import ValidationProcess
 from zhytomyr_kg import __version__, store_layout
@@ -97,7 +98,7 @@ def transform(
         t0 = time.perf_counter()
         doc = read_report(path)
         t1 = time.perf_counter()
-        tree = parse_report(doc, curated.departments, curated.priorities)
+        tree = parse_report(doc, curated.departments, curated.priorities, check_city)
         check_complete(tree, curated.concept, curated.priorities)  # a truncated report stops here
         t2 = time.perf_counter()
         report = report_quads(settings, tree, curated.statuses, curated.translations)
@@ -116,11 +117,31 @@ def transform(
             f"read {path.name}: {len(tree.priorities)} priorities, {len(report.quads)} quads → {report.graph.value}"
         )
     t0 = time.perf_counter()
+    core += merge_strategy(reports)  # the strategy once, however many reports state it
+    core = list(dict.fromkeys(core))  # English labels restated by every report
     core += authority_quads(settings, curated.departments)
     core += mention_authority_quads(settings)
     core += ontology_quads(settings)
     _add(timings, "rdf", time.perf_counter() - t0)
     return Transformed(core, reports, graphs)
+
+
+#: the city whose strategy the curated tables describe (priorities, departments, translations):
+#: a report of another city is refused rather than merged into its IRIs (docs/DESIGN.md)
+CITY = "zhytomyr"
+
+
+def check_city(doc: SourceDocument, line: int, name: str) -> None:
+    """Refuse, at the title line that names it, a report of another city than :data:`CITY`."""
+    city = slugify(name)
+    if city != CITY:
+        raise ReportError(
+            doc.path,
+            line,
+            f"the report is about the city «{name}» ({city}); this graph holds the "
+            f"strategy of {CITY} only, and its IRIs are not city-qualified: another city's report "
+            "would merge with it",
+        )
 
 
 def _add(timings: dict[str, float], stage: str, seconds: float) -> None:
@@ -159,6 +180,8 @@ def extract_and_validate(
         extracted: list[ox.Quad] = []
         for report in data.reports:
             extracted += extract_quads(settings, report)
+        everything = data.core + extracted
+        extracted = list(dict.fromkeys(extracted))  # a work's support or an address named every year
         everything = data.core + extracted
         extracted += link_quads(settings, everything)  # etl/data/links.csv, checked against the whole graph
         everything = data.core + extracted

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -115,6 +116,8 @@ class ReportTree:
     #: every line with content → what it is (title, header, separator, goal, goal-title, task,
     #: project, department, continuation, …) — the parser's own account of the whole file
     roles: dict[int, str] = field(default_factory=dict)
+    #: the line of the title that names the city (None if no title names it)
+    city_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,8 @@ class _Parser:
         self.roles: dict[int, str] = {}
         self.year: int | None = None
         self.city: str | None = None
+        self.city_line: int | None = None
+        self.city_check: Callable[[SourceDocument, int, str], None] | None = None
         self.header_seen = False
         self.pending_goal: Goal | None = None  # a "Стратегічна ціль N" row still waiting for its title
         self.entry: Entry | None = None
@@ -160,7 +165,9 @@ class _Parser:
                 self.last_line = number
         self.finish_table(len(self.doc.lines))
         assert self.year is not None and self.city is not None
-        return ReportTree(self.doc, self.year, self.city, self.priorities, nominative(self.city), self.roles)
+        return ReportTree(
+            self.doc, self.year, self.city, self.priorities, nominative(self.city), self.roles, self.city_line
+        )
 
     def line(self, number: int, raw: str) -> None:
         cells = [c.strip() for c in raw.rstrip("\n").split("\t")]
@@ -171,7 +178,10 @@ class _Parser:
             return
         if rest_empty and (tail := _TITLE_TAIL.search(first)):
             self.roles[number] = "title"
-            self.city = self.city or tail.group("city")
+            if self.city is None:
+                self.city, self.city_line = tail.group("city"), number
+                if self.city_check is not None:
+                    self.city_check(self.doc, number, nominative(self.city))
             return
         if not self.priorities:
             raise self.fail(number, 'expected a table title like **Інформація … пріоритету "Ефективне місто"')
@@ -371,7 +381,15 @@ class _Parser:
 
 
 def parse_report(
-    doc: SourceDocument, departments: DepartmentSplitter, priorities: dict[str, PriorityInfo]
+    doc: SourceDocument,
+    departments: DepartmentSplitter,
+    priorities: dict[str, PriorityInfo],
+    city_check: Callable[[SourceDocument, int, str], None] | None = None,
 ) -> ReportTree:
-    """Recover the report's tree; raises :class:`ReportError` naming the line of any surprise."""
-    return _Parser(doc, departments, priorities).parse()
+    """Recover the report's tree; raises :class:`ReportError` naming the line of any surprise.
+
+    ``city_check(doc, line, city)``, if given, is called as soon as a title names the city (in
+    the nominative), so a report of another city is refused before its rows are read."""
+    parser = _Parser(doc, departments, priorities)
+    parser.city_check = city_check
+    return parser.parse()

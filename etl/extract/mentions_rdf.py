@@ -166,6 +166,7 @@ def mention_quads(
     text: str,
     line_for_offset: Callable[[int], int],
     bodies: Sequence[str] = (),
+    strategy_graph: str | None = None,
 ) -> list[Quad]:
     """What one progress text names, and what it says each funder or organisation did.
 
@@ -178,17 +179,24 @@ def mention_quads(
     Each mention also carries ``zkg:paragraph`` (its paragraph of the text) and, where the text
     makes it clear whose part of the row that paragraph is (``etl.extract.attribution``),
     ``zkg:attributedTo`` that body of ``bodies`` (the row's responsible bodies).
+
+    Each fact once, whatever the number of reports (docs/DESIGN.md): what the year's text says
+    (the report's edges, mentions, ties) goes to ``graph``; the work's support edges (``subject``
+    → funder) to ``strategy_graph`` (the union over the years, each year's evidence on its own
+    report and mentions); addresses and ``zkg:programmeOf`` to the authority graph.
     """
     g = NamedNode(graph)
+    work_graph = NamedNode(strategy_graph) if strategy_graph else g
+    authority = NamedNode(settings.graph("authority")) if strategy_graph else g
     report = NamedNode(report_iri)
     subject = NamedNode(subject_iri) if subject_iri else None
     out: list[Quad] = []
     seen: set[tuple[str, str]] = set()
 
-    def once(s: NamedNode, p: NamedNode, o: NamedNode) -> None:
+    def once(s: NamedNode, p: NamedNode, o: NamedNode, graph: NamedNode = g) -> None:
         if (s.value, p.value + " " + o.value) not in seen:
             seen.add((s.value, p.value + " " + o.value))
-            out.append(Quad(s, p, o, g))
+            out.append(Quad(s, p, o, graph))
 
     attribution = Attribution(text, bodies)
     for c in classify(text, find_mentions(text)):
@@ -219,8 +227,8 @@ def mention_quads(
             for relation in dict.fromkeys((c.relation, "supportedBy")):
                 once(report, z(relation), target)
                 if subject is not None:
-                    once(subject, z(relation), target)
-        out += _address_quads(settings, m, g)
+                    once(subject, z(relation), target, work_graph)
+        out += _address_quads(settings, m, authority)
 
     for r in _read("programmes.csv"):
         at = text.find(r["tie_evidence"]) if r["tie_evidence"] else -1
@@ -229,10 +237,9 @@ def mention_quads(
         programme = entity_iri(settings, "programme", r["id"])
         line = _int(line_for_offset(at))
         once(report, z("mentions"), programme)
-        out.append(Quad(programme, z("sourceLine"), line, g))
         for funder_id in filter(None, r["funder_id"].split("|")):
             funder = entity_iri(settings, "funder", funder_id)
-            once(programme, z("programmeOf"), funder)
+            once(programme, z("programmeOf"), funder, authority)
             tie = NamedNode(f"{report_iri}/tie/{r['id']}/{funder_id}")
             out += [
                 Quad(tie, RDF_TYPE, z("ProgrammeTie"), g),
@@ -248,8 +255,10 @@ def mention_quads(
 def location_quads(
     settings: Settings, graph: str, project_iri: str, title: str, description: str
 ) -> list[Quad]:
-    """``schema:location`` for every place a project's own title or description names."""
+    """``schema:location`` for every place a project's own title or description names (in
+    ``graph``, the strategy's); an address found there is stated in the authority graph."""
     g = NamedNode(graph)
+    authority = NamedNode(settings.graph("authority"))
     project = NamedNode(project_iri)
     out: list[Quad] = []
     seen: set[str] = set()
@@ -261,5 +270,5 @@ def location_quads(
             out.append(
                 Quad(project, NamedNode(SCHEMA + "location"), entity_iri(settings, "place", m.entity_id), g)
             )
-            out += _address_quads(settings, m, g)
+            out += _address_quads(settings, m, authority)
     return out

@@ -25,6 +25,7 @@ def extract_quads(settings: Settings, report: ReportRdf) -> list[Quad]:
             text.text,
             text.line_for_offset,
             bodies=text.bodies,
+            strategy_graph=text.strategy.value if text.strategy else None,
         )
     for project in report.projects:
         quads += location_quads(
