@@ -14,12 +14,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
 
-from graph_service.testing import running, serve_cmd
+from graph_service.testing import listening_ports, running, serve_cmd
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes, pytest.mark.slow]
 
@@ -43,6 +44,11 @@ def cmdline(pid: int) -> bytes:
 
 def http_processes(supervisor: int) -> list[int]:
     return [p for p in children(supervisor) if b"resource_tracker" not in cmdline(p)]
+
+
+def serving(supervisor: int) -> list[int]:
+    """The HTTP processes that listen (a replacement appears as a child before it listens)."""
+    return [p for p in http_processes(supervisor) if listening_ports(p, below=False)]
 
 
 def query_workers(supervisor: int) -> list[int]:
@@ -117,9 +123,9 @@ def test_kills_and_rebuilds_under_load(tmp_path):
             victim = http_processes(server.pid)[0]
             os.kill(victim, signal.SIGKILL)
             kills += 1
-            wait_for(
-                lambda v=victim: v not in http_processes(server.pid) and len(query_workers(server.pid)) == 2,
-                "the HTTP process replaced",
+            wait_for(  # replaced, and listening again: else the next kill leaves none
+                lambda v=victim: v not in http_processes(server.pid) and len(serving(server.pid)) == 2,
+                "the HTTP process replaced and listening",
                 timeout=90,
             )
             time.sleep(1)
@@ -133,7 +139,9 @@ def test_kills_and_rebuilds_under_load(tmp_path):
     failures_during_kills = load.failures(until=killing_done)
     failures_during_rebuilds = load.failures(since=killing_done, until=rebuilding_done)
     slowest = max(seconds for _, seconds, status in load.results if status == 200)
+    failed = Counter(str(status) for _, _, status in load.results if status != 200)
     print(
+        f"\nfailed answers: {dict(failed)}"
         f"\nfaults under load: {answered} requests, {kills} kills, {failures_during_kills} failed during "
         f"kills, {failures_during_rebuilds} during 2 rebuilds; slowest answer {slowest:.2f} s"
     )
