@@ -11,8 +11,10 @@ The bodies are N-Triples written by pyoxigraph. Works with Oxigraph server (``/s
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +29,63 @@ from graph_service.store.base import Backend, Health, QueryError, QueryResult, c
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyoxigraph import RdfFormat, Triple
+
+
+#: what the service sends with every query: a form-encoded POST (SPARQL 1.1 Protocol 2.1.2),
+#: the one form every engine answers (Virtuoso never answers ``application/sparql-query``
+#: bodies: openlink/virtuoso-opensource#842), and no compression asked for
+QUERY_HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Accept-Encoding": "identity"}
+#: the header an engine (Virtuoso) sets when it cut a result to its own row limit
+MAX_ROWS_HEADER = "x-sparql-maxrows"
+
+
+def query_form(
+    sparql: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
+) -> dict[str, str | list[str]]:
+    """The form fields of a query request (``query``, ``default-graph-uri``, ``named-graph-uri``)."""
+    form: dict[str, str | list[str]] = {"query": sparql}
+    if default_graph_uris:
+        form["default-graph-uri"] = list(default_graph_uris)
+    if named_graph_uris:
+        form["named-graph-uri"] = list(named_graph_uris)
+    return form
+
+
+def capped_rows(headers: httpx.Headers) -> int | None:
+    """The row limit the remote engine says it cut the result to (``X-SPARQL-MaxRows``), if any."""
+    raw = headers.get(MAX_ROWS_HEADER, "").strip()
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def decoded_body(body: bytes, media_type: str) -> bytes:
+    """The result body as the media type says, or :class:`QueryError` 502.
+
+    httpx undoes the ``Content-Encoding`` it is told about; this also undoes a gzip or zlib
+    body that arrives without it (a proxy that dropped the header: Virtuoso's gzip answers were
+    once passed on raw), and refuses a text result that is not UTF-8, so that no cache keeps
+    an answer nobody can read.
+    """
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise QueryError(502, f"remote endpoint sent a damaged gzip body: {exc}") from exc
+    elif body[:1] == b"\x78" and body[1:2] in (b"\x01", b"\x5e", b"\x9c", b"\xda"):
+        try:
+            body = zlib.decompress(body)
+        except zlib.error:
+            pass  # text that happens to start with "x": left as it is
+    if formats.Choice(media_type).content_type.endswith("charset=utf-8") or media_type in formats.TEXT_TYPES:
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise QueryError(
+                502, f"remote endpoint sent an undecodable {media_type} body (byte {exc.start})"
+            ) from exc
+    return body
 
 
 class RemoteBackend(Backend):
@@ -67,16 +126,11 @@ class RemoteBackend(Backend):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
     ) -> httpx.Response:
-        params = tuple(
-            [("default-graph-uri", u) for u in default_graph_uris]
-            + [("named-graph-uri", u) for u in named_graph_uris]
-        )
         try:
             response = self._client.post(
                 self.endpoint_url,
-                params=params,
-                content=sparql.encode("utf-8"),
-                headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
+                data=query_form(sparql, default_graph_uris, named_graph_uris),
+                headers={**QUERY_HEADERS, "Accept": accept},
             )
         except httpx.TimeoutException as exc:
             raise QueryError(503, f"remote endpoint timed out after {self.timeout} s") from exc
@@ -104,12 +158,14 @@ class RemoteBackend(Backend):
         response = self._post(sparql, choice.media_type, default_graph_uris, named_graph_uris)
         got = response.headers.get("content-type", choice.media_type).split(";")[0].strip().lower()
         media = formats.ALIASES.get(got, got)
-        return QueryResult(media, form, iter([response.content]))
+        body = decoded_body(response.content, media)
+        return QueryResult(media, form, iter([body]), capped_rows(response.headers))
 
     def _probe(self) -> tuple[str, int]:
         now = time.monotonic()
         if self._version is None or now - self._version[0] >= self.version_ttl:
-            rows = self.select_rows(named_queries.get("remote-fingerprint").text)
+            query = named_queries.get("remote-fingerprint")
+            rows = self.select_rows(query.bind(graphs=self.dataset_graph_base()))
             count = int(rows[0]["n"] or 0) if rows else 0
             graphs = " ".join(sorted((rows[0]["gs"] or "").split())) if rows else ""
             digest = hashlib.sha256(f"{count} {graphs}".encode()).hexdigest()[:16]
