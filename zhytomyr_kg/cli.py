@@ -351,23 +351,35 @@ def add_load_remote_parser(
         parents=list(parents),
         help="push an N-Quads/TriG file into a remote store (SPARQL 1.1 Graph Store Protocol, PUT per graph)",
     )
-    p.add_argument("file", type=Path, help="N-Quads (.nq) or TriG (.trig) file, e.g. the ETL's dump")
+    p.add_argument(
+        "file",
+        type=Path,
+        help="N-Quads or TriG file, optionally gzipped (.nq, .nq.gz, .trig, .trig.gz), e.g. the "
+        "export's dataset.nq.gz; streamed, never held in memory",
+    )
     p.add_argument("store_url", help="Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph)")
     p.add_argument(
         "--user",
-        help="user:password for HTTP basic auth ($ZKG_REMOTE_AUTH)",
+        help="user:password for HTTP auth ($ZKG_REMOTE_AUTH)",
         default=env("ZKG_REMOTE_AUTH") or None,
+    )
+    p.add_argument(
+        "--auth-digest",
+        action="store_const",
+        const="digest",
+        dest="auth_scheme",
+        default=env("ZKG_REMOTE_AUTH_SCHEME") or "basic",
+        help="HTTP Digest auth instead of Basic (Virtuoso's /sparql-graph-crud-auth) ($ZKG_REMOTE_AUTH_SCHEME)",
     )
     p.set_defaults(func=run_load_remote)
     return p
 
 
 def run_load_remote(args) -> int:
-    from graph_service.store.remote import load_remote
+    from graph_service.store.remote import auth_for, load_remote
 
-    auth = tuple(args.user.split(":", 1)) if args.user else None
     try:
-        pushed = load_remote(args.file, args.store_url, auth=auth)
+        pushed = load_remote(args.file, args.store_url, auth=auth_for(args.user, args.auth_scheme))
     except Exception as exc:
         print(f"load-remote failed: {exc}", file=sys.stderr)
         return 1

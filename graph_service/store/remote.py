@@ -11,15 +11,16 @@ The bodies are N-Triples written by pyoxigraph. Works with Oxigraph server (``/s
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
+import tempfile
 import time
 import zlib
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import httpx
 
@@ -28,7 +29,7 @@ from graph_service.store import named_queries
 from graph_service.store.base import Backend, Health, QueryError, QueryResult, check_query
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pyoxigraph import RdfFormat, Triple
+    from pyoxigraph import RdfFormat
 
 
 #: what the service sends with every query: a form-encoded POST (SPARQL 1.1 Protocol 2.1.2),
@@ -211,24 +212,91 @@ class PushedGraph:
 
 
 def _format_for(path: Path) -> RdfFormat:
+    """The dataset format of ``path`` by its extension (a ``.gz`` is looked through)."""
     from pyoxigraph import RdfFormat
 
-    suffix = path.suffix.lower().lstrip(".")
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[: -len(".gz")]
+    suffix = name.rsplit(".", 1)[-1] if "." in name else ""
     fmt = RdfFormat.from_extension(suffix)
     if fmt is None or not fmt.supports_datasets:
-        raise ValueError(f"{path}: expected an N-Quads (.nq) or TriG (.trig) file")
+        raise ValueError(f"{path}: expected an N-Quads or TriG file (.nq, .nq.gz, .trig, .trig.gz)")
     return fmt
 
 
-def read_graphs(path: Path) -> dict[str | None, list[Triple]]:
-    """The file's triples grouped by graph name (None for the default graph)."""
-    from pyoxigraph import DefaultGraph, parse
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[IO[bytes]]:
+    with gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb") as f:
+        yield cast(IO[bytes], f)
 
-    graphs: dict[str | None, list[Triple]] = defaultdict(list)
-    for quad in parse(path=str(path), format=_format_for(path)):
-        name = None if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
-        graphs[name].append(quad.triple)
-    return graphs
+
+def graph_runs(path: Path, spool_bytes: int = 8 << 20) -> Iterator[tuple[str | None, IO[bytes], int]]:
+    """The file's quads, streamed, as runs of consecutive quads of one graph: (graph name or
+    None, the run's triples as N-Triples in a spooled temporary file, triple count). Memory
+    stays at ``spool_bytes`` whatever the file's size (the ETL's dumps hold each graph in one run)."""
+    from pyoxigraph import DefaultGraph, RdfFormat, parse, serialize
+
+    fmt = _format_for(path)
+    with _opened(path) as source:
+        current: object = _NONE
+        spool: IO[bytes] | None = None
+        count = 0
+        batch: list = []
+
+        def flush_batch() -> None:
+            assert spool is not None
+            spool.write(serialize(batch, format=RdfFormat.N_TRIPLES) or b"")
+            batch.clear()
+
+        for quad in parse(source, format=fmt):
+            name = None if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
+            if name != current:
+                if spool is not None:
+                    flush_batch()
+                    spool.seek(0)
+                    yield cast("str | None", current), spool, count
+                    spool.close()
+                current, count = name, 0
+                spool = tempfile.SpooledTemporaryFile(max_size=spool_bytes)  # noqa: SIM115
+            batch.append(quad.triple)
+            count += 1
+            if len(batch) >= 10_000:
+                flush_batch()
+        if spool is not None:
+            flush_batch()
+            spool.seek(0)
+            yield cast("str | None", current), spool, count
+            spool.close()
+
+
+_NONE = object()
+
+
+class _Body:
+    """A spooled body sent in chunks; iterating again starts again, so that a request httpx
+    sends twice (the answer to a Digest challenge) carries the body both times."""
+
+    def __init__(self, file: IO[bytes], size: int = 1 << 16):
+        self.file = file
+        self.size = size
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.file.seek(0)
+        while chunk := self.file.read(self.size):
+            yield chunk
+
+
+def auth_for(user: str | None, scheme: str = "basic") -> httpx.Auth | None:
+    """``user:password`` as HTTP Basic or Digest auth (Virtuoso's Graph Store endpoint wants Digest)."""
+    if not user:
+        return None
+    name, _, password = user.partition(":")
+    if scheme.lower() == "digest":
+        return httpx.DigestAuth(name, password)
+    if scheme.lower() != "basic":
+        raise ValueError(f"unknown auth scheme {scheme!r} (basic or digest)")
+    return httpx.BasicAuth(name, password)
 
 
 def load_remote(
@@ -237,31 +305,38 @@ def load_remote(
     *,
     client: httpx.Client | None = None,
     timeout: float = 120.0,
-    auth: tuple[str, str] | None = None,
+    auth: tuple[str, str] | httpx.Auth | None = None,
 ) -> list[PushedGraph]:
-    """PUT every graph of ``path`` to the Graph Store endpoint ``store_url``; raise on any failure."""
-    from pyoxigraph import RdfFormat, serialize
-
+    """Send every graph of ``path`` (N-Quads or TriG, optionally gzipped) to the Graph Store
+    endpoint ``store_url``: the first run of a graph with ``PUT`` (which replaces it), any later
+    run of the same graph with ``POST`` (which adds to it). The file is parsed as a stream and
+    each body is sent from a spooled file, so memory does not grow with the file. Raises on any
+    failure."""
     path = Path(path)
+    _format_for(path)  # refuse a wrong file before connecting
     own = client is None
     client = client or httpx.Client(timeout=timeout, auth=auth)
-    pushed: list[PushedGraph] = []
+    pushed: dict[str | None, PushedGraph] = {}
     try:
-        for graph, triples in sorted(read_graphs(path).items(), key=lambda kv: kv[0] or ""):
-            body = serialize(triples, format=RdfFormat.N_TRIPLES)
+        for graph, body, count in graph_runs(path):
             params = {"graph": graph} if graph is not None else {"default": ""}
-            response = client.put(
+            method = "POST" if graph in pushed else "PUT"
+            size = body.seek(0, 2)
+            body.seek(0)
+            response = client.request(
+                method,
                 store_url,
                 params=params,
-                content=body,
-                headers={"Content-Type": "application/n-triples"},
+                content=_Body(body),
+                headers={"Content-Type": "application/n-triples", "Content-Length": str(size)},
             )
             if response.status_code >= 300:
                 raise RuntimeError(
-                    f"PUT {graph or 'default graph'} → {response.status_code}: {response.text[:500]}"
+                    f"{method} {graph or 'default graph'} → {response.status_code}: {response.text[:500]}"
                 )
-            pushed.append(PushedGraph(graph, len(triples), response.status_code))
+            before = pushed[graph].triples if graph in pushed else 0
+            pushed[graph] = PushedGraph(graph, before + count, response.status_code)
     finally:
         if own:
             client.close()
-    return pushed
+    return sorted(pushed.values(), key=lambda g: g.graph or "")
