@@ -187,7 +187,9 @@ class Site:
                     )
                 )
             rows.append(row)
-        answer = (rows, result.capped_rows)
+        # the embedded store reports the LIMIT it imposed on every query: cut only when reached
+        capped = result.capped_rows if result.capped_rows and len(rows) >= result.capped_rows else None
+        answer = (rows, capped)
         if version is not None:
             self._cache.put(key, answer)
         return answer
