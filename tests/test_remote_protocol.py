@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import io
+import json
+import threading
 from urllib.parse import parse_qs
 
 import httpx
@@ -60,6 +62,13 @@ class FakeVirtuoso:
         del results
         body = out.getvalue()
         headers = {"content-type": accept}
+        if self.max_rows and accept == "application/sparql-results+json":
+            data = json.loads(body)
+            bindings = data.get("results", {}).get("bindings", [])
+            if len(bindings) >= self.max_rows:  # cut, as Virtuoso cuts to ResultSetMaxRows
+                data["results"]["bindings"] = bindings[: self.max_rows]
+                body = json.dumps(data).encode()
+                headers["x-sparql-maxrows"] = str(self.max_rows)
         if self.garbage:
             self.garbage -= 1
             body = b"\xff\xfe\x8b" + body
@@ -67,8 +76,6 @@ class FakeVirtuoso:
             body = gzip.compress(body)
             if self.gzip == "header":
                 headers["content-encoding"] = "gzip"
-        if self.max_rows:
-            headers["x-sparql-maxrows"] = str(self.max_rows)
         return httpx.Response(200, content=body, headers=headers)
 
     def backend(self) -> RemoteBackend:
@@ -127,13 +134,13 @@ def test_system_graphs_are_not_data(fake):
 
 
 def test_truncation_is_passed_on_to_pages(fake):
-    fake.max_rows = 10000
+    fake.max_rows = 1
     client = TestClient(create_app(fake.backend()))
     page = client.get("/projects?lang=en")
     assert page.status_code == 200
-    assert page.headers["x-sparql-maxrows"] == "10000"
-    assert "the triplestore cut an answer to 10000 rows" in page.text
-    assert client.get("/projects.csv").headers["x-sparql-maxrows"] == "10000"
+    assert page.headers["x-sparql-maxrows"] == "1"
+    assert "the triplestore cut an answer to 1 rows" in page.text
+    assert client.get("/projects.csv").headers["x-sparql-maxrows"] == "1"
     fake.max_rows = None
     assert "x-sparql-maxrows" not in TestClient(create_app(fake.backend())).get("/projects").headers
 
@@ -165,16 +172,30 @@ def _run(executor: RemoteExecutor, media: str = "application/sparql-results+json
         finally:
             await executor.close()
 
-    return asyncio.run(go())
+    # in a thread of its own: another test may have left an event loop running in this one
+    box: list = []
+
+    def main() -> None:
+        try:
+            box.append(asyncio.run(go()))
+        except BaseException as exc:
+            box.append(exc)
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join()
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
 
 
 @pytest.mark.parametrize("mode", ["header", "silent"])
 def test_the_endpoint_passes_on_decoded_answers(fake, mode):
     fake.gzip = mode
-    fake.max_rows = 500
-    outcome = _run(_executor(fake), "text/csv")
-    assert outcome.body is not None and outcome.body.startswith(b"p\r\n")
-    assert outcome.capped_rows == 500
+    fake.max_rows = 1
+    outcome = _run(_executor(fake))
+    assert outcome.body is not None and b"enerhoefektyvnist" in outcome.body
+    assert outcome.capped_rows == 1
     sent = fake.requests[-1]
     assert sent.headers["content-type"] == "application/x-www-form-urlencoded"
 

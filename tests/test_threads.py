@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
+import threading
 
 import pytest
 
@@ -45,7 +46,13 @@ def test_results_are_dropped_in_the_thread_that_made_them(tmp_path, unraisable):
     async def many() -> list:
         return await asyncio.gather(*(asyncio.to_thread(call, i) for i in range(200)), return_exceptions=True)
 
-    outcomes = asyncio.run(many())  # the exceptions (and their tracebacks) reach the event loop's thread
+    # an event loop of its own, in a thread of its own (another test may have left one running in
+    # this thread): the exceptions (and their tracebacks) reach that loop's thread
+    box: list = []
+    loop_thread = threading.Thread(target=lambda: box.append(asyncio.run(many())))
+    loop_thread.start()
+    loop_thread.join()
+    outcomes = box.pop()
     gc.collect()
     assert all(isinstance(o, (bytes, QueryError, formats.NotAcceptable)) for o in outcomes)
     assert sum(isinstance(o, QueryError) for o in outcomes) == 100
