@@ -196,3 +196,20 @@ def test_time_limit_on_remote(service_on_remote):
     assert (
         httpx.get(service_on_remote + "/sparql", params={"query": PROJECTS + " # after"}).status_code == 200
     )
+
+
+def test_load_remote_streams_gzipped_nquads_with_graphs_in_several_runs(oxigraph, tmp_path):
+    # the export's own dataset.nq.gz; the graphs interleaved: a later run of a graph is added
+    # (POST), not replacing the first (PUT)
+    import gzip
+
+    quads = sample_quads()
+    quads = quads[::2] + quads[1::2]
+    path = tmp_path / "dataset.nq.gz"
+    path.write_bytes(gzip.compress(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS)))
+    pushed = load_remote(path, oxigraph + "/store")
+    expected: dict[str, int] = {}
+    for q in quads:
+        expected[q.graph_name.value] = expected.get(q.graph_name.value, 0) + 1
+    assert {p.graph: p.triples for p in pushed} == expected
+    assert graph_counts(oxigraph) == expected

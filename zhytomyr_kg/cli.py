@@ -216,10 +216,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def ensure_store(settings) -> str:
     """The live build id of ``settings.store``, building it from the bundled report if absent."""
-    from zhytomyr_kg.store_layout import NoStore, live_build
+    from zhytomyr_kg.store_layout import NoStore, NotAStore, live_build
 
     try:
         return live_build(settings.store).build_id
+    except NotAStore:
+        raise
     except NoStore:
         import etl.pipeline  # lazily: the service does not need the ETL when a store exists
 
@@ -276,7 +278,13 @@ def run_serve(args) -> int:
     if args.sparql_endpoint:
         env_updates["ZKG_SPARQL_ENDPOINT"] = args.sparql_endpoint
     else:
-        ensure_store(settings)
+        from zhytomyr_kg.store_layout import NotAStore
+
+        try:
+            ensure_store(settings)
+        except NotAStore as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     workers = max(1, args.workers)
     if getattr(args, "query_workers", None):
         env_updates["ZKG_SPARQL_POOL_SIZE"] = str(args.query_workers)
@@ -351,23 +359,35 @@ def add_load_remote_parser(
         parents=list(parents),
         help="push an N-Quads/TriG file into a remote store (SPARQL 1.1 Graph Store Protocol, PUT per graph)",
     )
-    p.add_argument("file", type=Path, help="N-Quads (.nq) or TriG (.trig) file, e.g. the ETL's dump")
+    p.add_argument(
+        "file",
+        type=Path,
+        help="N-Quads or TriG file, optionally gzipped (.nq, .nq.gz, .trig, .trig.gz), e.g. the "
+        "export's dataset.nq.gz; streamed, never held in memory",
+    )
     p.add_argument("store_url", help="Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph)")
     p.add_argument(
         "--user",
-        help="user:password for HTTP basic auth ($ZKG_REMOTE_AUTH)",
+        help="user:password for HTTP auth ($ZKG_REMOTE_AUTH)",
         default=env("ZKG_REMOTE_AUTH") or None,
+    )
+    p.add_argument(
+        "--auth-digest",
+        action="store_const",
+        const="digest",
+        dest="auth_scheme",
+        default=env("ZKG_REMOTE_AUTH_SCHEME") or "basic",
+        help="HTTP Digest auth instead of Basic (Virtuoso's /sparql-graph-crud-auth) ($ZKG_REMOTE_AUTH_SCHEME)",
     )
     p.set_defaults(func=run_load_remote)
     return p
 
 
 def run_load_remote(args) -> int:
-    from graph_service.store.remote import load_remote
+    from graph_service.store.remote import auth_for, load_remote
 
-    auth = tuple(args.user.split(":", 1)) if args.user else None
     try:
-        pushed = load_remote(args.file, args.store_url, auth=auth)
+        pushed = load_remote(args.file, args.store_url, auth=auth_for(args.user, args.auth_scheme))
     except Exception as exc:
         print(f"load-remote failed: {exc}", file=sys.stderr)
         return 1
@@ -392,6 +412,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     manifest = export(store, out, settings, version=build.build_id)
     total = sum(f["bytes"] for f in manifest["files"])
     print(f"exported {len(manifest['files'])} files ({total} bytes) of build {build.build_id} into {out}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """A dump (N-Quads or TriG, gzipped or not) → a new build of the store, made live."""
+    import hashlib
+
+    from etl.load import load_to_disk
+    from graph_service.store.remote import _format_for, _opened
+    from zhytomyr_kg.store_layout import NoStore, check_layout
+
+    settings = _settings(args)
+    path = Path(args.file).expanduser()
+    try:
+        check_layout(settings.store)
+        fmt = _format_for(path)
+        import pyoxigraph
+
+        with _opened(path) as f:
+            quads = list(pyoxigraph.parse(f, format=fmt))
+        digest = hashlib.sha256()
+        with open(path, "rb") as raw:
+            for block in iter(lambda: raw.read(1 << 20), b""):
+                digest.update(block)
+        info = {"imported": {"file": path.name, "sha256": digest.hexdigest()}}
+        loaded = load_to_disk(settings.store, quads, digest.hexdigest(), info)
+    except NoStore as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, ValueError, SyntaxError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_DATA
+    print(
+        f"imported {len(quads)} quads from {path.name} into {settings.store} (build {loaded.build_dir.name if loaded.build_dir else '?'})"
+    )
     return 0
 
 
@@ -443,6 +498,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="output directory (default: <live build>/dumps, which the service serves)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "import", parents=[common], help="load an N-Quads/TriG dump (.nq[.gz], .trig[.gz]) as a new build"
+    )
+    p.add_argument("file", type=Path, help="e.g. the export's dataset.nq.gz")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("settings", help="every ZKG_* environment variable: flag, default, meaning (Markdown)")
     p.set_defaults(func=cmd_settings)

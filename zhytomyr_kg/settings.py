@@ -100,7 +100,14 @@ ENVIRONMENT: dict[str, Var] = {
             "",
             "remote backend: the data version for ETags (else a fingerprint of the remote's graphs)",
         ),
-        Var("ZKG_REMOTE_AUTH", str, "", "`load-remote`: user:password for HTTP basic auth", "--user"),
+        Var("ZKG_REMOTE_AUTH", str, "", "`load-remote`: user:password for HTTP auth", "--user"),
+        Var(
+            "ZKG_REMOTE_AUTH_SCHEME",
+            str,
+            "basic",
+            "`load-remote`: `basic` or `digest` (Virtuoso's Graph Store endpoint wants Digest)",
+            "--auth-digest",
+        ),
         Var("ZKG_PUBLIC_URL", str, "", "the service's public URL behind a proxy (links, sitemap, /dataset)"),
         Var(
             "ZKG_LICENSE",

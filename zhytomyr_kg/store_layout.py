@@ -202,10 +202,32 @@ class LiveBuild:
         return info if isinstance(info, dict) else {}
 
 
+class NotAStore(NoStore):
+    """The directory holds something else than this layout (e.g. a plain pyoxigraph store):
+    serving it would ignore its data, building into it would mix two things."""
+
+
+def check_layout(store_dir: Path) -> None:
+    """Raise :class:`NotAStore` when ``store_dir`` exists, is not empty and is not laid out
+    as here (no ``current`` and no ``builds/``). A missing or empty directory is fine."""
+    store_dir = Path(store_dir)
+    if not store_dir.is_dir():
+        if store_dir.exists():
+            raise NotAStore(f"{store_dir} is not a directory")
+        return
+    names = {p.name for p in store_dir.iterdir()} - {BUILD_LOCK}
+    if names and CURRENT not in names and BUILDS not in names:
+        raise NotAStore(
+            f"{store_dir} is not a zhytomyr-kg store (no {CURRENT} or {BUILDS}/; a plain pyoxigraph "
+            "directory?): load a dump with `zhytomyr-kg import FILE.nq.gz --store DIR`"
+        )
+
+
 def live_build(store_dir: Path) -> LiveBuild:
     """The live build of ``store_dir``; raises :class:`NoStore` when there is none."""
     link = Path(store_dir) / CURRENT
     if not link.is_symlink() or not link.exists():
+        check_layout(Path(store_dir))
         raise NoStore(f"no graph in {store_dir}: run `zhytomyr-kg build` first")
     target = (link.parent / os.readlink(link)).resolve()
     return LiveBuild(build_id=target.name, directory=target)

@@ -64,8 +64,13 @@ def dataset_iri(settings: Settings) -> str:
     return settings.base_iri + "dataset"
 
 
-def _rows(rows: Rows, name: str) -> list[dict]:
-    return rows(named_queries.get(name).text)
+def _rows(rows: Rows, name: str, settings: Settings | None = None) -> list[dict]:
+    """The rows of a named query; with ``settings``, counted over this dataset's graphs only
+    (``?graphs`` bound to the graph base: a triplestore's own graphs are not the dataset's)."""
+    query = named_queries.get(name)
+    if settings is not None and "graphs" in query.params:
+        return rows(query.bind(graphs=settings.graph_base))
+    return rows(query.text)
 
 
 #: external targets we know by name: site root → (slug, title, homepage, VoID uriSpace of its entities)
@@ -284,20 +289,20 @@ def describe(
     # VoID
     g.add((ds, VOID.sparqlEndpoint, endpoint))
     g.add((ds, VOID.uriSpace, Literal(settings.id_base)))
-    totals = _rows(rows, "void-totals")[0]
+    totals = {**_rows(rows, "void-totals", settings)[0], **_rows(rows, "void-entities", settings)[0]}
     for key in ("triples", "entities", "distinctSubjects", "distinctObjects", "properties", "classes"):
         g.add((ds, VOID[key], Literal(_int(totals[key]), datatype=XSD.integer)))
-    for row in _rows(rows, "void-class-partitions"):
+    for row in _rows(rows, "void-class-partitions", settings):
         part = BNode()
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], URIRef(row["class"])))
         g.add((part, VOID.entities, Literal(_int(row["entities"]), datatype=XSD.integer)))
-    for row in _rows(rows, "void-property-partitions"):
+    for row in _rows(rows, "void-property-partitions", settings):
         part = BNode()
         g.add((ds, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(row["property"])))
         g.add((part, VOID.triples, Literal(_int(row["triples"]), datatype=XSD.integer)))
-    for row in _rows(rows, "void-graphs"):
+    for row in _rows(rows, "void-graphs", settings):
         sub = URIRef(row["graph"])
         g.add((ds, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))

@@ -253,8 +253,11 @@ def export_tables(store: ox.Store) -> list[Table]:
             continue
         # export queries are SELECT queries
         solutions = cast(ox.QuerySolutions, store.query(query.text, use_default_graph_as_union=True))
-        variables = [v.value for v in solutions.variables]
-        rows = [[_lexical(row[v]) for v in variables] for row in solutions]
+        try:
+            variables = [v.value for v in solutions.variables]
+            rows = [[_lexical(row[v]) for v in variables] for row in solutions]
+        finally:  # dropped in this thread even on an error (pyoxigraph's results are unsendable)
+            del solutions
         if rows:
             tables.append(
                 Table(query.name[len("export-") :], query.title, query.description, variables, rows)

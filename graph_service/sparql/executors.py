@@ -208,14 +208,13 @@ class RemoteExecutor(Executor):
             if media_type in formats.offered_for(f):
                 form = f
                 break
-        params = [("default-graph-uri", u) for u in default_graph_uris]
-        params += [("named-graph-uri", u) for u in named_graph_uris]
+        from graph_service.store.remote import QUERY_HEADERS, capped_rows, decoded_body, query_form
+
         request = self.client.build_request(
             "POST",
             self.backend.endpoint_url,
-            params=params,
-            content=sparql.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": media_type},
+            data=query_form(sparql, default_graph_uris, named_graph_uris),
+            headers={**QUERY_HEADERS, "Accept": media_type},
         )
         try:
             async with asyncio.timeout_at(deadline):
@@ -229,12 +228,17 @@ class RemoteExecutor(Executor):
                         raise WorkerError(status, f"remote endpoint answered {response.status_code}: {text}")
                     got = response.headers.get("content-type", media_type).split(";")[0].strip().lower()
                     got = formats.ALIASES.get(got, got)
-                    async for chunk in response.aiter_raw():
+                    # aiter_bytes, not aiter_raw: a Content-Encoding the engine chose is undone here
+                    async for chunk in response.aiter_bytes():
                         chunks.append(chunk)
                         size += len(chunk)
                         if size > self.config.max_result_bytes:
                             raise WorkerError(413, "result larger than ZKG_SPARQL_MAX_RESULT_BYTES")
-                    return Outcome(got, form, None, b"".join(chunks), [], None)
+                    try:
+                        body = decoded_body(b"".join(chunks), got)
+                    except QueryError as exc:  # never answered, so never cached
+                        raise WorkerError(exc.status, exc.message) from None
+                    return Outcome(got, form, capped_rows(response.headers), body, [], None)
                 finally:
                     await response.aclose()
         except TimeoutError:

@@ -207,7 +207,8 @@ class Service:
             if version is not None:
                 try:
                     rows = await asyncio.to_thread(
-                        self.backend.select_rows, named_queries.get("service-graphs").text
+                        self.backend.select_rows,
+                        named_queries.get("service-graphs").bind(graphs=self.backend.dataset_graph_base()),
                     )
                     graphs = [g for r in rows if (g := r["g"])]
                     triples = await asyncio.to_thread(self.backend.triple_count)

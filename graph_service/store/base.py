@@ -213,6 +213,14 @@ class Backend(abc.ABC):
     executor_kind = "thread"
     #: whether :meth:`data_version` is cheap enough to call on the event loop (no network)
     cheap_data_version = False
+    #: the prefix of this dataset's named graphs (``…/graph/``): counts and graph lists keep to
+    #: them, so a triplestore's own graphs (Virtuoso's system graphs) are never counted as data
+    graph_base: str | None = None
+
+    def dataset_graph_base(self) -> str:
+        from zhytomyr_kg.settings import Settings
+
+        return self.graph_base or Settings().graph_base
 
     @abc.abstractmethod
     def query(

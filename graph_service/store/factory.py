@@ -15,6 +15,12 @@ def backend_from_settings(
     store of ``settings``; with ``config``, under the endpoint's limits (the row, result-size
     and in-memory limits apply to the embedded store only: a remote store has its own)."""
     endpoint = endpoint or env("ZKG_SPARQL_ENDPOINT")
+    backend = _backend(settings, endpoint, config)
+    backend.graph_base = settings.graph_base
+    return backend
+
+
+def _backend(settings: Settings, endpoint: str | None, config: ServiceConfig | None) -> Backend:
     if endpoint:
         return RemoteBackend(
             endpoint,

@@ -268,16 +268,59 @@ class OxigraphBackend(Backend):
         except ValueError as exc:
             raise QueryError(400, f"invalid graph IRI in default-graph-uri/named-graph-uri: {exc}") from exc
 
+        # pyoxigraph's results are "unsendable": they must be dropped in the thread that made them.
+        # An exception leaving a frame that still holds them carries them in its traceback to
+        # whichever thread catches it (asyncio.to_thread hands it to the event loop), where they
+        # were dropped with "PyQuerySolutions is unsendable, but is being dropped on another
+        # thread". So they live only in ``box``, which is emptied here, on every path.
+        box: list[Any] = []
+        try:
+            return self._run(
+                store,
+                box,
+                sparql,
+                capped_text,
+                info,
+                kwargs,
+                emit,
+                accept,
+                format,
+                media_type,
+                on_start,
+                chunk_size,
+                max_bytes,
+            )
+        finally:
+            box.clear()
+
+    def _run(
+        self,
+        store,
+        box: list,
+        sparql,
+        capped_text,
+        info,
+        kwargs,
+        emit,
+        accept,
+        format,
+        media_type,
+        on_start,
+        chunk_size,
+        max_bytes,
+    ) -> QueryResult:
+        import pyoxigraph
+
         capped: int | None = None
         try:
             if capped_text is not None:
                 try:
-                    results = store.query(capped_text, **kwargs)
+                    box.append(store.query(capped_text, **kwargs))
                     capped = self.max_rows
                 except SyntaxError:
-                    results = store.query(sparql, **kwargs)
+                    box.append(store.query(sparql, **kwargs))
             else:
-                results = store.query(sparql, **kwargs)
+                box.append(store.query(sparql, **kwargs))
         except SyntaxError as exc:
             raise QueryError(400, f"malformed query: {exc}") from exc
         except (ValueError, RuntimeError) as exc:
@@ -286,12 +329,14 @@ class OxigraphBackend(Backend):
             log.warning("store error: %s", exc)
             raise QueryError(500, "store error: the store could not be read") from exc
 
+        results = box[-1]
         if isinstance(results, pyoxigraph.QuerySolutions):
             form = "SELECT"
         elif isinstance(results, pyoxigraph.QueryBoolean):
             form = "ASK"
         else:
             form = info.form if info.form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
+        del results  # the only reference left is the caller's box, which it clears
         if media_type and media_type in formats.offered_for(form):
             choice = formats.Choice(media_type)
         else:
@@ -303,13 +348,15 @@ class OxigraphBackend(Backend):
         try:
             # pyoxigraph only calls write() on its output: the chunk writer is enough of a file
             output = cast(IO[bytes], writer)
-            if isinstance(results, pyoxigraph.QueryTriples):  # CONSTRUCT/DESCRIBE
-                results.serialize(output, pyoxigraph.RdfFormat.from_media_type(choice.media_type))
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                box[-1].serialize(output, pyoxigraph.RdfFormat.from_media_type(choice.media_type))
             else:  # SELECT/ASK
-                results.serialize(output, pyoxigraph.QueryResultsFormat.from_media_type(choice.media_type))
+                box[-1].serialize(output, pyoxigraph.QueryResultsFormat.from_media_type(choice.media_type))
             writer.flush()
         except QueryError:
             raise
         except (ValueError, RuntimeError, OSError) as exc:
             raise QueryError(500, f"query evaluation failed: {exc}") from exc
+        finally:
+            box.clear()  # dropped here, in this thread, before any exception leaves
         return result

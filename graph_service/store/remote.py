@@ -11,13 +11,16 @@ The bodies are N-Triples written by pyoxigraph. Works with Oxigraph server (``/s
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import hashlib
+import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import httpx
 
@@ -26,7 +29,64 @@ from graph_service.store import named_queries
 from graph_service.store.base import Backend, Health, QueryError, QueryResult, check_query
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pyoxigraph import RdfFormat, Triple
+    from pyoxigraph import RdfFormat
+
+
+#: what the service sends with every query: a form-encoded POST (SPARQL 1.1 Protocol 2.1.2),
+#: the one form every engine answers (Virtuoso never answers ``application/sparql-query``
+#: bodies: openlink/virtuoso-opensource#842), and no compression asked for
+QUERY_HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Accept-Encoding": "identity"}
+#: the header an engine (Virtuoso) sets when it cut a result to its own row limit
+MAX_ROWS_HEADER = "x-sparql-maxrows"
+
+
+def query_form(
+    sparql: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
+) -> dict[str, str | list[str]]:
+    """The form fields of a query request (``query``, ``default-graph-uri``, ``named-graph-uri``)."""
+    form: dict[str, str | list[str]] = {"query": sparql}
+    if default_graph_uris:
+        form["default-graph-uri"] = list(default_graph_uris)
+    if named_graph_uris:
+        form["named-graph-uri"] = list(named_graph_uris)
+    return form
+
+
+def capped_rows(headers: httpx.Headers) -> int | None:
+    """The row limit the remote engine says it cut the result to (``X-SPARQL-MaxRows``), if any."""
+    raw = headers.get(MAX_ROWS_HEADER, "").strip()
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def decoded_body(body: bytes, media_type: str) -> bytes:
+    """The result body as the media type says, or :class:`QueryError` 502.
+
+    httpx undoes the ``Content-Encoding`` it is told about; this also undoes a gzip or zlib
+    body that arrives without it (a proxy that dropped the header: Virtuoso's gzip answers were
+    once passed on raw), and refuses a text result that is not UTF-8, so that no cache keeps
+    an answer nobody can read.
+    """
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise QueryError(502, f"remote endpoint sent a damaged gzip body: {exc}") from exc
+    elif body[:1] == b"\x78" and body[1:2] in (b"\x01", b"\x5e", b"\x9c", b"\xda"):
+        try:
+            body = zlib.decompress(body)
+        except zlib.error:
+            pass  # text that happens to start with "x": left as it is
+    if formats.Choice(media_type).content_type.endswith("charset=utf-8") or media_type in formats.TEXT_TYPES:
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise QueryError(
+                502, f"remote endpoint sent an undecodable {media_type} body (byte {exc.start})"
+            ) from exc
+    return body
 
 
 class RemoteBackend(Backend):
@@ -67,16 +127,11 @@ class RemoteBackend(Backend):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
     ) -> httpx.Response:
-        params = tuple(
-            [("default-graph-uri", u) for u in default_graph_uris]
-            + [("named-graph-uri", u) for u in named_graph_uris]
-        )
         try:
             response = self._client.post(
                 self.endpoint_url,
-                params=params,
-                content=sparql.encode("utf-8"),
-                headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
+                data=query_form(sparql, default_graph_uris, named_graph_uris),
+                headers={**QUERY_HEADERS, "Accept": accept},
             )
         except httpx.TimeoutException as exc:
             raise QueryError(503, f"remote endpoint timed out after {self.timeout} s") from exc
@@ -104,12 +159,14 @@ class RemoteBackend(Backend):
         response = self._post(sparql, choice.media_type, default_graph_uris, named_graph_uris)
         got = response.headers.get("content-type", choice.media_type).split(";")[0].strip().lower()
         media = formats.ALIASES.get(got, got)
-        return QueryResult(media, form, iter([response.content]))
+        body = decoded_body(response.content, media)
+        return QueryResult(media, form, iter([body]), capped_rows(response.headers))
 
     def _probe(self) -> tuple[str, int]:
         now = time.monotonic()
         if self._version is None or now - self._version[0] >= self.version_ttl:
-            rows = self.select_rows(named_queries.get("remote-fingerprint").text)
+            query = named_queries.get("remote-fingerprint")
+            rows = self.select_rows(query.bind(graphs=self.dataset_graph_base()))
             count = int(rows[0]["n"] or 0) if rows else 0
             graphs = " ".join(sorted((rows[0]["gs"] or "").split())) if rows else ""
             digest = hashlib.sha256(f"{count} {graphs}".encode()).hexdigest()[:16]
@@ -155,24 +212,91 @@ class PushedGraph:
 
 
 def _format_for(path: Path) -> RdfFormat:
+    """The dataset format of ``path`` by its extension (a ``.gz`` is looked through)."""
     from pyoxigraph import RdfFormat
 
-    suffix = path.suffix.lower().lstrip(".")
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[: -len(".gz")]
+    suffix = name.rsplit(".", 1)[-1] if "." in name else ""
     fmt = RdfFormat.from_extension(suffix)
     if fmt is None or not fmt.supports_datasets:
-        raise ValueError(f"{path}: expected an N-Quads (.nq) or TriG (.trig) file")
+        raise ValueError(f"{path}: expected an N-Quads or TriG file (.nq, .nq.gz, .trig, .trig.gz)")
     return fmt
 
 
-def read_graphs(path: Path) -> dict[str | None, list[Triple]]:
-    """The file's triples grouped by graph name (None for the default graph)."""
-    from pyoxigraph import DefaultGraph, parse
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[IO[bytes]]:
+    with gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb") as f:
+        yield cast(IO[bytes], f)
 
-    graphs: dict[str | None, list[Triple]] = defaultdict(list)
-    for quad in parse(path=str(path), format=_format_for(path)):
-        name = None if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
-        graphs[name].append(quad.triple)
-    return graphs
+
+def graph_runs(path: Path, spool_bytes: int = 8 << 20) -> Iterator[tuple[str | None, IO[bytes], int]]:
+    """The file's quads, streamed, as runs of consecutive quads of one graph: (graph name or
+    None, the run's triples as N-Triples in a spooled temporary file, triple count). Memory
+    stays at ``spool_bytes`` whatever the file's size (the ETL's dumps hold each graph in one run)."""
+    from pyoxigraph import DefaultGraph, RdfFormat, parse, serialize
+
+    fmt = _format_for(path)
+    with _opened(path) as source:
+        current: object = _NONE
+        spool: IO[bytes] | None = None
+        count = 0
+        batch: list = []
+
+        def flush_batch() -> None:
+            assert spool is not None
+            spool.write(serialize(batch, format=RdfFormat.N_TRIPLES) or b"")
+            batch.clear()
+
+        for quad in parse(source, format=fmt):
+            name = None if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
+            if name != current:
+                if spool is not None:
+                    flush_batch()
+                    spool.seek(0)
+                    yield cast("str | None", current), spool, count
+                    spool.close()
+                current, count = name, 0
+                spool = tempfile.SpooledTemporaryFile(max_size=spool_bytes)  # noqa: SIM115
+            batch.append(quad.triple)
+            count += 1
+            if len(batch) >= 10_000:
+                flush_batch()
+        if spool is not None:
+            flush_batch()
+            spool.seek(0)
+            yield cast("str | None", current), spool, count
+            spool.close()
+
+
+_NONE = object()
+
+
+class _Body:
+    """A spooled body sent in chunks; iterating again starts again, so that a request httpx
+    sends twice (the answer to a Digest challenge) carries the body both times."""
+
+    def __init__(self, file: IO[bytes], size: int = 1 << 16):
+        self.file = file
+        self.size = size
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.file.seek(0)
+        while chunk := self.file.read(self.size):
+            yield chunk
+
+
+def auth_for(user: str | None, scheme: str = "basic") -> httpx.Auth | None:
+    """``user:password`` as HTTP Basic or Digest auth (Virtuoso's Graph Store endpoint wants Digest)."""
+    if not user:
+        return None
+    name, _, password = user.partition(":")
+    if scheme.lower() == "digest":
+        return httpx.DigestAuth(name, password)
+    if scheme.lower() != "basic":
+        raise ValueError(f"unknown auth scheme {scheme!r} (basic or digest)")
+    return httpx.BasicAuth(name, password)
 
 
 def load_remote(
@@ -181,31 +305,38 @@ def load_remote(
     *,
     client: httpx.Client | None = None,
     timeout: float = 120.0,
-    auth: tuple[str, str] | None = None,
+    auth: tuple[str, str] | httpx.Auth | None = None,
 ) -> list[PushedGraph]:
-    """PUT every graph of ``path`` to the Graph Store endpoint ``store_url``; raise on any failure."""
-    from pyoxigraph import RdfFormat, serialize
-
+    """Send every graph of ``path`` (N-Quads or TriG, optionally gzipped) to the Graph Store
+    endpoint ``store_url``: the first run of a graph with ``PUT`` (which replaces it), any later
+    run of the same graph with ``POST`` (which adds to it). The file is parsed as a stream and
+    each body is sent from a spooled file, so memory does not grow with the file. Raises on any
+    failure."""
     path = Path(path)
+    _format_for(path)  # refuse a wrong file before connecting
     own = client is None
     client = client or httpx.Client(timeout=timeout, auth=auth)
-    pushed: list[PushedGraph] = []
+    pushed: dict[str | None, PushedGraph] = {}
     try:
-        for graph, triples in sorted(read_graphs(path).items(), key=lambda kv: kv[0] or ""):
-            body = serialize(triples, format=RdfFormat.N_TRIPLES)
+        for graph, body, count in graph_runs(path):
             params = {"graph": graph} if graph is not None else {"default": ""}
-            response = client.put(
+            method = "POST" if graph in pushed else "PUT"
+            size = body.seek(0, 2)
+            body.seek(0)
+            response = client.request(
+                method,
                 store_url,
                 params=params,
-                content=body,
-                headers={"Content-Type": "application/n-triples"},
+                content=_Body(body),
+                headers={"Content-Type": "application/n-triples", "Content-Length": str(size)},
             )
             if response.status_code >= 300:
                 raise RuntimeError(
-                    f"PUT {graph or 'default graph'} → {response.status_code}: {response.text[:500]}"
+                    f"{method} {graph or 'default graph'} → {response.status_code}: {response.text[:500]}"
                 )
-            pushed.append(PushedGraph(graph, len(triples), response.status_code))
+            before = pushed[graph].triples if graph in pushed else 0
+            pushed[graph] = PushedGraph(graph, before + count, response.status_code)
     finally:
         if own:
             client.close()
-    return pushed
+    return sorted(pushed.values(), key=lambda g: g.graph or "")

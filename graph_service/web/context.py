@@ -145,7 +145,8 @@ class Site:
         self.links = links or Links.from_env(settings.base_iri)
         self.env = templates()
         self.cache_entries = cache_entries
-        self._cache: LRU[list[dict[str, Term | None]]] = LRU(cache_entries)
+        # rows and the row limit the store cut them to (X-SPARQL-MaxRows), None if it did not
+        self._cache: LRU[tuple[list[dict[str, Term | None]], int | None]] = LRU(cache_entries)
         self.search_path: Callable[[], Path | None] = lambda: index_path(backend)
 
     # -- data ---------------------------------------------------------------------------------
@@ -156,14 +157,19 @@ class Site:
             return None
 
     def select(self, sparql: str) -> list[dict[str, Term | None]]:
+        return self.select_capped(sparql)[0]
+
+    def select_capped(self, sparql: str) -> tuple[list[dict[str, Term | None]], int | None]:
+        """The rows of a SELECT, and the row limit the store cut them to (None: all rows).
+        Kept per data version; an answer that cannot be read raises and is never kept."""
         version = self.version()
         key = (version, sparql)
         if version is not None:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
-        body = self.backend.query(sparql, format="json").read()
-        data = json.loads(body)
+        result = self.backend.query(sparql, format="json")
+        data = json.loads(result.read())
         names = data.get("head", {}).get("vars", [])
         rows = []
         for binding in data.get("results", {}).get("bindings", []):
@@ -181,9 +187,12 @@ class Site:
                     )
                 )
             rows.append(row)
+        # the embedded store reports the LIMIT it imposed on every query: cut only when reached
+        capped = result.capped_rows if result.capped_rows and len(rows) >= result.capped_rows else None
+        answer = (rows, capped)
         if version is not None:
-            self._cache.put(key, rows)
-        return rows
+            self._cache.put(key, answer)
+        return answer
 
     def construct(self, sparql: str, media_type: str) -> bytes:
         return self.backend.construct(sparql, media_type)
@@ -215,6 +224,7 @@ class Ctx:
         self.path = request.url.path
         self.query_params = request.query_params
         self.uses: list[QueryUse] = []
+        self.capped: list[int] = []  # row limits a store cut this page's answers to
 
     # -- strings and links ---------------------------------------------------------------------
     def t(self, key: str) -> str:
@@ -261,7 +271,15 @@ class Ctx:
         query = named_queries.get(name)
         text = query.bind(**params) if params else query.text
         self.uses.append(QueryUse(query.name, query.title, query.description, text))
-        return self.site.select(text)
+        rows, capped = self.site.select_capped(text)
+        if capped:
+            self.capped.append(capped)
+        return rows
+
+    @property
+    def max_rows(self) -> int | None:
+        """The smallest row limit a store cut this page's answers to (None: nothing was cut)."""
+        return min(self.capped) if self.capped else None
 
 
 def plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

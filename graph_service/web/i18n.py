@@ -98,6 +98,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The search index is not available for this store.",
     ),
     "not_found": ("Не знайдено", "Not found"),
+    "truncated": (
+        "Увага: сховище обрізало відповідь до %d рядків; на сторінці може бракувати даних.",
+        "Warning: the triplestore cut an answer to %d rows; this page may be incomplete.",
+    ),
     "not_found_text": ("У графі немає сутності з таким IRI.", "The graph has no entity with this IRI."),
     "relationship": ("Донор → проєкт → виконавчий орган", "Funder → project → department"),
     "in_other_lang": ("немає перекладу", "no translation"),

@@ -43,9 +43,14 @@ def unavailable(exc: Exception, headers: dict[str, str] | None = None) -> Respon
     return text(503, f"the graph is not available: {getattr(exc, 'message', 'see the service log')}", headers)
 
 
+def truncated(ctx: Ctx) -> dict[str, str]:
+    """``X-SPARQL-MaxRows`` when the store cut one of the page's answers to its row limit."""
+    return {"X-SPARQL-MaxRows": str(ctx.max_rows)} if ctx.max_rows else {}
+
+
 def html(ctx: Ctx, page: Page, headers: dict[str, str] | None = None) -> Response:
     body = ctx.site.render(ctx, page)
-    headers = {"Vary": VARY, **(headers or {}), "Content-Language": ctx.lang}
+    headers = {"Vary": VARY, **(headers or {}), **truncated(ctx), "Content-Language": ctx.lang}
     return HTMLResponse(body, status_code=page.status, headers=headers)
 
 
@@ -111,6 +116,7 @@ def csv_body(table: Table) -> bytes:
 def data_response(
     ctx: Ctx, page: Page, fmt: str, table_name: str | None, headers: dict[str, str]
 ) -> Response:
+    headers = {**headers, **truncated(ctx)}
     if fmt == "csv":
         table = (
             next((t for t in page.tables if t.name == table_name), None)

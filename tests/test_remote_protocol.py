@@ -1,0 +1,219 @@
+"""The remote backend speaks the protocol every engine answers (issue #15, item 6), against a fake
+endpoint that behaves like Virtuoso where Virtuoso differs: it answers only form-encoded posts,
+keeps system graphs next to the data, may gzip its answers (with or without telling), and cuts
+results to its row limit with ``X-SPARQL-MaxRows``."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import io
+import json
+import threading
+from urllib.parse import parse_qs
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from starlette.testclient import TestClient
+
+from graph_service.sparql.executors import RemoteExecutor
+from graph_service.sparql.pool import WorkerError
+from graph_service.store.base import QueryError
+from graph_service.store.remote import RemoteBackend
+from graph_service.testing import sample_quads
+from graph_service.web.app import create_app
+from graph_service.web.context import Site
+from zhytomyr_kg.settings import ServiceConfig, Settings
+
+SYSTEM = "http://www.openlinksw.com/schemas/virtrdf#"
+ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
+
+
+class FakeVirtuoso:
+    def __init__(self) -> None:
+        self.store = ox.Store()
+        self.store.extend(sample_quads())
+        system = ox.NamedNode(SYSTEM)
+        for i in range(50):  # an engine's own graph: not the dataset's
+            self.store.add(
+                ox.Quad(ox.NamedNode(f"{SYSTEM}q{i}"), ox.NamedNode(SYSTEM + "p"), ox.Literal(str(i)), system)
+            )
+        self.requests: list[httpx.Request] = []
+        self.gzip = ""  # "", "header" (Content-Encoding: gzip) or "silent" (gzip, no header)
+        self.garbage = 0  # answer this many requests with bytes that are not UTF-8
+        self.max_rows: int | None = None
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.headers.get("content-type", "").startswith("application/sparql-query"):
+            return httpx.Response(415, text="Virtuoso never answers these")
+        form = parse_qs(request.content.decode())
+        query = form["query"][0]
+        accept = request.headers.get("accept", "application/sparql-results+json").split(",")[0]
+        results = self.store.query(query, use_default_graph_as_union=True)
+        out = io.BytesIO()
+        if isinstance(results, ox.QueryTriples):
+            results.serialize(out, ox.RdfFormat.from_media_type(accept) or ox.RdfFormat.TURTLE)
+        else:
+            fmt = ox.QueryResultsFormat.from_media_type(accept) or ox.QueryResultsFormat.JSON
+            results.serialize(out, fmt)
+            accept = fmt.media_type
+        del results
+        body = out.getvalue()
+        headers = {"content-type": accept}
+        if self.max_rows and accept == "application/sparql-results+json":
+            data = json.loads(body)
+            bindings = data.get("results", {}).get("bindings", [])
+            if len(bindings) >= self.max_rows:  # cut, as Virtuoso cuts to ResultSetMaxRows
+                data["results"]["bindings"] = bindings[: self.max_rows]
+                body = json.dumps(data).encode()
+                headers["x-sparql-maxrows"] = str(self.max_rows)
+        if self.garbage:
+            self.garbage -= 1
+            body = b"\xff\xfe\x8b" + body
+        if self.gzip:
+            body = gzip.compress(body)
+            if self.gzip == "header":
+                headers["content-encoding"] = "gzip"
+        return httpx.Response(200, content=body, headers=headers)
+
+    def backend(self) -> RemoteBackend:
+        backend = RemoteBackend(
+            "http://fake/sparql", client=httpx.Client(transport=httpx.MockTransport(self.answer))
+        )
+        backend.graph_base = Settings().graph_base
+        return backend
+
+
+@pytest.fixture
+def fake():
+    return FakeVirtuoso()
+
+
+PROJECTS = f"SELECT ?p WHERE {{ ?p a <{ZKG}Project> }}"
+
+
+def test_queries_are_form_posts_without_compression(fake):
+    rows = fake.backend().select_rows(PROJECTS)
+    assert len(rows) == 1
+    sent = fake.requests[-1]
+    assert sent.method == "POST"
+    assert sent.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert sent.headers["accept-encoding"] == "identity"
+    assert parse_qs(sent.content.decode())["query"] == [PROJECTS]
+
+
+@pytest.mark.parametrize("mode", ["header", "silent"])
+def test_compressed_answers_are_decoded(fake, mode):
+    fake.gzip = mode
+    assert len(fake.backend().select_rows(PROJECTS)) == 1
+    assert b"enerhoefektyvnist" in fake.backend().query(PROJECTS, format="csv").read()
+
+
+def test_an_undecodable_answer_is_an_error_and_never_cached(fake):
+    site = Site(fake.backend(), Settings())
+    site.version()  # the data version is probed first (and kept for a while)
+    fake.garbage = 1
+    with pytest.raises(QueryError) as err:
+        site.select(PROJECTS)
+    assert err.value.status == 502 and "undecodable" in err.value.message
+    assert len(site.select(PROJECTS)) == 1  # asked again, not replayed from the cache
+
+
+def test_system_graphs_are_not_data(fake):
+    backend = fake.backend()
+    assert backend.triple_count() == len(sample_quads())
+    client = TestClient(create_app(backend))
+    graphs = {q.graph_name.value for q in sample_quads()}
+    sd = client.get("/sparql", headers={"Accept": "text/turtle"}).text
+    assert SYSTEM not in sd and all(g in sd for g in graphs)
+    void = client.get("/dataset", headers={"Accept": "application/n-triples"}).text
+    assert SYSTEM not in void
+    assert f'<http://rdfs.org/ns/void#triples> "{len(sample_quads())}"' in void
+
+
+def test_truncation_is_passed_on_to_pages(fake):
+    fake.max_rows = 1
+    client = TestClient(create_app(fake.backend()))
+    page = client.get("/projects?lang=en")
+    assert page.status_code == 200
+    assert page.headers["x-sparql-maxrows"] == "1"
+    assert "the triplestore cut an answer to 1 rows" in page.text
+    assert client.get("/projects.csv").headers["x-sparql-maxrows"] == "1"
+    fake.max_rows = None
+    assert "x-sparql-maxrows" not in TestClient(create_app(fake.backend())).get("/projects").headers
+
+
+def _executor(fake: FakeVirtuoso) -> RemoteExecutor:
+    executor = RemoteExecutor(fake.backend(), ServiceConfig.from_env())
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        return fake.answer(request)
+
+    executor.client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    return executor
+
+
+def _run(executor: RemoteExecutor, media: str = "application/sparql-results+json"):
+    async def go():
+        try:
+            return await executor.run(
+                PROJECTS,
+                media_type=media,
+                accept=None,
+                format=None,
+                default_graph_uris=(),
+                named_graph_uris=(),
+                build_id=None,
+                deadline=asyncio.get_running_loop().time() + 10,
+            )
+        finally:
+            await executor.close()
+
+    # in a thread of its own: another test may have left an event loop running in this one
+    box: list = []
+
+    def main() -> None:
+        try:
+            box.append(asyncio.run(go()))
+        except BaseException as exc:
+            box.append(exc)
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join()
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
+
+
+@pytest.mark.parametrize("mode", ["header", "silent"])
+def test_the_endpoint_passes_on_decoded_answers(fake, mode):
+    fake.gzip = mode
+    fake.max_rows = 1
+    outcome = _run(_executor(fake))
+    assert outcome.body is not None and b"enerhoefektyvnist" in outcome.body
+    assert outcome.capped_rows == 1
+    sent = fake.requests[-1]
+    assert sent.headers["content-type"] == "application/x-www-form-urlencoded"
+
+
+def test_the_endpoint_refuses_undecodable_answers(fake):
+    fake.garbage = 1
+    with pytest.raises(WorkerError) as err:
+        _run(_executor(fake))
+    assert err.value.status == 502
+
+
+def test_fake_is_strict(fake):
+    r = fake.answer(
+        httpx.Request(
+            "POST",
+            "http://fake/sparql",
+            content=PROJECTS,
+            headers={"Content-Type": "application/sparql-query"},
+        )
+    )
+    assert r.status_code == 415
