@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-quick check install install-test install-dev chromium virtuoso bench
+.PHONY: run test test-quick check install install-test install-dev chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ run: install
 PYTEST_PARALLEL := -n auto --dist loadscope --no-loadscope-reorder
 
 ## Install what the tests need (Debian's chromium for the browser tests too), then run the whole suite.
-test: install-test chromium virtuoso
+test: install-test chromium
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) --durations=10
 
 ## The suite without the slow, browser and process-starting tests (a minute's feedback while working).
@@ -46,11 +46,6 @@ test-quick: install-test
 ## The browser tests drive Debian's chromium with Playwright; install it when it is missing.
 chromium:
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
-
-## Debian's Virtuoso for the tests against a real triplestore (18 MB installed, about 10 s); the
-## tests that need it skip, saying so, when it is absent.
-virtuoso:
-	command -v virtuoso-t >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource) || echo "no virtuoso: its tests will skip"
 
 ## The benchmarks (they print ratios against peers measured in the same run).
 bench: install-test
