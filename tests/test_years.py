@@ -39,6 +39,7 @@ SAMPLE = {
     "funder": B + "funder/giz",
     "place": B + "place/zhytomyr",
     "base": B,
+    "graphs": "https://w3id.org/zhytomyr-kg/graph/",
     "year": "2022",
 }
 ENTITY = {
