@@ -3,9 +3,15 @@
 Each ``queries/<name>.rq`` starts with comment lines that describe it::
 
     # title: Projects per priority
+    # title@uk: Проєкти за пріоритетами
     # description: How many projects each of the six priorities lists.
+    # description@uk: Скільки проєктів має кожен із шести пріоритетів.
     # param: department            (the query uses ?department; callers bind it)
     # tags: stats, examples
+
+``title`` and ``description`` may carry a language tag (``@uk``, ``@en``); the plain line is the
+fallback for a language without its own (the plain lines of this project are in English).
+:meth:`NamedQuery.title_in` and :meth:`NamedQuery.description_in` pick one.
 
 Pages, the CLI and the query editor all read the same files through this module.
 """
@@ -13,13 +19,16 @@ Pages, the CLI and the query editor all read the same files through this module.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from zhytomyr_kg.resources import QUERIES_DIR
 
-_HEADER = re.compile(r"^#\s*(?P<key>title|description|param|tags)\s*:\s*(?P<value>.*)$")
+_HEADER = re.compile(
+    r"^#\s*(?P<key>title|description|param|tags)(?:@(?P<lang>[a-z]{2}))?\s*:\s*(?P<value>.*)$"
+)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _IRI_SAFE = re.compile(r'^[^<>"{}|^`\\\s]+$')
 
@@ -40,12 +49,23 @@ class NamedQuery:
     text: str
     params: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
+    #: language → title / description from ``# title@uk:`` lines (the plain ones are ``title``)
+    titles: dict[str, str] = field(default_factory=dict, compare=False)
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False)
 
-    def bind(self, **values: str) -> str:
+    def title_in(self, lang: str | None) -> str:
+        """The title in ``lang`` (``# title@lang:``), else the plain ``# title:``."""
+        return self.titles.get(lang or "", self.title)
+
+    def description_in(self, lang: str | None) -> str:
+        return self.descriptions.get(lang or "", self.description)
+
+    def bind(self, **values: str | Sequence[str]) -> str:
         """The query with ``VALUES ?param { <iri> }`` for each given parameter.
 
         Values are IRIs (that is what pages pass: the entity they show) or plain strings, which
-        become literals. Unknown parameters are refused so a typo cannot silently widen a query.
+        become literals; a list of them gives one solution each (``VALUES ?param { <a> <b> }``).
+        Unknown parameters are refused so a typo cannot silently widen a query.
         """
         unknown = set(values) - set(self.params)
         if unknown:
@@ -53,14 +73,9 @@ class NamedQuery:
                 f"{self.name} takes {', '.join(self.params) or 'no parameters'}, not {', '.join(sorted(unknown))}"
             )
         clauses = []
-        for name, value in values.items():
-            if value.startswith(("http://", "https://")):
-                if not _IRI_SAFE.match(value):
-                    raise BadParameter(f"not a valid IRI for ?{name}: {value!r}")
-                term = f"<{value}>"
-            else:
-                term = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            clauses.append(f"VALUES ?{name} {{ {term} }}")
+        for name, given in values.items():
+            terms = [term_of(name, value) for value in ([given] if isinstance(given, str) else given)]
+            clauses.append(f"VALUES ?{name} {{ {' '.join(terms)} }}")
         if not clauses:
             return self.text
         match = _WHERE.search(self.text)
@@ -69,12 +84,31 @@ class NamedQuery:
         return self.text[: match.end()] + "\n  " + "\n  ".join(clauses) + self.text[match.end() :]
 
 
+def is_iri(value: str) -> bool:
+    """Whether a parameter value is taken as an IRI (``http://`` or ``https://``)."""
+    return value.startswith(("http://", "https://"))
+
+
+def term_of(name: str, value: str) -> str:
+    """``value`` as a SPARQL term: ``<iri>`` or a plain literal (``BadParameter`` for a bad IRI)."""
+    if is_iri(value):
+        if not _IRI_SAFE.match(value):
+            raise BadParameter(f"not a valid IRI for ?{name}: {value!r}")
+        return f"<{value}>"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def parse_query_file(path: Path) -> NamedQuery:
     meta: dict[str, list[str]] = {"title": [], "description": [], "param": [], "tags": []}
+    tagged: dict[str, dict[str, list[str]]] = {"title": {}, "description": {}}
     for line in path.read_text(encoding="utf-8").splitlines():
         match = _HEADER.match(line.strip())
         if match:
-            meta[match.group("key")].append(match.group("value").strip())
+            key, lang, value = match.group("key"), match.group("lang"), match.group("value").strip()
+            if lang and key in tagged:
+                tagged[key].setdefault(lang, []).append(value)
+            elif not lang:
+                meta[key].append(value)
         elif line.strip() and not line.lstrip().startswith("#"):
             break
     tags = tuple(t.strip() for value in meta["tags"] for t in value.split(",") if t.strip())
@@ -86,6 +120,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         text=path.read_text(encoding="utf-8"),
         params=params,
         tags=tags,
+        titles={lang: values[0] for lang, values in tagged["title"].items()},
+        descriptions={lang: " ".join(values) for lang, values in tagged["description"].items()},
     )
 
 
