@@ -260,7 +260,9 @@ class Ctx:
     def rows(self, name: str, **params: str) -> list[dict[str, Term | None]]:
         query = named_queries.get(name)
         text = query.bind(**params) if params else query.text
-        self.uses.append(QueryUse(query.name, query.title, query.description, text))
+        self.uses.append(
+            QueryUse(query.name, query.title_in(self.lang), query.description_in(self.lang), text)
+        )
         return self.site.select(text)
 
 

@@ -104,12 +104,12 @@ def install(
 ) -> None:
     """Add the routes of ``groups`` (default: all) to ``app`` with the state their views use:
     ``app.state.site`` (pages, queries) and ``app.state.publisher`` (publish), sharing one
-    :class:`Links`. ``cache_entries`` (query results kept; default ``ZKG_PAGES_CACHE_ENTRIES``)."""
+    :class:`Links` (every group with HTML pages gets the site). ``cache_entries`` (query results kept; default ``ZKG_PAGES_CACHE_ENTRIES``)."""
     settings = settings or Settings()
     links = links or Links.from_env(settings.base_iri)
     wanted = set(groups) if groups is not None else None
     entries = [e for e in ROUTES if wanted is None or e.group in wanted]
-    if any(e.group in ("pages", "queries") for e in entries):
+    if any(e.group in ("pages", "queries", "editor", "publish") for e in entries):
         if cache_entries is None:
             cache_entries = env("ZKG_PAGES_CACHE_ENTRIES")
         app.state.site = Site(backend, settings, cache_entries=cache_entries, links=links)
