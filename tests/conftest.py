@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Pages are not rendered in the background unless a test asks for it (tests/test_prerender.py):
+# it would compete with the tests for the CPU and change what they count.
+os.environ.setdefault("ZKG_PAGES_PRERENDER", "0")
 
 from etl.departments import DepartmentIndex
 from etl.pipeline import BuildResult, build
