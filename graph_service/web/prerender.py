@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import zlib
 from collections.abc import Awaitable, Callable
@@ -32,7 +33,20 @@ from graph_service.store import named_queries
 from graph_service.web import i18n
 from graph_service.web.context import Site
 
-log = logging.getLogger("uvicorn.error")
+
+def _logger() -> logging.Logger:
+    """One line on stderr per build and HTTP process (``serve`` keeps uvicorn's own log at warnings)."""
+    logger = logging.getLogger("zkg.prerender")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
+
+
+log = _logger()
 
 ASGIApp = Callable[..., Awaitable[None]]
 HOST = b"prerender.invalid"
@@ -202,12 +216,13 @@ class Prerendered:
         progress.seconds = time.monotonic() - progress.started
         progress.done = True
         log.info(
-            "pre-rendered %d pages (%d paths) of data version %s in %.1f s, %.1f MB compressed",
+            "pre-rendered %d pages (%d paths) of data version %s in %.1f s, %.1f MB compressed (pid %d)",
             progress.pages,
             progress.paths,
             version,
             progress.seconds,
             progress.bytes / 1e6,
+            os.getpid(),
         )
 
     async def run(self, app: ASGIApp) -> None:
