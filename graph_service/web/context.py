@@ -100,7 +100,7 @@ class QueryUse:
     text: str
 
     def editor_url(self, ctx: Ctx) -> str:
-        return ctx.root + "query?" + urlencode({"query": self.text})
+        return ctx.url("query", query=self.text)
 
 
 @dataclass

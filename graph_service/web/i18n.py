@@ -205,6 +205,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yasgui_run": ("Виконати запит", "Run query"),
     "yasgui_share": ("Поділитися запитом", "Share query"),
     "yasgui_add_tab": ("Нова вкладка", "Add tab"),
+    "yasgui_page_size": ("Рядків на сторінці:", "Page size:"),
+    "yasgui_results_in": ("Рядків: {n}, за {s} с", "{n} results in {s} seconds"),
     "table_info": ("Рядки _START_–_END_ з _TOTAL_", "Rows _START_–_END_ of _TOTAL_"),
     "table_info_empty": ("Рядків немає", "No rows"),
     "table_info_filtered": ("(відібрано з _MAX_)", "(filtered from _MAX_)"),

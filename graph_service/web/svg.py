@@ -15,8 +15,9 @@ LINE_H = 15  # one line of text
 PAD = 5  # above and below the text in a box
 COL_X = (10, 250, 600)
 COL_W = (200, 310, 310)
-#: characters per line in each column (12px text: about 6.6 px a character)
-MAX_CHARS = (29, 45, 45)
+#: characters per line in each column: 12px text is at most about 7.5 px a character (Cyrillic
+#: capitals are the widest), 6 px padding each side
+MAX_CHARS = tuple((w - 12) * 2 // 15 for w in COL_W)  # (25, 39, 39)
 MAX_LINES = 6
 BOX_H = LINE_H + 2 * PAD  # a one-line box
 

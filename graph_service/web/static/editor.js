@@ -42,6 +42,7 @@
 
   // YASGUI's own words (buttons, tabs, controls) in the page's language: replaced where they appear.
   var words = config.words || {};
+  var sentences = (config.sentences || []).map(function (s) { return { pattern: new RegExp(s[0]), text: s[1] }; });
   function translate(root) {
     if (config.lang === "en") return;
     if (root.closest && root.closest(".CodeMirror, .dataTable tbody")) return;
@@ -55,6 +56,10 @@
     while ((node = walker.nextNode())) {
       var text = node.nodeValue.trim();
       if (text && Object.prototype.hasOwnProperty.call(words, text)) node.nodeValue = node.nodeValue.replace(text, words[text]);
+      else if (text) sentences.forEach(function (s) {
+        var m = text.match(s.pattern);
+        if (m) node.nodeValue = s.text.replace("{n}", m[1]).replace("{s}", m[2]);
+      });
     }
     root.querySelectorAll("[title], [aria-label], [placeholder]").forEach(function (el) {
       ["title", "aria-label", "placeholder"].forEach(function (name) {
@@ -91,7 +96,10 @@
   translate(root);
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {
-      change.addedNodes.forEach(function (n) { if (n.nodeType === 1) translate(n); });
+      change.addedNodes.forEach(function (n) {
+        if (n.nodeType === 1) translate(n);
+        else if (n.nodeType === 3 && n.parentElement) translate(n.parentElement);
+      });
       if (change.type === "characterData" && change.target.parentElement) translate(change.target.parentElement);
     });
   }).observe(root, { childList: true, subtree: true, characterData: true });

@@ -39,7 +39,10 @@ YASGUI_WORDS = {
     "Run query": "yasgui_run",
     "Share query": "yasgui_share",
     "Add tab": "yasgui_add_tab",
+    "Page size:": "yasgui_page_size",
 }
+#: YASGUI's sentences with numbers in them: (pattern, interface key with {n} and {s})
+YASGUI_SENTENCES = [(r"^(\d+) results? in ([\d.]+) seconds?$", "yasgui_results_in")]
 #: DataTables' sentences (the result table), by their option names
 TABLE_WORDS = {
     "info": "table_info",
@@ -78,6 +81,7 @@ def editor_config(root_path: str, lang: str | None = None) -> dict[str, Any]:
         "examples": examples(lang),
         "lang": words,
         "words": {english: i18n.t(key, words) for english, key in YASGUI_WORDS.items()},
+        "sentences": [[pattern, i18n.t(key, words)] for pattern, key in YASGUI_SENTENCES],
         "table": {option: i18n.t(key, words) for option, key in TABLE_WORDS.items()},
     }
 
