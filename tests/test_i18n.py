@@ -119,3 +119,22 @@ def test_a_browser_asking_sparql_for_html_gets_the_editor(pages_client):
         '<a class="editor" href="http://testserver/query">SPARQL</a>'
         in pages_client.get("/", headers=HTML).text
     )
+
+
+def test_an_unavailable_graph_is_an_error_page_in_the_language(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from graph_service.store.oxigraph import OxigraphBackend
+    from tests.pages_support import pages_app
+    from zhytomyr_kg.settings import Settings
+
+    app = pages_app(OxigraphBackend(tmp_path / "no-store"), Settings(store=tmp_path / "no-store"))
+    with TestClient(app) as client:
+        for lang, words in (("uk", "Граф зараз недоступний"), ("en", "The graph is not available now")):
+            r = client.get(f"/id/funder/giz?lang={lang}", headers=HTML)
+            assert (
+                r.status_code == 503 and f'<html lang="{lang}">' in r.text and f"<h1>{words}</h1>" in r.text
+            )
+            assert not untranslated(r.text, lang)
+        data = client.get("/id/funder/giz.json")
+        assert data.status_code == 503 and data.headers["content-type"].startswith("text/plain")
