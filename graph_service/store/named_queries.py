@@ -60,12 +60,11 @@ class NamedQuery:
     def description_in(self, lang: str | None) -> str:
         return self.descriptions.get(lang or "", self.description)
 
-    def bind(self, **values: str | Sequence[str]) -> str:
+    def bind(self, **values: str) -> str:
         """The query with ``VALUES ?param { <iri> }`` for each given parameter.
 
         Values are IRIs (that is what pages pass: the entity they show) or plain strings, which
-        become literals; a list of them gives one solution each (``VALUES ?param { <a> <b> }``).
-        Unknown parameters are refused so a typo cannot silently widen a query.
+        become literals. Unknown parameters are refused so a typo cannot silently widen a query.
         """
         unknown = set(values) - set(self.params)
         if unknown:
@@ -73,29 +72,20 @@ class NamedQuery:
                 f"{self.name} takes {', '.join(self.params) or 'no parameters'}, not {', '.join(sorted(unknown))}"
             )
         clauses = []
-        for name, given in values.items():
-            terms = [term_of(name, value) for value in ([given] if isinstance(given, str) else given)]
-            clauses.append(f"VALUES ?{name} {{ {' '.join(terms)} }}")
+        for name, value in values.items():
+            if value.startswith(("http://", "https://")):
+                if not _IRI_SAFE.match(value):
+                    raise BadParameter(f"not a valid IRI for ?{name}: {value!r}")
+                term = f"<{value}>"
+            else:
+                term = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            clauses.append(f"VALUES ?{name} {{ {term} }}")
         if not clauses:
             return self.text
         match = _WHERE.search(self.text)
         if match is None:
             raise BadParameter(f"{self.name} has no WHERE clause to bind parameters in")
         return self.text[: match.end()] + "\n  " + "\n  ".join(clauses) + self.text[match.end() :]
-
-
-def is_iri(value: str) -> bool:
-    """Whether a parameter value is taken as an IRI (``http://`` or ``https://``)."""
-    return value.startswith(("http://", "https://"))
-
-
-def term_of(name: str, value: str) -> str:
-    """``value`` as a SPARQL term: ``<iri>`` or a plain literal (``BadParameter`` for a bad IRI)."""
-    if is_iri(value):
-        if not _IRI_SAFE.match(value):
-            raise BadParameter(f"not a valid IRI for ?{name}: {value!r}")
-        return f"<{value}>"
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -136,3 +126,24 @@ def get(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
     except KeyError:
         known = ", ".join(load_all(directory))
         raise UnknownQuery(f"no query named {name!r} in {directory} (known: {known})") from None
+
+
+def is_iri(value: str) -> bool:
+    """Whether a parameter value is taken as an IRI (``http://`` or ``https://``)."""
+    return value.startswith(("http://", "https://"))
+
+
+def bind_values(query: NamedQuery, name: str, values: Sequence[str]) -> str:
+    """``query`` with ``VALUES ?name { v1 v2 … }``: one solution per value (a lookup of many
+    entities at once, e.g. ``queries/page-labels.rq``); the values as :meth:`NamedQuery.bind` takes them."""
+    if not values:
+        raise BadParameter(f"no values for ?{name}")
+    one = f"VALUES ?{name} {{ "
+    terms = [_term_in(query.bind(**{name: value}), one) for value in values]
+    first = query.bind(**{name: values[0]})
+    return first.replace(one + terms[0] + " }", one + " ".join(terms) + " }")
+
+
+def _term_in(bound: str, clause: str) -> str:
+    start = bound.index(clause) + len(clause)
+    return bound[start : bound.index(" }", start)]

@@ -153,7 +153,7 @@ def labels_of(site: Site, iris: set[str]) -> dict[str, tuple[str | None, str | N
     query = named_queries.get("page-labels")
     out: dict[str, tuple[str | None, str | None]] = {}
     for chunk in _chunks(sorted(iris)):
-        for row in site.select(query.bind(entity=chunk)):
+        for row in site.select(named_queries.bind_values(query, "entity", chunk)):
             entity, uk, en = row.get("entity"), row.get("entityUk"), row.get("entityEn")
             if entity is not None and (uk or en):
                 out[entity.value] = (uk.value if uk else None, en.value if en else None)
@@ -169,7 +169,7 @@ def unknown_iris(site: Site, values: dict[str, str]) -> list[tuple[str, str]]:
     known = {
         row["entity"].value
         for chunk in _chunks(sorted(iris))
-        for row in site.select(query.bind(entity=chunk))
+        for row in site.select(named_queries.bind_values(query, "entity", chunk))
         if row.get("entity") is not None
     }
     return [(name, value) for name, value in values.items() if is_iri(value) and value not in known]
