@@ -90,7 +90,9 @@ async def respond(
         if fmt != "html":
             return unavailable(exc, headers)
         message = f"{ctx.t('unavailable')}: {getattr(exc, 'message', exc)}"
-        page = Page("404.html", ctx.t("unavailable"), {"path": request.url.path, "message": message}, status=503)
+        page = Page(
+            "404.html", ctx.t("unavailable"), {"path": request.url.path, "message": message}, status=503
+        )
         return await asyncio.to_thread(html, ctx, page, headers)
     if page is None:
         page = Page("404.html", ctx.t("not_found"), {"path": request.url.path}, status=404)
