@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check install install-test install-dev chromium bench
+.PHONY: run test test-quick check install install-test install-dev chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,19 @@ run: install
 	$(BIN)/zhytomyr-kg build
 	$(BIN)/zhytomyr-kg serve
 
+# The suite on every core (pytest-xdist). Work units (tests/conftest.py, work_unit): a module, so
+# its module-scoped fixtures are set up once; a few modules sharing a costly session fixture; or,
+# for independent slow tests, one test. The units holding slow tests start first (conftest orders
+# them; --no-loadscope-reorder keeps that order). docs/TESTING.md.
+PYTEST_PARALLEL := -n auto --dist loadscope --no-loadscope-reorder
+
 ## Install what the tests need (Debian's chromium for the browser tests too), then run the whole suite.
 test: install-test chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) --durations=10
+
+## The suite without the slow, browser and process-starting tests (a minute's feedback while working).
+test-quick: install-test
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not slow and not browser and not processes"
 
 ## The browser tests drive Debian's chromium with Playwright; install it when it is missing.
 chromium:

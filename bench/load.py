@@ -64,18 +64,20 @@ def _wrk(url: str, accept: str, connections: int, duration: float) -> dict:
 async def _python(url: str, accept: str, connections: int, duration: float) -> dict:
     latencies: list[float] = []
     errors = 0
-    end = time.perf_counter() + duration
     async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=connections)) as client:
 
         async def worker() -> None:
             nonlocal errors
-            while time.perf_counter() < end:
+            while True:  # at least one request each, however short the duration or slow the machine
                 t = time.perf_counter()
                 r = await client.get(url, headers={"Accept": accept})
                 latencies.append(time.perf_counter() - t)
                 errors += r.status_code >= 400
+                if time.perf_counter() >= end:
+                    break
 
         start = time.perf_counter()
+        end = start + duration
         await asyncio.gather(*(worker() for _ in range(connections)))
         elapsed = time.perf_counter() - start
     latencies.sort()

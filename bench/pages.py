@@ -53,7 +53,7 @@ import httpx  # noqa: E402
 import pyoxigraph  # noqa: E402
 from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 
-from graph_service.testing import build_store, free_port, oxigraph_bin, running, serve_cmd  # noqa: E402
+from graph_service.testing import build_store, oxigraph_bin, running, serve_cmd  # noqa: E402
 from zhytomyr_kg.settings import DEFAULT_BASE_IRI, Settings, default_http_workers  # noqa: E402
 
 DEFAULT_PATHS = [
@@ -274,22 +274,21 @@ def main(argv=None) -> int:
             "ZKG_PAGES_PRERENDER": "1",  # the default of `serve` (--env ZKG_PAGES_PRERENDER=0 to compare)
         }
         env.update(dict(e.split("=", 1) for e in args.env))
-        ours_port, peer_port = free_port(), free_port()
-        ours, peer = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{peer_port}"
         peer_cmd = [
             oxigraph_bin(),
             "serve-read-only",
             "--location",
             str(location),
             "--bind",
-            f"127.0.0.1:{peer_port}",
+            "127.0.0.1:0",
             "--union-default-graph",
         ]
         server_log = tmp / "server.log"
         with (
-            running(serve_cmd(ours_port, args.http_workers), ours + "/health", env=env, log_path=server_log),
-            running(peer_cmd, peer + "/query?query=ASK%7B%7D"),
+            running(serve_cmd(args.http_workers), "/health", env=env, log_path=server_log) as ours_server,
+            running(peer_cmd, "/query?query=ASK%7B%7D") as peer_server,
         ):
+            ours, peer = ours_server.base, peer_server.base
             prerendering = env.get("ZKG_PAGES_PRERENDER", "1") not in ("0", "false")
             processes = args.http_workers or default_http_workers()
             if prerendering:  # measure once the pages of the build are ready, as users get them

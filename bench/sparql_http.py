@@ -38,7 +38,6 @@ from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 
 from graph_service.testing import (  # noqa: E402
     build_store,
-    free_port,
     oxigraph_bin,
     running,
     serve_cmd,
@@ -194,15 +193,13 @@ def main(argv=None) -> int:
             for name, cache, executor in variants:
                 if (name == "ours" and "ours" in skip) or (name == "ours-cached" and "cached" in skip):
                     continue
-                port = free_port()
-                url = f"http://127.0.0.1:{port}"
-                stack.enter_context(
+                url = stack.enter_context(
                     running(
-                        serve_cmd(port, args.http_workers),
-                        url + "/health",
+                        serve_cmd(args.http_workers),
+                        "/health",
                         env={**base_env, "ZKG_SPARQL_CACHE_ENTRIES": cache, "ZKG_SPARQL_EXECUTOR": executor},
                     )
-                )
+                ).base
                 print(f"{name}: {httpx.get(url + '/health').json()['executor']}", flush=True)
                 servers[name] = url + "/sparql"
             if "oxigraph" not in skip and oxigraph_bin():
@@ -212,9 +209,7 @@ def main(argv=None) -> int:
                     check=True,
                     capture_output=True,
                 )
-                port = free_port()
-                url = f"http://127.0.0.1:{port}"
-                stack.enter_context(
+                url = stack.enter_context(
                     running(
                         [
                             oxigraph_bin(),
@@ -222,24 +217,22 @@ def main(argv=None) -> int:
                             "--location",
                             str(location),
                             "--bind",
-                            f"127.0.0.1:{port}",
+                            "127.0.0.1:0",
                             "--union-default-graph",
                         ],
-                        url + "/query?query=ASK%7B%7D",
+                        "/query?query=ASK%7B%7D",
                     )
-                )
+                ).base
                 servers["oxigraph"] = url + "/query"
             rdflib_bin = Path(sys.executable).with_name("rdflib-endpoint")
             if "rdflib" not in skip and rdflib_bin.exists():
-                port = free_port()
-                url = f"http://127.0.0.1:{port}"
-                stack.enter_context(
+                url = stack.enter_context(
                     running(
-                        [str(rdflib_bin), "serve", "--host", "127.0.0.1", "--port", str(port), str(data)],
-                        url + "/?query=ASK%7B%7D",
+                        [str(rdflib_bin), "serve", "--host", "127.0.0.1", "--port", "0", str(data)],
+                        "/?query=ASK%7B%7D",
                         timeout=300,
                     )
-                )
+                ).base
                 servers["rdflib-endpoint"] = url + "/"
             for url in servers.values():  # warm every HTTP process (new connections spread over them)
                 for _ in range(8):

@@ -1,4 +1,4 @@
-"""Curated data → quads of the authority graph: departments, statuses, priorities, the concept.
+"""Curated data → quads of the authority graph: departments, states and causes, priorities, the concept.
 
 The tables under ``etl/data/`` are the reviewable source; this module only restates them in RDF.
 """
@@ -12,6 +12,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.departments import DepartmentIndex
 from etl.slug import slugify
+from etl.status import vocabulary_quads
 from zhytomyr_kg.resources import ETL_DATA_DIR
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import RDF_TYPE, en, org, rdfs, skos, uk, zkg
@@ -73,19 +74,5 @@ def authority_quads(
                 seen.add(alias.casefold())
                 add(s, skos.altLabel, uk(alias))
 
-    scheme_status = NamedNode(base + "status/")
-    add(scheme_status, RDF_TYPE, skos.ConceptScheme)
-    add(scheme_status, rdfs.label, uk("Стани виконання"))
-    add(scheme_status, rdfs.label, en("Progress statuses"))
-    for row in read_csv("statuses.csv", data_dir):
-        s = NamedNode(base + "status/" + row["code"])
-        for cls in (zkg.Status, skos.Concept):
-            add(s, RDF_TYPE, cls)
-        add(s, skos.notation, Literal(row["code"]))
-        add(s, rdfs.label, uk(row["label_uk"]))
-        add(s, rdfs.label, en(row["label_en"]))
-        add(s, skos.prefLabel, uk(row["label_uk"]))
-        add(s, skos.prefLabel, en(row["label_en"]))
-        add(s, skos.definition, en(row["definition_en"]))
-        add(s, skos.inScheme, scheme_status)
+    quads += vocabulary_quads(settings, graph, data_dir)  # states and causes (etl/status.py)
     return quads

@@ -49,6 +49,7 @@ def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: 
         time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000:06d}-{version[:12]}"
     )
     build_dir = store_layout.new_build_dir(store_dir, build_id)
+    writing = store_layout.hold(build_dir, writing=True)  # pruning leaves a build being written alone
     try:
         store = ox.Store(str(build_dir / store_layout.OXIGRAPH))
         store.bulk_extend(quads)
@@ -64,4 +65,6 @@ def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: 
     except BaseException:
         store_layout.discard(build_dir)
         raise
+    finally:
+        writing.release()  # live now (never pruned), or discarded
     return Loaded(ox.Store.read_only(str(build_dir / store_layout.OXIGRAPH)), build_dir, version)

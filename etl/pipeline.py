@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from etl.authority import authority_quads
+from etl.completeness import Concept, check_complete
 from etl.departments import DepartmentIndex
 from etl.errors import ReportError
 from etl.extract.mentions_rdf import authority_quads as mention_authority_quads
@@ -24,16 +25,17 @@ from etl.extract.run import extract_quads
 from etl.links import link_quads, links_file
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads, shape_files
-from etl.reader import read_report
+from etl.reader import SourceDocument, read_report
 from etl.search_index import INDEX_NAME, build_index
+from etl.slug import slugify
 from etl.status import StatusRules
 from etl.structure import PriorityInfo, load_priorities, parse_report
-from etl.to_rdf import ReportRdf, report_quads
+from etl.to_rdf import ReportRdf, merge_strategy, report_quads
 from etl.translations import Translations
 from etl.validation_process import ValidationProcess
-from zhytomyr_kg import __version__
+from zhytomyr_kg import __version__, store_layout
 from zhytomyr_kg.resources import BUNDLED_REPORT, ETL_DATA_DIR
-from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.settings import Settings, env
 
 Progress = Callable[[str], None]
 
@@ -62,6 +64,7 @@ class Curated:
     statuses: StatusRules
     translations: Translations
     priorities: dict[str, PriorityInfo]
+    concept: Concept  # the Concept's goals and tasks: a report must hold them all
 
     @classmethod
     def load(cls, data_dir: Path = ETL_DATA_DIR) -> Curated:
@@ -70,6 +73,7 @@ class Curated:
             StatusRules.load(data_dir),
             Translations.load(data_dir),
             load_priorities(data_dir),
+            Concept.load(data_dir),
         )
 
 
@@ -85,7 +89,7 @@ class Transformed:
 def transform(
     settings: Settings, paths: Sequence[Path], curated: Curated, timings: dict[str, float], progress: Progress
 ) -> Transformed:
-    """Stages read → structure → normalise and to RDF (``report_quads`` normalises each project
+    """Stages read → structure (and completeness) → normalise and to RDF (``report_quads`` normalises each project
     cell as it writes it) for every report, and the curated graphs."""
     core: list[ox.Quad] = []
     reports: list[ReportRdf] = []
@@ -94,7 +98,8 @@ def transform(
         t0 = time.perf_counter()
         doc = read_report(path)
         t1 = time.perf_counter()
-        tree = parse_report(doc, curated.departments, curated.priorities)
+        tree = parse_report(doc, curated.departments, curated.priorities, check_city)
+        check_complete(tree, curated.concept, curated.priorities)  # a truncated report stops here
         t2 = time.perf_counter()
         report = report_quads(settings, tree, curated.statuses, curated.translations)
         t3 = time.perf_counter()
@@ -112,11 +117,31 @@ def transform(
             f"read {path.name}: {len(tree.priorities)} priorities, {len(report.quads)} quads → {report.graph.value}"
         )
     t0 = time.perf_counter()
+    core += merge_strategy(reports)  # the strategy once, however many reports state it
+    core = list(dict.fromkeys(core))  # English labels restated by every report
     core += authority_quads(settings, curated.departments)
     core += mention_authority_quads(settings)
     core += ontology_quads(settings)
     _add(timings, "rdf", time.perf_counter() - t0)
     return Transformed(core, reports, graphs)
+
+
+#: the city whose strategy the curated tables describe (priorities, departments, translations):
+#: a report of another city is refused rather than merged into its IRIs (docs/DESIGN.md)
+CITY = "zhytomyr"
+
+
+def check_city(doc: SourceDocument, line: int, name: str) -> None:
+    """Refuse, at the title line that names it, a report of another city than :data:`CITY`."""
+    city = slugify(name)
+    if city != CITY:
+        raise ReportError(
+            doc.path,
+            line,
+            f"the report is about the city «{name}» ({city}); this graph holds the "
+            f"strategy of {CITY} only, and its IRIs are not city-qualified: another city's report "
+            "would merge with it",
+        )
 
 
 def _add(timings: dict[str, float], stage: str, seconds: float) -> None:
@@ -155,6 +180,8 @@ def extract_and_validate(
         extracted: list[ox.Quad] = []
         for report in data.reports:
             extracted += extract_quads(settings, report)
+        everything = data.core + extracted
+        extracted = list(dict.fromkeys(extracted))  # a work's support or an address named every year
         everything = data.core + extracted
         extracted += link_quads(settings, everything)  # etl/data/links.csv, checked against the whole graph
         everything = data.core + extracted
@@ -232,11 +259,25 @@ def build(
     in_memory: bool = False,
     skip_validation: bool = False,
     progress: Progress = _quiet,
+    lock_timeout: float | None = None,
 ) -> BuildResult:
     """Build the graph from ``reports`` (the bundled report when empty) and load it.
 
-    Raises :class:`ReportError` or :class:`ValidationFailed` before the store is touched.
+    Raises :class:`ReportError` or :class:`ValidationFailed` before the store is touched. A
+    build into the store holds the store's build lock throughout: while another build holds it,
+    this one waits up to ``lock_timeout`` seconds (``ZKG_BUILD_LOCK_TIMEOUT``), then raises
+    :class:`~zhytomyr_kg.store_layout.BuildLocked`.
     """
+    if in_memory:
+        return _build(settings, reports, in_memory=True, skip_validation=skip_validation, progress=progress)
+    timeout = env("ZKG_BUILD_LOCK_TIMEOUT") if lock_timeout is None else lock_timeout
+    with store_layout.build_lock(settings.store, timeout, waiting=progress):
+        return _build(settings, reports, in_memory=False, skip_validation=skip_validation, progress=progress)
+
+
+def _build(
+    settings: Settings, reports: Sequence[Path], *, in_memory: bool, skip_validation: bool, progress: Progress
+) -> BuildResult:
     paths = [Path(p) for p in reports] or [BUNDLED_REPORT]
     timings: dict[str, float] = {}
     # forked first: it imports pyshacl while this process reads the reports

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -100,6 +101,8 @@ class PriorityTable:
     label_en: str
     line: int
     goals: list[Goal] = field(default_factory=list)
+    #: the table's last line with content (before the next title, or the file's last one)
+    end_line: int = 0
 
 
 @dataclass
@@ -113,6 +116,8 @@ class ReportTree:
     #: every line with content → what it is (title, header, separator, goal, goal-title, task,
     #: project, department, continuation, …) — the parser's own account of the whole file
     roles: dict[int, str] = field(default_factory=dict)
+    #: the line of the title that names the city (None if no title names it)
+    city_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,10 +146,13 @@ class _Parser:
         self.roles: dict[int, str] = {}
         self.year: int | None = None
         self.city: str | None = None
+        self.city_line: int | None = None
+        self.city_check: Callable[[SourceDocument, int, str], None] | None = None
         self.header_seen = False
         self.pending_goal: Goal | None = None  # a "Стратегічна ціль N" row still waiting for its title
         self.entry: Entry | None = None
         self.subject_project_cell = ""  # the project the latest rows are about (for department parts)
+        self.last_line = 0  # the last line with content seen so far
 
     def fail(self, line: int, message: str) -> ReportError:
         return ReportError(self.doc.path, line, message)
@@ -154,10 +162,12 @@ class _Parser:
         for number, raw in enumerate(self.doc.lines, start=1):
             if raw.strip():
                 self.line(number, raw)
+                self.last_line = number
         self.finish_table(len(self.doc.lines))
-        self.check_complete()
         assert self.year is not None and self.city is not None
-        return ReportTree(self.doc, self.year, self.city, self.priorities, nominative(self.city), self.roles)
+        return ReportTree(
+            self.doc, self.year, self.city, self.priorities, nominative(self.city), self.roles, self.city_line
+        )
 
     def line(self, number: int, raw: str) -> None:
         cells = [c.strip() for c in raw.rstrip("\n").split("\t")]
@@ -168,7 +178,10 @@ class _Parser:
             return
         if rest_empty and (tail := _TITLE_TAIL.search(first)):
             self.roles[number] = "title"
-            self.city = self.city or tail.group("city")
+            if self.city is None:
+                self.city, self.city_line = tail.group("city"), number
+                if self.city_check is not None:
+                    self.city_check(self.doc, number, nominative(self.city))
             return
         if not self.priorities:
             raise self.fail(number, 'expected a table title like **Інформація … пріоритету "Ефективне місто"')
@@ -196,6 +209,10 @@ class _Parser:
             self.title_goal(number, plain_first)
             return
         self.row(number, self.align(number, cells))
+
+    def at_end(self, number: int) -> bool:
+        """Whether ``number`` is the file's last line with content."""
+        return not any(line.strip() for line in self.doc.lines[number:])
 
     # --- tables and goals -------------------------------------------------------------------
     def start_table(self, number: int, name: str) -> None:
@@ -237,6 +254,7 @@ class _Parser:
         if not self.priorities:
             return
         table = self.priorities[-1]
+        table.end_line = self.last_line
         if not self.header_seen:
             raise self.fail(number, f'the table of "{table.label_uk}" has no column header row')
         if not table.goals:
@@ -244,15 +262,6 @@ class _Parser:
         for goal in table.goals:
             if not goal.tasks:
                 raise self.fail(goal.line, f'strategic goal "{goal.title}" has no tasks')
-
-    def check_complete(self) -> None:
-        found = {p.slug for p in self.priorities}
-        missing = [p.label_uk for p in self.known_priorities.values() if p.slug not in found]
-        if missing:
-            raise self.fail(
-                len(self.doc.lines),
-                "the file ends before the tables of " + ", ".join(missing) + " (truncated report?)",
-            )
 
     def start_goal(self, number: int, printed: str | None) -> None:
         if self.pending_goal is not None:
@@ -305,7 +314,10 @@ class _Parser:
         else:
             aligned = cells
         if len(aligned) != COLUMNS:
-            raise self.fail(number, f"a row with {len(cells)} columns, expected {COLUMNS}")
+            cut = (
+                ": the file's last line, cut mid-row? is the report truncated?" if self.at_end(number) else ""
+            )
+            raise self.fail(number, f"a row with {len(cells)} columns, expected {COLUMNS}{cut}")
         return aligned
 
     def row(self, number: int, cells: list[str]) -> None:
@@ -369,7 +381,15 @@ class _Parser:
 
 
 def parse_report(
-    doc: SourceDocument, departments: DepartmentSplitter, priorities: dict[str, PriorityInfo]
+    doc: SourceDocument,
+    departments: DepartmentSplitter,
+    priorities: dict[str, PriorityInfo],
+    city_check: Callable[[SourceDocument, int, str], None] | None = None,
 ) -> ReportTree:
-    """Recover the report's tree; raises :class:`ReportError` naming the line of any surprise."""
-    return _Parser(doc, departments, priorities).parse()
+    """Recover the report's tree; raises :class:`ReportError` naming the line of any surprise.
+
+    ``city_check(doc, line, city)``, if given, is called as soon as a title names the city (in
+    the nominative), so a report of another city is refused before its rows are read."""
+    parser = _Parser(doc, departments, priorities)
+    parser.city_check = city_check
+    return parser.parse()

@@ -1,9 +1,15 @@
-"""Stage 4 — to RDF: the recovered tree → quads in the report's named graph.
+"""Stage 4 — to RDF: the recovered tree → quads in the city's strategy graph and the report's graph.
 
 This is the one place where a row of the report becomes triples. Every entity carries
 ``zkg:sourceLine`` and ``prov:wasDerivedFrom`` the source document, so any fact can be traced to
 the line it came from. Curated data (departments, statuses, translations) is emitted separately by
 ``etl.authority`` into the authority graph.
+
+Each fact is stated once (docs/DESIGN.md, "Graphs and years"): the strategy — priorities, goals,
+tasks, projects, their labels, periods and responsible bodies — goes to the city's strategy graph
+(``G strategy/{city}``), the year's facts — the source document, progress reports, states, causes,
+outputs — to the report's graph (``G report/{city}-{year}``). Several reports restate the
+strategy; :func:`merge_strategy` keeps one statement of it, worded as the latest report words it.
 """
 
 from __future__ import annotations
@@ -11,21 +17,25 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.normalize import ProjectTitle, parse_project_cell
+from etl.outputs import OutputRules
 from etl.slug import slugify
+from etl.status import StatusDecision, normalise_text
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
 from zhytomyr_kg.settings import Settings
-from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, zkg
+from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, xsd, zkg
 
 
 class StatusClassifier(Protocol):
-    def classify(self, text: str): ...  # -> StatusDecision(code, evidence, rule_id)
+    def classify(self, text: str, *, title: str | None = None, year: int | None = None) -> StatusDecision: ...
+
+    def sentence_year(self, clean: str, year: int) -> int | None: ...
 
 
 class Translator(Protocol):
@@ -44,12 +54,19 @@ class ProjectText:
 
 @dataclass
 class ReportRdf:
-    """One report as RDF, and the texts the extract stage (``etl.extract.run``) will read."""
+    """One report as RDF, and the texts the extract stage (``etl.extract.run``) will read.
+
+    ``quads`` are the report graph's (plus English labels in the authority graph); ``strategy`` the
+    strategy as this report states it (merged with the other reports' by :func:`merge_strategy`).
+    """
 
     graph: NamedNode
     quads: list[Quad]
     texts: list[ReportText]
     projects: list[ProjectText]
+    strategy: list[Quad] = field(default_factory=list)
+    year: int = 0
+    strategy_graph: NamedNode | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,8 @@ class ReportText:
     subject: NamedNode
     text: str
     line_starts: tuple[tuple[int, int], ...]  # (offset in text, source line), ascending
+    bodies: tuple[str, ...] = ()  # the row's responsible bodies (department ids), for attribution
+    strategy: NamedNode | None = None  # where work-level support edges go (the strategy graph)
 
     def line_for_offset(self, offset: int) -> int:
         offsets = [start for start, _ in self.line_starts]
@@ -83,7 +102,8 @@ class Iris:
 
     def __init__(self, settings: Settings, tree: ReportTree) -> None:
         self.base = settings.id_base
-        self.doc_slug = f"{slugify(tree.city_nominative)}-{tree.year}"
+        self.city_slug = slugify(tree.city_nominative)
+        self.doc_slug = f"{self.city_slug}-{tree.year}"
         self.year = tree.year
 
     def node(self, path: str) -> NamedNode:
@@ -116,6 +136,9 @@ class Iris:
     def status(self, code: str) -> NamedNode:
         return self.node(f"status/{code}")
 
+    def cause(self, code: str) -> NamedNode:
+        return self.node(f"cause/{code}")
+
     def concept_scheme(self) -> NamedNode:
         return self.node("concept/zhytomyr-2030")
 
@@ -145,10 +168,14 @@ class _Emitter:
         tree: ReportTree,
         statuses: StatusClassifier,
         translations: Translator,
+        outputs: OutputRules | None = None,
     ) -> None:
         self.tree = tree
+        self.outputs = outputs or OutputRules.load()
         self.iris = Iris(settings, tree)
         self.graph = NamedNode(settings.graph(f"report/{self.iris.doc_slug}"))
+        self.strategy_graph = NamedNode(settings.graph(f"strategy/{self.iris.city_slug}"))
+        self.strategy: list[Quad] = []
         self.authority = NamedNode(settings.graph("authority"))
         self.translations = translations
         self.statuses = statuses
@@ -171,21 +198,25 @@ class _Emitter:
     def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
         self.quads.append(Quad(s, p, o, self.graph))
 
+    def put(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        """A statement of the strategy (the city's strategy graph)."""
+        self.strategy.append(Quad(s, p, o, self.strategy_graph))
+
     def label(self, s: NamedNode, kind: str, text: str) -> None:
         """The Ukrainian label as printed; the English one from the curated translation table
         (it lives in the authority graph with the other curated data)."""
-        self.add(s, rdfs.label, uk(text))
+        self.put(s, rdfs.label, uk(text))
         if kind in ("goal", "task"):
-            self.add(s, skos.prefLabel, uk(text))
+            self.put(s, skos.prefLabel, uk(text))
         translated = self.translations.en(kind, text)
         if translated:
             self.quads.append(Quad(s, rdfs.label, en(translated), self.authority))
             if kind in ("goal", "task"):
                 self.quads.append(Quad(s, skos.prefLabel, en(translated), self.authority))
 
-    def provenance(self, s: NamedNode, line: int) -> None:
-        self.add(s, zkg.sourceLine, integer(line))
-        self.add(s, prov.wasDerivedFrom, self.source)
+    def provenance(self, s: NamedNode, line: int, strategy: bool = False) -> None:
+        (self.put if strategy else self.add)(s, zkg.sourceLine, integer(line))
+        (self.put if strategy else self.add)(s, prov.wasDerivedFrom, self.source)
 
     # --- walk ---------------------------------------------------------------------------------
     def emit(self) -> list[Quad]:
@@ -221,48 +252,48 @@ class _Emitter:
     def priority(self, p: PriorityTable) -> None:
         s = self.iris.priority(p)
         for cls in (zkg.Priority, skos.Concept):
-            self.add(s, RDF_TYPE, cls)
-        self.add(s, rdfs.label, uk(p.label_uk))
-        self.add(s, skos.prefLabel, uk(p.label_uk))
-        self.add(s, skos.notation, Literal(p.notation))
-        self.add(s, skos.inScheme, self.iris.concept_scheme())
-        self.add(s, skos.topConceptOf, self.iris.concept_scheme())
-        self.provenance(s, p.line)
+            self.put(s, RDF_TYPE, cls)
+        self.put(s, rdfs.label, uk(p.label_uk))
+        self.put(s, skos.prefLabel, uk(p.label_uk))
+        self.put(s, skos.notation, Literal(p.notation))
+        self.put(s, skos.inScheme, self.iris.concept_scheme())
+        self.put(s, skos.topConceptOf, self.iris.concept_scheme())
+        self.provenance(s, p.line, strategy=True)
         for g in p.goals:
             self.goal(p, g)
 
     def goal(self, p: PriorityTable, g: Goal) -> None:
         s = self.iris.goal(p, g)
         for cls in (zkg.StrategicGoal, skos.Concept):
-            self.add(s, RDF_TYPE, cls)
+            self.put(s, RDF_TYPE, cls)
         self.label(s, "goal", g.title)
         if g.notation:
-            self.add(s, skos.notation, Literal(g.notation))
-        self.add(s, zkg.inPriority, self.iris.priority(p))
-        self.add(s, skos.broader, self.iris.priority(p))
-        self.add(s, skos.inScheme, self.iris.concept_scheme())
-        self.provenance(s, g.line)
+            self.put(s, skos.notation, Literal(g.notation))
+        self.put(s, zkg.inPriority, self.iris.priority(p))
+        self.put(s, skos.broader, self.iris.priority(p))
+        self.put(s, skos.inScheme, self.iris.concept_scheme())
+        self.provenance(s, g.line, strategy=True)
         for t in g.tasks:
             self.task(p, g, t)
 
     def task(self, p: PriorityTable, g: Goal, t: Task) -> None:
         s = self.iris.task(p, g, t)
         for cls in (zkg.Task, skos.Concept):
-            self.add(s, RDF_TYPE, cls)
+            self.put(s, RDF_TYPE, cls)
         self.label(s, "task", t.description)
         if t.notation:
-            self.add(s, skos.notation, Literal(t.notation))
-        self.add(s, zkg.inGoal, self.iris.goal(p, g))
-        self.add(s, skos.broader, self.iris.goal(p, g))
-        self.add(s, skos.inScheme, self.iris.concept_scheme())
-        self.provenance(s, t.line)
+            self.put(s, skos.notation, Literal(t.notation))
+        self.put(s, zkg.inGoal, self.iris.goal(p, g))
+        self.put(s, skos.broader, self.iris.goal(p, g))
+        self.put(s, skos.inScheme, self.iris.concept_scheme())
+        self.provenance(s, t.line, strategy=True)
         task_bodies: list[str] = []
         for entry in t.entries:
             if entry.kind != "project":
                 task_bodies += entry.department_ids
             self.entry(p, g, t, s, entry)
         for dept in dict.fromkeys(task_bodies):
-            self.add(s, zkg.responsibleBody, self.iris.department(dept))
+            self.put(s, zkg.responsibleBody, self.iris.department(dept))
 
     def project_record(self, cell: str, task: NamedNode) -> ProjectRecord:
         parsed = parse_project_cell(cell)
@@ -277,25 +308,25 @@ class _Emitter:
 
     def entry(self, p: PriorityTable, g: Goal, t: Task, task: NamedNode, entry: Entry) -> None:
         path = f"report/{self.tree.year}/{self.iris.task_path(p, g, t)}"
-        subject = task
+        subject, title = task, t.description
         if entry.kind == "project":
             record = self.project_record(entry.project_cell, task)
             record.lines.append(entry.line)
             record.bodies += entry.department_ids
-            subject = record.iri
+            subject, title = record.iri, record.parsed.title
             path += "/" + record.iri.value.rsplit("/", 1)[1]
         elif entry.parent_project_cell:
             record = self.project_record(entry.parent_project_cell, task)
-            subject = record.iri
+            subject, title = record.iri, record.parsed.title
             path += "/" + record.iri.value.rsplit("/", 1)[1]
         if entry.kind == "department":
             path += "/department/" + "+".join(entry.department_ids)
         if path in self.report_iris:
             raise ValueError(f"two rows mint the same report IRI {path} (line {entry.line})")
         self.report_iris.add(path)
-        self.report(self.iris.node(path), subject, entry)
+        self.report(self.iris.node(path), subject, entry, title)
 
-    def report(self, s: NamedNode, subject: NamedNode, entry: Entry) -> None:
+    def report(self, s: NamedNode, subject: NamedNode, entry: Entry, title: str) -> None:
         for cls in (zkg.ProgressReport, prov.Entity):
             self.add(s, RDF_TYPE, cls)
         self.add(s, rdfs.label, uk(f"Звіт про виконання за {self.tree.year} рік, рядок {entry.line}"))
@@ -310,34 +341,87 @@ class _Emitter:
         if not text:
             return
         self.add(s, zkg.text, uk(text))
-        decision = self.statuses.classify(text)
+        decision = self.statuses.classify(text, title=title, year=self.tree.year)
         self.add(s, zkg.status, self.iris.status(decision.code))
         if decision.evidence:
             self.add(s, zkg.statusEvidence, uk(decision.evidence))
         self.add(s, zkg.statusRule, Literal(decision.rule_id))
-        self.texts.append(ReportText(self.graph, s, subject, text, line_starts))
+        if decision.cause:
+            self.add(s, zkg.cause, self.iris.cause(decision.cause))
+            self.add(s, zkg.causeEvidence, uk(decision.cause_evidence))
+            self.add(s, zkg.causeRule, Literal(decision.cause_rule))
+        if decision.work_year is not None:
+            self.add(s, zkg.workYear, integer(decision.work_year))
+        self.output_quads(s, text, line_starts, decision.work_year or self.tree.year)
+        self.texts.append(
+            ReportText(
+                self.graph, s, subject, text, line_starts, tuple(entry.department_ids), self.strategy_graph
+            )
+        )
+
+    def output_quads(
+        self, report: NamedNode, text: str, line_starts: tuple[tuple[int, int], ...], work_year: int
+    ) -> None:
+        """``zkg:Output`` for each thing the text says was produced or done (``etl.outputs``), with
+        its sentence, offsets, year, and figures as schema.org values."""
+        where = ReportText(self.graph, report, report, text, line_starts)
+        found = self.outputs.find(
+            text,
+            work_year=work_year,
+            sentence_year=lambda sentence: self.statuses.sentence_year(
+                normalise_text(sentence), self.tree.year
+            ),
+        )
+        for output in found:
+            o = NamedNode(f"{report.value}/output/{output.start}")
+            for cls in (zkg.Output, prov.Entity):
+                self.add(o, RDF_TYPE, cls)
+            self.add(report, zkg.output, o)
+            self.add(o, zkg.text, uk(output.text))
+            self.add(o, zkg.year, integer(output.year))
+            self.add(o, zkg.startOffset, integer(output.start))
+            self.add(o, zkg.endOffset, integer(output.end))
+            self.add(o, zkg.evidence, uk(output.cue))
+            self.add(o, zkg.sourceLine, integer(where.line_for_offset(output.start)))
+            self.add(o, prov.wasDerivedFrom, self.source)
+            for i, q in enumerate(output.quantities, 1):
+                node = NamedNode(f"{o.value}/quantity/{i}")
+                self.add(o, zkg.quantity, node)
+                self.add(node, RDF_TYPE, schema.QuantitativeValue)
+                self.add(node, schema.value, Literal(format(q.value, "f"), datatype=xsd.decimal))
+                self.add(node, schema.unitText, Literal(q.unit))
+                self.add(node, rdfs.label, uk(q.text))
+            for i, m in enumerate(output.amounts, 1):
+                node = NamedNode(f"{o.value}/amount/{i}")
+                self.add(o, zkg.amount, node)
+                self.add(node, RDF_TYPE, schema.MonetaryAmount)
+                self.add(node, schema.value, Literal(format(m.value, "f"), datatype=xsd.decimal))
+                self.add(node, schema.currency, Literal(m.currency))
+                self.add(node, rdfs.label, uk(m.text))
 
     def project(self, record: ProjectRecord) -> None:
         s = record.iri
         for cls in (zkg.Project, schema.Project):
-            self.add(s, RDF_TYPE, cls)
+            self.put(s, RDF_TYPE, cls)
         self.label(s, "project", record.parsed.title)
         if record.parsed.description:
-            self.add(s, zkg.description, uk(record.parsed.description))
+            self.put(s, zkg.description, uk(record.parsed.description))
         if record.parsed.period_text:
-            self.add(s, zkg.periodText, uk(record.parsed.period_text))
+            self.put(s, zkg.periodText, uk(record.parsed.period_text))
         if record.parsed.start_year is not None:
-            self.add(s, zkg.startYear, integer(record.parsed.start_year))
+            self.put(s, zkg.startYear, integer(record.parsed.start_year))
         if record.parsed.end_year is not None:
-            self.add(s, zkg.endYear, integer(record.parsed.end_year))
+            self.put(s, zkg.endYear, integer(record.parsed.end_year))
         for task in record.tasks:
-            self.add(s, zkg.inTask, task)
+            self.put(s, zkg.inTask, task)
         for dept in dict.fromkeys(record.bodies):
-            self.add(s, zkg.responsibleBody, self.iris.department(dept))
+            self.put(s, zkg.responsibleBody, self.iris.department(dept))
         for line in record.lines:
-            self.add(s, zkg.sourceLine, integer(line))
-        self.add(s, prov.wasDerivedFrom, self.source)
-        self.project_texts.append(ProjectText(self.graph, s, record.parsed.title, record.parsed.description))
+            self.put(s, zkg.sourceLine, integer(line))
+        self.put(s, prov.wasDerivedFrom, self.source)
+        self.project_texts.append(
+            ProjectText(self.strategy_graph, s, record.parsed.title, record.parsed.description)
+        )
 
 
 def _join(paragraphs: list[Paragraph]) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -357,8 +441,61 @@ def report_quads(
     tree: ReportTree,
     statuses: StatusClassifier,
     translations: Translator,
+    outputs: OutputRules | None = None,
 ) -> ReportRdf:
     """The report graph's quads (plus the English labels, in the authority graph) and its texts."""
-    emitter = _Emitter(settings, tree, statuses, translations)
+    emitter = _Emitter(settings, tree, statuses, translations, outputs)
     quads = emitter.emit()
-    return ReportRdf(emitter.graph, quads, emitter.texts, emitter.project_texts)
+    return ReportRdf(
+        emitter.graph,
+        quads,
+        emitter.texts,
+        emitter.project_texts,
+        emitter.strategy,
+        tree.year,
+        emitter.strategy_graph,
+    )
+
+
+#: what a report words (one value per subject: the latest report's wins); every other strategy
+#: statement (types, tasks, broader concepts, responsible bodies, places) is the union of all reports
+WORDED = frozenset(
+    {
+        rdfs.label.value,
+        skos.prefLabel.value,
+        skos.notation.value,
+        zkg.description.value,
+        zkg.periodText.value,
+        zkg.startYear.value,
+        zkg.endYear.value,
+        zkg.sourceLine.value,
+        prov.wasDerivedFrom.value,
+    }
+)
+
+
+def merge_strategy(reports: Sequence[ReportRdf]) -> list[Quad]:
+    """The strategy stated once, from every report's statement of it (docs/DESIGN.md).
+
+    A subject's worded statements (labels, notation, description, period, source line and
+    document) come from the latest report that states the subject; the rest is the union over all
+    reports. A Ukrainian label an earlier report printed differently stays findable as
+    ``skos:hiddenLabel``; that report's own row (its progress report's source line) keeps where.
+    """
+    latest: dict[str, int] = {}
+    for report in reports:
+        for q in report.strategy:
+            latest[str(q.subject)] = max(latest.get(str(q.subject), report.year), report.year)
+    out: dict[Quad, None] = {}
+    earlier_labels: dict[Quad, None] = {}
+    for report in sorted(reports, key=lambda r: r.year):
+        for q in report.strategy:
+            worded = q.predicate.value in WORDED
+            if not worded or latest[str(q.subject)] == report.year:
+                out[q] = None
+            elif q.predicate == rdfs.label:
+                earlier_labels[Quad(q.subject, skos.hiddenLabel, q.object, q.graph_name)] = None
+    for q in earlier_labels:
+        if Quad(q.subject, rdfs.label, q.object, q.graph_name) not in out:
+            out[q] = None
+    return list(out)

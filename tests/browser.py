@@ -2,7 +2,7 @@
 
 Fixtures (imported into tests/conftest.py):
 
-``live_server``   the service (uvicorn, one worker) on 127.0.0.1 on a free port, on a store built
+``live_server``   the service (uvicorn, one worker) on 127.0.0.1 (port 0: the kernel picks), on a store built
                   from the bundled report (with its search index); its base URL. Stopped when the session ends.
 ``browser_page``  a :class:`BrowserPage`: a fresh browser context and page, plus the lists of
                   console errors, page errors, failed requests and requests that tried to leave
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from graph_service.testing import ROOT, build_store, free_port, running, service_cmd
+from graph_service.testing import ROOT, build_store, running, service_cmd
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [
@@ -88,13 +88,11 @@ def live_server(built, tmp_path_factory):
 
 
 def serve_store(store_dir: Path, log: Path, pool_size: int):
-    """Serve ``store_dir`` on a free port for a fixture: yields the base URL; afterwards the
-    server's log must hold no traceback."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    """Serve ``store_dir`` (on a port the kernel picks) for a fixture: yields the base URL;
+    afterwards the server's log must hold no traceback."""
     env = {"ZKG_STORE": str(store_dir), "ZKG_SPARQL_POOL_SIZE": str(pool_size), "ZKG_ACCESS_LOG": "0"}
-    with running(service_cmd(port), base + "/health", env=env, log_path=log):
-        yield base
+    with running(service_cmd(), "/health", env=env, log_path=log) as server:
+        yield server.base
     text = log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in text, text
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -92,9 +96,6 @@ def store(built):
 def cli_build(store: Path) -> Path:
     """Build the bundled report into ``store`` with the CLI, in its own process (so the test
     process holds no handle on it)."""
-    import subprocess
-    import sys
-
     result = subprocess.run(
         [sys.executable, "-m", "zhytomyr_kg.cli", "build", "-q", "--store", str(store)],
         capture_output=True,
@@ -103,6 +104,53 @@ def cli_build(store: Path) -> Path:
     )
     assert result.returncode == 0, result.stderr
     return store
+
+
+@dataclass(frozen=True)
+class CliBuild:
+    store: Path
+    result: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def cli_built(tmp_path_factory) -> CliBuild:
+    """The bundled report built by ``zhytomyr-kg build`` (in its own process) into a store that
+    several modules share: they only read it (a failed build leaves it as it was) or copy it
+    (``cli_store_copy``). Their tests run on one xdist worker (SHARED_MODULES), so it is built once."""
+    store = tmp_path_factory.mktemp("cli-store")
+    result = subprocess.run(
+        [sys.executable, "-m", "zhytomyr_kg.cli", "build", "--store", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    return CliBuild(store, result)
+
+
+@pytest.fixture
+def cli_store(cli_built) -> Path:
+    return cli_built.store
+
+
+@pytest.fixture
+def cli_store_copy(cli_built, tmp_path) -> Path:
+    """A copy of the session's CLI-built store, for a test that changes it."""
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(cli_built.store, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def dumps(built, tmp_path_factory) -> Path:
+    """The dumps (graph_service.publish.export) of the session's build; read-only."""
+    from graph_service.publish.export import export
+
+    out = tmp_path_factory.mktemp("export") / "dumps"
+    export(built.store, out, Settings(store=built.loaded.build_dir), version=built.loaded.version)
+    return out
 
 
 def select(store, query: str) -> list[dict[str, str]]:
@@ -115,3 +163,86 @@ def select(store, query: str) -> list[dict[str, str]]:
 # Fixture modules: the browser-test harness (Playwright + Debian chromium: live_server,
 # browser_page) and the pages' test client (pages_client).
 pytest_plugins = ["tests.browser", "tests.pages_support"]
+
+# --------------------------------------------------------------------------- markers, xdist
+#: fixtures of tests/browser.py and the marks a test using them gets
+HARNESS_MARKS = {"_chromium": ("browser", "processes"), "live_server": ("processes",)}
+
+#: modules whose tests share a costly session fixture: one xdist work unit, so that fixture is set
+#: up once per run rather than once per worker ("browser": chromium and live_server; "stores":
+#: cli_built and dumps). A module missing here still passes, it only sets the fixture up again.
+SHARED_MODULES = {
+    "tests/test_browser_editor.py": "browser",
+    "tests/test_browser_escaping.py": "browser",
+    "tests/test_browser_walk.py": "browser",
+    "tests/test_query_routes.py": "browser",
+    "tests/test_bad_input.py": "stores",
+    "tests/test_cli.py": "stores",
+    "tests/test_dataset.py": "stores",
+    "tests/test_export.py": "stores",
+    "tests/test_iris_and_years.py": "stores",
+    "tests/test_links.py": "stores",
+    "tests/test_schema_org.py": "stores",
+    "tests/test_sitemap.py": "stores",
+}
+#: modules of independent slow tests (no module-scoped fixture): each test is a work unit
+SPLIT_MODULES = {"tests/test_bench_smoke.py", "tests/test_sparql_limits.py"}
+
+
+def work_unit(nodeid: str) -> str:
+    """The xdist work unit of a test: its module (so module-scoped fixtures are set up once), a
+    group of modules (SHARED_MODULES) or, in SPLIT_MODULES, the test alone."""
+    module = nodeid.split("::", 1)[0]
+    if module in SPLIT_MODULES:
+        return nodeid
+    return SHARED_MODULES.get(module, module)
+
+
+def _module_scoped(item: pytest.Item) -> bool:
+    """Whether ``item`` uses a fixture of module scope (its module's shared store, server …)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs and defs[-1].scope == "module" for defs in info.name2fixturedefs.values())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks, and the order of the parallel run (docs/TESTING.md).
+
+    * A test using the browser harness is marked ``browser``/``processes``.
+    * On an xdist worker, the work units holding a ``slow`` test come first, then the others,
+      each part larger units (by tests) first (``--no-loadscope-reorder`` keeps this order): the
+      long ones start at once and the short ones fill the gaps at the end.
+    """
+    for item in items:
+        for name, marks in HARNESS_MARKS.items():
+            if name in item.fixturenames:
+                for mark in marks:
+                    item.add_marker(mark)
+        if work_unit(item.nodeid) == item.nodeid and _module_scoped(item):
+            raise pytest.UsageError(
+                f"{item.nodeid} uses a module-scoped fixture: take its module out of SPLIT_MODULES"
+            )
+    if not hasattr(config, "workerinput"):  # a serial run keeps the files' order
+        return
+    slow = {work_unit(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    sizes = Counter(work_unit(item.nodeid) for item in items)
+
+    def rank(item: pytest.Item) -> tuple[bool, int]:
+        unit = work_unit(item.nodeid)
+        return unit not in slow, -sizes[unit]
+
+    items.sort(key=rank)  # stable: a unit's tests keep their order
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadscope`` with ``work_unit`` as the scope (xdist's own: the module or class)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return WorkUnitScheduling(config, log)

@@ -121,7 +121,7 @@ def test_external_links_have_sources_and_come_from_the_shared_list() -> None:
 
 def test_relation_cues_are_well_formed() -> None:
     for r in rows("relation_cues.csv"):
-        assert r["relation"] in {"fundedBy", "partner", "context"}
+        assert r["relation"] in {"fundedBy", "partner", "supportedBy", "context"}
         assert r["position"] in {"before", "after"}
         assert int(r["window"]) >= 0
 

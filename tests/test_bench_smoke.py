@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph
+import pytest
+
+pytestmark = [pytest.mark.processes, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -31,9 +36,11 @@ def test_sparql_http_bench_measures_every_server(tmp_path):
         "--triples",
         "2000",
         "--duration",
-        "1",
+        "0.1",
         "--connections",
         "2",
+        "--http-workers",
+        "1",
         "--queries",
         "entity,join",
         "--json",
@@ -46,15 +53,21 @@ def test_sparql_http_bench_measures_every_server(tmp_path):
             assert server[query]["2"]["rps"] > 0 and server[query]["2"]["errors"] == 0
 
 
-def test_pages_bench_measures_a_page_and_its_turtle(tmp_path):
+def test_pages_bench_measures_a_page_and_its_turtle(tmp_path, built):
     out = tmp_path / "figures.json"
+    data = tmp_path / "graph.nq"  # the session's build of the bundled report (the bench's default)
+    built.store.dump(str(data), format=pyoxigraph.RdfFormat.N_QUADS)
     run_bench(
         "pages.py",
         "/id/funder/giz",
+        "--data",
+        str(data),
         "--duration",
-        "1",
+        "0.1",
         "--connections",
         "2",
+        "--http-workers",
+        "1",
         "--search",
         "башти",
         "--first-views",

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, quote, urlsplit
 
+import pytest
+
 from graph_service.store import named_queries
+
+pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
 ROWS = ".yasr table.dataTable tbody tr"
 
@@ -104,6 +108,7 @@ def test_a_link_naming_another_endpoint_still_queries_this_service(browser_page)
     bp.assert_clean()
 
 
+@pytest.mark.slow
 def test_typing_with_autocompletion_stays_offline(browser_page):
     bp = browser_page
     bp.goto("/query")

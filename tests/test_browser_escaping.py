@@ -17,6 +17,8 @@ from tests.browser import serve_store
 from tests.test_pages_escaping import ATTR, PATHS, QUERY_PATHS, SCRIPT, hostile_quads
 from zhytomyr_kg.settings import Settings
 
+pytestmark = [pytest.mark.browser, pytest.mark.processes]
+
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):

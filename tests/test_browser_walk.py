@@ -12,8 +12,12 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from tests.browser import ARTIFACTS
 from tests.test_browser_editor import wait_editor, wait_rows
+
+pytestmark = [pytest.mark.browser, pytest.mark.processes, pytest.mark.slow]
 
 CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ]")
 

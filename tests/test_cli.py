@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.processes]
+
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 
 
@@ -24,14 +26,10 @@ def run_cli(*args: str, store: Path, env: dict | None = None) -> subprocess.Comp
     )
 
 
-@pytest.fixture(scope="module")
-def cli_store(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("cli")
-    result = run_cli("build", store=store)
-    assert result.returncode == 0, result.stderr
-    assert "built" in result.stdout and "quads" in result.stdout
-    assert "validating" in result.stderr  # progress on long work
-    return store
+def test_build_reports_progress_and_the_result(cli_built):
+    """``zhytomyr-kg build`` (the session's ``cli_built``, shared with other modules)."""
+    assert "built" in cli_built.result.stdout and "quads" in cli_built.result.stdout
+    assert "validating" in cli_built.result.stderr  # progress on long work
 
 
 def test_console_script_is_declared():

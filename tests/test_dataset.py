@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,9 +20,10 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH
 from graph_service.publish.dataset import SPDX, VOID
 from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.web.app import create_app
-from tests.conftest import cli_build
 from zhytomyr_kg.resources import BUNDLED_REPORT
 from zhytomyr_kg.settings import ZKG, Settings
+
+pytestmark = [pytest.mark.processes]
 
 SHAPES_DIR = Path(__file__).parent / "data" / "dcat-ap"
 DATASET = rdflib.URIRef("https://w3id.org/zhytomyr-kg/dataset")
@@ -38,10 +40,12 @@ DANGLING = {
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory) -> Path:
-    """A store built by the CLI in its own process (the session store is held open read-write)."""
-    store = tmp_path_factory.mktemp("published")
-    return cli_build(store)
+def store_dir(cli_built, tmp_path_factory) -> Path:
+    """A copy of the store the CLI built in its own process (the session's in-process build is
+    held open read-write); the service writes its dumps into it."""
+    store = tmp_path_factory.mktemp("published") / "store"
+    shutil.copytree(cli_built.store, store, symlinks=True)
+    return store
 
 
 @pytest.fixture(scope="module")

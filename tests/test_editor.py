@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from graph_service.store import named_queries
 from graph_service.testing import ROOT, build_store, sample_quads
@@ -76,7 +77,7 @@ def test_editor_page_carries_endpoint_prefixes_and_examples(client, lang):
             (q.titles["uk"], q.descriptions["uk"]) if lang == "uk" else (q.title, q.description)
         )
         assert (e["title"], e["description"], e["query"]) == (title, description, q.text)
-        assert f'<option value="{q.name}" title="{description}">{title}</option>' in r.text
+        assert f'<option value="{q.name}" title="{escape(description)}">{escape(title)}</option>' in r.text
     for prefix, iri in PREFIXES.items():
         assert f"PREFIX {prefix}: <{iri}>" in config["defaultQuery"]
 

@@ -26,13 +26,6 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 @pytest.fixture(scope="module")
-def dumps(built, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("export") / "dumps"
-    export(built.store, out, Settings(store=built.loaded.build_dir), version=built.loaded.version)
-    return out
-
-
-@pytest.fixture(scope="module")
 def manifest(dumps) -> dict:
     return read_manifest(dumps)
 
@@ -122,7 +115,8 @@ def _broken_copy(dumps: Path, tmp_path: Path) -> Path:
 def test_csvw_validation_catches_a_bad_datatype(dumps, tmp_path):
     copy = _broken_copy(dumps, tmp_path)
     path = copy / "projects.csv"
-    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
     col = rows[0].index("start_year")
     rows[1][col] = "двадцять"
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -133,7 +127,8 @@ def test_csvw_validation_catches_a_bad_datatype(dumps, tmp_path):
 def test_csvw_validation_catches_a_dangling_foreign_key(dumps, tmp_path):
     copy = _broken_copy(dumps, tmp_path)
     path = copy / "project-departments.csv"
-    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
     rows.append([rows[1][0], "https://w3id.org/zhytomyr-kg/id/department/no-such-body"])
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\r\n").writerows(rows)
@@ -182,14 +177,17 @@ def test_programme_tables(dumps, built):
 def test_project_funder_table_covers_every_project_funder_link_with_its_evidence(dumps, built):
     store = built.store
     rows = _table(dumps, "project-funders")
-    assert {r["relation"] for r in rows} == {"fundedBy", "partner"}
+    # supportedBy (#10): "за підтримки" with no money named; it also stands beside every fundedBy
+    # and partner edge, where the mention's own relation is the specific one
+    assert {r["relation"] for r in rows} == {"fundedBy", "partner", "supportedBy"}
     funders = _instances(store, "Funder")
     projects = _instances(store, "Project")
+    specific = {(p, f) for rel in ("fundedBy", "partner") for p, f in _pairs(store, rel)}
     expected = {
         (p, rel, f)
-        for rel in ("fundedBy", "partner")
+        for rel in ("fundedBy", "partner", "supportedBy")
         for p, f in _pairs(store, rel)
-        if p in projects and f in funders
+        if p in projects and f in funders and (rel != "supportedBy" or (p, f) not in specific)
     }
     assert {(r["project"], r["relation"], r["funder"]) for r in rows} == expected != set()
     text = {
@@ -224,7 +222,8 @@ def test_report_place_table_has_every_place_mention_as_written(dumps, built):
 def test_csvw_validation_catches_a_mention_of_an_unknown_funder(dumps, tmp_path):
     copy = _broken_copy(dumps, tmp_path)
     path = copy / "project-funders.csv"
-    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
     col = rows[0].index("funder")
     rows[1][col] = "https://w3id.org/zhytomyr-kg/id/funder/no-such-funder"
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -294,15 +293,18 @@ def _cli(*args: str, store: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.processes
 def test_cli_export_without_a_store_exits_3(tmp_path):
     result = _cli("export", store=tmp_path / "none")
     assert result.returncode == 3
     assert "zhytomyr-kg build" in result.stderr
 
 
-def test_cli_export_writes_into_the_live_build(tmp_path):
-    store = tmp_path / "store"
-    assert _cli("build", store=store).returncode == 0
+@pytest.mark.processes
+@pytest.mark.slow
+def test_cli_export_writes_into_the_live_build(tmp_path, cli_store_copy):
+    store = cli_store_copy
+    assert not (store / "current" / "dumps").exists()
     result = _cli("export", store=store)
     assert result.returncode == 0, result.stderr
     dumps = store / "current" / "dumps"

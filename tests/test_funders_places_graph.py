@@ -65,24 +65,42 @@ def test_programme_ties_only_where_the_report_ties_them(store):
 
 
 def test_funders_per_department_verified_by_reading(store):
+    """Department–funder links count only bodies the text attributes the funder to."""
     rows = select(store, named_queries.get("funders-per-department").text)
-    triples = {
+    attributed = {
         (r["department"].rsplit("/", 1)[1], r["funder"].rsplit("/", 1)[1], r["relation"].rsplit("#", 1)[1])
         for r in rows
+        if r["basis"] == "paragraph"
     }
-    # line 312 (Управління комунального господарства): "за рахунок грантових коштів, виділених урядом Словенії"
+    by_row = {
+        (r["funder"].rsplit("/", 1)[1], r["relation"].rsplit("#", 1)[1], int(r["rowBodies"]))
+        for r in rows
+        if r["basis"] == "row"
+    }
+    assert all(r["department"] is None for r in rows if r["basis"] == "row")
+    # line 312 (one body, Управління комунального господарства): "за рахунок грантових коштів, виділених урядом Словенії"
     assert (
         "upravlinnia-komunalnoho-hospodarstva-miskoi-rady",
         "government-of-slovenia",
         "fundedBy",
-    ) in triples
-    # line 384: the crisis room funded by the German Federal Foreign Office; the project's bodies
-    # are the social policy department and the city centre of social services
-    for body in (
-        "departament-sotsialnoi-polityky-miskoi-rady",
+    ) in attributed
+    # GIZ: partner of the water tower (line 257, one body: the city development agency); its
+    # shelter (line 424) is in a task row naming 7 bodies, none of which the GIZ paragraph names
+    giz = {(d, rel) for d, f, rel in attributed if f == "giz"}
+    assert giz == {("ku-ahentsiia-rozvytku-mista-miskoi-rady", "partner")}
+    assert ("giz", "fundedBy", 7) in by_row
+    # line 384: the crisis room funded by the German Federal Foreign Office, in a project row of
+    # two bodies whose paragraph names neither: the row alone is the link
+    assert ("german-federal-foreign-office", "fundedBy", 2) in by_row
+    assert not any(f == "german-federal-foreign-office" for _, f, _ in attributed)
+    # line 429: UNICEF's mobile-team project, in the task row of 7 bodies, claims no body; line 388
+    # (one body, the city centre of social services) tells the same story and attributes it
+    assert (
         "zhytomyrskyi-miskyi-tsentr-sotsialnykh-sluzhb-miskoi-rady",
-    ):
-        assert (body, "german-federal-foreign-office", "fundedBy") in triples
+        "unicef",
+        "supportedBy",
+    ) in attributed
+    assert ("unicef", "supportedBy", 7) in by_row
 
 
 def test_places_per_priority_verified_by_reading(store):
@@ -129,3 +147,96 @@ def test_places_the_previous_build_missed(store):
         "podovzhennia-tramvainoi-linii-po-vulytsi-nebesnoi-sotni-do-sinnoho-rynku",
         "sinnyi-rynok",
     ) in located
+
+
+def test_supported_by_on_every_funded_by_and_partner_edge(store):
+    """One pattern finds everything an organisation backed: supportedBy stands beside every
+    fundedBy and partner edge, on reports and on the projects and tasks they report on."""
+    missing = select(
+        store,
+        f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT ?s ?p ?o WHERE {{
+          VALUES ?p {{ zkg:fundedBy zkg:partner }}
+          ?s ?p ?o FILTER NOT EXISTS {{ ?s zkg:supportedBy ?o }}
+        }}""",
+    )
+    assert missing == []
+    alone = select(
+        store,
+        f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT DISTINCT ?line ?o WHERE {{
+          ?r a zkg:ProgressReport ; zkg:sourceLine ?line ; zkg:supportedBy ?o
+          FILTER NOT EXISTS {{ ?r zkg:fundedBy|zkg:partner ?o }}
+        }}""",
+    )
+    # "за підтримки" with no money cue (17, 54, 90, 104, 388, 423) and "технічної допомоги" (17)
+    assert {int(r["line"]) for r in alone} == {17, 54, 90, 104, 388, 423}
+    assert {r["o"].rsplit("/", 1)[1] for r in alone} >= {
+        "unicef",
+        "u-lead-with-europe",
+        "seco",
+        "la-strada-ukraine",
+    }
+
+
+def test_za_pidtrymky_is_never_partner_by_itself(store):
+    rows = select(
+        store,
+        f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT ?relation (COUNT(*) AS ?n) WHERE {{
+          ?m a zkg:Mention ; zkg:evidence ?e ; zkg:relation ?relation
+          FILTER (lcase(str(?e)) = "за підтримки")
+        }} GROUP BY ?relation""",
+    )
+    assert {r["relation"].rsplit("#", 1)[1] for r in rows} == {"fundedBy", "supportedBy"}
+
+
+def test_attribution_at_the_paragraph(store):
+    """A row naming several bodies attributes a mention only where the text makes it clear."""
+    rows = select(
+        store,
+        f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT ?line ?target ?department WHERE {{
+          ?m a zkg:Mention ; zkg:sourceLine ?line ; zkg:target ?target ; zkg:inReport ?r .
+          OPTIONAL {{ ?m zkg:attributedTo ?department }}
+        }}""",
+    )
+    by_line: dict[int, set[tuple[str, str | None]]] = {}
+    for r in rows:
+        by_line.setdefault(int(r["line"]), set()).add(
+            (r["target"].rsplit("/", 1)[1], r["department"].rsplit("/", 1)[1] if r["department"] else None)
+        )
+    # line 69: "Департаментом освіти міської ради в засобах масової інформації …" in a row of 5 bodies
+    assert ("armed-forces-of-ukraine", "departament-osvity-miskoi-rady") in by_line[69]
+    # line 424: GIZ's paragraph names none of the task row's 7 bodies
+    assert ("giz", None) in by_line[424]
+    # line 334: SECO's sentence names no body; the Eco club's sentence names the economy department
+    assert ("seco", None) in by_line[334]
+    assert ("eco-club", "departament-ekonomichnoho-rozvytku-miskoi-rady") in by_line[334]
+    # a row with one body: every mention is that body's
+    assert ("giz", "ku-ahentsiia-rozvytku-mista-miskoi-rady") in by_line[257]
+
+
+def test_a_funders_places_come_from_its_own_paragraph(store):
+    rows = select(store, named_queries.get("page-funder-context").bind(entity=ID + "funder/giz"))
+    places = {r["x"].rsplit("/", 1)[1] for r in rows if r["kind"] == "place"}
+    # «Прозорий офіс» is named in UNFPA's paragraph of the same row (line 428), not GIZ's (424)
+    assert not any("prozoryi" in p for p in places)
+    assert "vodonapirna-bashta" in places
+
+
+def test_a_mention_is_attributed_only_to_a_body_of_its_row(store):
+    stray = select(
+        store,
+        f"""
+        PREFIX zkg: <{ZKG}>
+        SELECT ?m WHERE {{
+          ?m zkg:attributedTo ?body ; zkg:inReport ?r .
+          FILTER NOT EXISTS {{ ?r zkg:responsibleBody ?body }}
+        }}""",
+    )
+    assert stray == []

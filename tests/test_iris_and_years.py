@@ -19,7 +19,7 @@ def subjects(store) -> set[str]:
 
 
 def test_rebuild_gives_identical_iris_and_version(built, tmp_path):
-    again = build(Settings(store=tmp_path / "again"))
+    again = build(Settings(store=tmp_path / "again"), in_memory=True)  # the same graph, not loaded to disk
     assert subjects(again.store) == subjects(built.store)
     assert again.loaded.version == built.loaded.version
 
@@ -73,17 +73,17 @@ def test_shacl_violation_stops_the_build(built):
     assert "inTask" in info.value.report_text
 
 
-def test_identical_rebuild_keeps_the_data_version(tmp_path):
-    """The service's ETags derive from the data version: rebuilding the same inputs keeps it."""
+def test_identical_rebuild_keeps_the_data_version(cli_store_copy):
+    """The service's ETags derive from the data version: rebuilding the same inputs keeps it
+    (the first build is the CLI's, copied; the rebuild runs here)."""
     from graph_service.store.oxigraph import OxigraphBackend
     from zhytomyr_kg.store_layout import live_build
 
-    settings = Settings(store=tmp_path)
-    build(settings)
-    backend = OxigraphBackend(tmp_path, recheck=0)
-    first_build, first_version = live_build(tmp_path).build_id, backend.data_version()
-    build(settings)
-    assert live_build(tmp_path).build_id != first_build
+    store = cli_store_copy
+    backend = OxigraphBackend(store, recheck=0)
+    first_build, first_version = live_build(store).build_id, backend.data_version()
+    build(Settings(store=store))
+    assert live_build(store).build_id != first_build
     assert backend.data_version() == first_version
 
 

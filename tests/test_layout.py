@@ -88,3 +88,17 @@ def test_imports_go_one_way():
                 if source and dest and dest != source and dest not in ALLOWED[source]:
                     offenders.append(f"{module} → {target}")
     assert offenders == []
+
+
+def test_every_package_is_in_the_wheel():
+    """pyproject.toml lists the packages explicitly (queries/ and ontology/ are mapped into
+    zhytomyr_kg): a new package folder must be added there, or the installed wheel lacks it."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for package in ("etl", "graph_service", "zhytomyr_kg")
+        for init in (ROOT / package).rglob("__init__.py")
+    }
+    assert found - listed == set()

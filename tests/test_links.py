@@ -186,11 +186,10 @@ def test_another_base_iri_resolves_relative_local_iris_under_it(tmp_path):
 
 
 # --------------------------------------------------------------------------- through the build
-@pytest.fixture(scope="module")
-def good_store(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("links-store")
-    build(Settings(store=store))
-    return store
+@pytest.fixture
+def good_store(cli_store) -> Path:
+    """The session's CLI-built store: the builds below fail and must leave it as it was."""
+    return cli_store
 
 
 def test_build_fails_on_an_unknown_local_iri_and_leaves_the_store(good_store, tmp_path, monkeypatch):
@@ -207,6 +206,7 @@ def test_build_fails_on_an_unknown_local_iri_and_leaves_the_store(good_store, tm
     assert live_build(good_store).directory.resolve() == before
 
 
+@pytest.mark.processes
 def test_cli_build_reports_the_line_and_keeps_the_store(good_store, tmp_path):
     before = live_build(good_store).directory.resolve()
     bad = _file(tmp_path, "place/zhytomyr,https://example.org/ok,rdfs:seeAlso,")

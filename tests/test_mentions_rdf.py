@@ -114,7 +114,11 @@ def store() -> ox.Store:
         if kind == "Project":
             quads.append(ox.Quad(node(work), z("inTask"), task_iri, g))
         st.extend(quads)
-        st.extend(mention_quads(S, G, report.value, node(work).value, text_of(line), lambda _o, n=line: n))
+        st.extend(
+            mention_quads(
+                S, G, report.value, node(work).value, text_of(line), lambda _o, n=line: n, bodies=(dept,)
+            )
+        )
     st.extend(
         location_quads(
             S,
@@ -169,9 +173,11 @@ def test_programme_ties_only_where_the_report_ties_them(store: ox.Store) -> None
 
 
 def test_funder_projects(store: ox.Store) -> None:
+    """Everything a funder backed (zkg:supportedBy), with the relation the text states."""
     got = {
         (
             r["funder"].rsplit("/", 1)[1],
+            r["relation"].rsplit("#", 1)[1],
             r["work"].removeprefix(B),
             r["department"].rsplit("/", 1)[1],
             r["priority"].rsplit("/", 1)[1],
@@ -179,10 +185,13 @@ def test_funder_projects(store: ox.Store) -> None:
         for r in run(store, "funder-projects")
     }
     assert got == {
-        ("ebrd", "task/komfortne-misto/3/3", "transport", "komfortne-misto"),
-        ("german-federal-foreign-office", "project/tsentr", "social-policy", "inkliuzyvne-misto"),
-        ("giz", "task/inkliuzyvne-misto/2/4", "economy", "inkliuzyvne-misto"),
-        ("eu", "task/inkliuzyvne-misto/2/4", "social-policy", "inkliuzyvne-misto"),
+        ("ebrd", "fundedBy", "task/komfortne-misto/3/3", "transport", "komfortne-misto"),
+        ("german-federal-foreign-office", "fundedBy", "project/tsentr", "social-policy", "inkliuzyvne-misto"),
+        ("adra-ukraine", "partner", "project/tsentr", "social-policy", "inkliuzyvne-misto"),
+        ("adra-germany", "partner", "project/tsentr", "social-policy", "inkliuzyvne-misto"),
+        ("giz", "fundedBy", "task/inkliuzyvne-misto/2/4", "economy", "inkliuzyvne-misto"),
+        ("eu", "fundedBy", "task/inkliuzyvne-misto/2/4", "social-policy", "inkliuzyvne-misto"),
+        ("unfpa", "partner", "task/inkliuzyvne-misto/2/4", "social-policy", "inkliuzyvne-misto"),
     }
 
 

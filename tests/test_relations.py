@@ -1,10 +1,14 @@
-"""Relation classifier: fundedBy, partner and plain mentions on excerpts of the 2022 report."""
+"""Relation classifier: fundedBy, partner, supportedBy and plain mentions on excerpts of the 2022 report."""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+
 import pytest
 
-from etl.extract.relations import classify
+from etl.extract.mentions import find_mentions
+from etl.extract.relations import classify, cue_occurrences
 
 
 def relations(text: str) -> dict[str, tuple[str, str | None]]:
@@ -92,11 +96,6 @@ def test_funded_by(text: str, entity_id: str, evidence: str) -> None:
             "співпраці з",
         ),
         (
-            "У рамках інформаційної сесії за підтримки Житомирського регіонального офісу «U-LEAD з Європою» досвід Житомира було представлено.",
-            "u-lead-with-europe",
-            "за підтримки",
-        ),
-        (
             "Між управлінням культури Житомирської міської ради та Поліським національним університетом підписано меморандум щодо співпраці.",
             "polissia-national-university",
             "підписано меморандум",
@@ -117,9 +116,26 @@ def test_partner(text: str, entity_id: str, evidence: str) -> None:
     assert relations(text)[entity_id] == ("partner", evidence)
 
 
-def test_support_without_money_is_partnership_with_money_is_funding() -> None:
+def test_support_without_money_is_support_with_money_is_funding() -> None:
+    """«За підтримки» is never partner by itself: joint implementation needs its own cue."""
     ideathon = "Проведено Ідеатон за підтримки Державного секретаріату Швейцарії з економічних питань (SECO)."
-    assert relations(ideathon)["seco"] == ("partner", "за підтримки")
+    assert relations(ideathon)["seco"] == ("supportedBy", "за підтримки")
+    session = (
+        "У рамках інформаційної сесії за підтримки Житомирського регіонального офісу «U-LEAD з Європою» "
+        "досвід Житомира було представлено."
+    )
+    assert relations(session)["u-lead-with-europe"] == ("supportedBy", "за підтримки")
+    unicef = (
+        "За підтримки Міжнародного благодійного фонду «Українська фундація громадського здоров'я» за підтримки "
+        "Дитячого фонду ООН (ЮНІСЕФ) реалізовано проєкт «Інтегрована підтримка через мультидисциплінарні мобільні команди»."
+    )
+    assert relations(unicef)["unicef"] == ("supportedBy", "за підтримки")
+    assert relations(unicef)["ukrainian-public-health-foundation"] == ("supportedBy", "За підтримки")
+    expertise = (
+        'за підтримки клубу підприємців Житомира «БізнесМан» та технічної допомоги НУО "Сучасний формат" '
+        "організовано бізнес-школу."
+    )
+    assert relations(expertise)["suchasnyi-format"] == ("supportedBy", "технічної допомоги")
     purchase = (
         "Обладнання закуплено за підтримки Державного секретаріату Швейцарії з економічних питань (SECO)."
     )
@@ -177,3 +193,86 @@ def test_evidence_offsets_point_into_the_text() -> None:
     (c,) = classify(text)
     assert c.evidence_start is not None and c.evidence_end is not None
     assert text[c.evidence_start : c.evidence_end] == c.evidence
+
+
+# --- every cue phrase on every line of the report where it occurs ------------------------------
+
+
+def _report_texts(real_tree) -> list[tuple[int, str]]:
+    return [
+        (e.line, "\n".join(p.text for p in e.paragraphs))
+        for pr in real_tree.priorities
+        for g in pr.goals
+        for t in g.tasks
+        for e in t.entries
+    ]
+
+
+def _words_between(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> int:
+    """Words between two offsets, not counting words inside mentions (as a cue's window counts)."""
+    chars = list(text[start:end])
+    for s, e in spans:
+        for k in range(max(s, start), min(e, end)):
+            chars[k - start] = " "
+    return len(re.findall(r"\w+", "".join(chars)))
+
+
+def test_every_cue_phrase_gives_one_relation_on_every_line(real_tree) -> None:
+    """Each cue phrase of relation_cues.csv, run against every line of the report where it occurs:
+    the mentions it decides get the relation its row says there, the nearest organisation it reaches
+    is decided by it (unless another cue is nearer), and the same construction — the phrase, with
+    or without the words its ``requires`` asks for — gives the same relation on every line."""
+    seen: dict[tuple[str, str | None], set[int]] = defaultdict(set)
+    problems = []
+    for line, text in _report_texts(real_tree):
+        mentions = find_mentions(text)
+        classified = classify(text, mentions)
+        occurrences = cue_occurrences(text, mentions)
+        spans = [(m.start, m.end) for m in mentions]
+        for o in occurrences:
+            if o.relation in (None, "context"):
+                continue
+            decided = [c for c in classified if c.evidence_start == o.start and c.relation != "mentions"]
+            if (
+                decided
+            ):  # the lines where the phrase decided a relation («подяки за підтримку міста» decides none)
+                seen[(o.phrase, o.relation)].add(line)
+            for c in decided:
+                if c.relation != o.relation:
+                    problems.append(
+                        f"L{line} «{o.phrase}» gave {c.relation} to {c.mention.surface}, row says {o.relation}"
+                    )
+            if o.position != "before":
+                continue
+            after = [
+                c
+                for c in classified
+                if c.mention.entity_kind in ("funder", "organization")
+                and c.mention.start >= o.end
+                and not re.search(r"[.!?]\s", text[o.end : c.mention.start])
+            ]
+            if not after:
+                continue
+            nearest = min(after, key=lambda c: c.mention.start)
+            between_cues = [x for x in occurrences if o.end <= x.start < nearest.mention.start]
+            if between_cues or _words_between(text, o.end, nearest.mention.start, spans) > o.window:
+                continue
+            if nearest.evidence_start != o.start and nearest.relation != "mentions":
+                problems.append(
+                    f"L{line} «{o.phrase}» reaches {nearest.mention.surface} but {nearest.evidence!r} decided"
+                )
+            elif nearest.evidence_start == o.start and nearest.relation != o.relation:
+                problems.append(f"L{line} «{o.phrase}» → {nearest.relation}, row says {o.relation}")
+    for (phrase, relation), lines in sorted(seen.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        print(f"{phrase!r:34} {relation!s:12} lines {sorted(lines)}")
+    assert not problems, "\n".join(problems)
+    # "за підтримки" is funding where money or equipment is named, support otherwise: never partner
+    support = {relation for phrase, relation in seen if phrase == "за підтримки"}
+    assert support == {"fundedBy", "supportedBy"}
+    assert seen[("за підтримки", "fundedBy")] == {87, 326}
+    assert seen[("за підтримки", "supportedBy")] >= {17, 54, 90, 104, 388, 423}
+    # every phrase without a requires condition gives one relation wherever it occurs
+    by_phrase: dict[str, set[str | None]] = defaultdict(set)
+    for phrase, relation in seen:
+        by_phrase[phrase].add(relation)
+    assert {p for p, r in by_phrase.items() if len(r) > 1} == {"за підтримки"}

@@ -15,7 +15,7 @@ import rdflib
 from rdflib.namespace import RDF
 
 from graph_service.publish.dataset import describe
-from graph_service.publish.export import export
+from graph_service.publish.export import read_manifest
 from graph_service.publish.schema_org import dataset_jsonld, entity_jsonld, script_tag
 from tests.conftest import select
 from zhytomyr_kg.settings import ZKG, Settings
@@ -227,9 +227,9 @@ def test_page_url_is_the_callers(backend):
 
 # --------------------------------------------------------------------------- the dataset
 @pytest.fixture(scope="module")
-def dataset_doc(built, tmp_path_factory):
+def dataset_doc(built, dumps):
     s = Settings(store=built.loaded.build_dir)
-    manifest = export(built.store, tmp_path_factory.mktemp("dumps") / "d", s, version=built.loaded.version)
+    manifest = read_manifest(dumps)  # the session's export of the build
     description = describe(lambda q: select(built.store, q), manifest, s, "https://data.example.org")
     return dataset_jsonld(description, s), manifest
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
-from graph_service.testing import free_port, running, serve_cmd
+from graph_service.testing import running, serve_cmd
 from zhytomyr_kg.store_layout import live_build
+
+pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
 
 def test_serve_builds_the_bundled_report_first_then_serves_it(tmp_path):
     store = tmp_path / "store"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     with running(
-        serve_cmd(port), base + "/health", env={"ZKG_STORE": str(store), "ZKG_ACCESS_LOG": "0"}, timeout=180
-    ):
+        serve_cmd(), "/health", env={"ZKG_STORE": str(store), "ZKG_ACCESS_LOG": "0"}, timeout=180
+    ) as server:
+        base = server.base
         assert live_build(store).info()["reports"]  # built from the bundled report
         health = httpx.get(base + "/health").json()
         assert health["triples"] > 10_000

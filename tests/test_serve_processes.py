@@ -8,17 +8,36 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
-from graph_service.testing import free_port, running, serve_cmd, wait_http
+from graph_service.testing import (
+    Server,
+    announced_port,
+    descendants,
+    listening_ports,
+    running,
+    serve_cmd,
+    wait_http,
+)
+
+pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
 QUERY = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> }"
 
 
 def env_for(sample_store: Path, **more: str) -> dict[str, str]:
-    return {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_CACHE_ENTRIES": "0", **more}
+    return {
+        "ZKG_STORE": str(sample_store),
+        "ZKG_ACCESS_LOG": "0",
+        "ZKG_SPARQL_CACHE_ENTRIES": "0",
+        "ZKG_HEALTH_DETAILS": "1",  # /health shows the workers' pids
+        **more,
+    }
 
 
 def http_processes(supervisor: int) -> list[int]:
@@ -44,24 +63,36 @@ def wait_until_both_serve(base: str) -> None:
         seen.add(pool_of_answering_process(base))
 
 
-def test_connections_are_spread_over_the_processes(sample_store):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(sample_store)) as server:
-        assert len(http_processes(server.pid)) == 2
-        wait_until_both_serve(base)
-        # 40 new connections: each process answers some (all on one: about 2 in 10^12 by chance)
-        assert len({pool_of_answering_process(base) for _ in range(40)}) == 2
+@dataclass
+class TwoProcesses:
+    server: Server
+    metrics: Path  # its PROMETHEUS_MULTIPROC_DIR
+    log: Path
 
 
-def test_several_http_processes_share_one_metrics_view(sample_store, tmp_path):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    shared = tmp_path / "metrics"
-    shared.mkdir()
-    env = env_for(sample_store, PROMETHEUS_MULTIPROC_DIR=str(shared))
-    with running(serve_cmd(port, workers=2), base + "/health", env=env), cf.ThreadPoolExecutor(4) as pool:
-        wait_until_both_serve(base)
+@pytest.fixture(scope="module")
+def two_processes(sample_store, tmp_path_factory) -> Iterator[TwoProcesses]:
+    """``serve --workers 2 --port 0``, shared by the tests that only look at it."""
+    work = tmp_path_factory.mktemp("two-processes")
+    metrics = work / "metrics"
+    metrics.mkdir()
+    env = env_for(sample_store, PROMETHEUS_MULTIPROC_DIR=str(metrics))
+    with running(serve_cmd(workers=2), "/health", env=env, log_path=work / "serve.log") as server:
+        wait_until_both_serve(server.base)
+        yield TwoProcesses(server, metrics, work / "serve.log")
+    assert "Traceback" not in (work / "serve.log").read_text()
+
+
+def test_connections_are_spread_over_the_processes(two_processes):
+    server = two_processes.server
+    assert len(http_processes(server.pid)) == 2
+    # 40 new connections: each process answers some (all on one: about 2 in 10^12 by chance)
+    assert len({pool_of_answering_process(server.base) for _ in range(40)}) == 2
+
+
+def test_several_http_processes_share_one_metrics_view(two_processes):
+    base = two_processes.server.base
+    with cf.ThreadPoolExecutor(4) as pool:
         httpx.get(base + "/metrics").raise_for_status()
         sent = 40
         answers = list(
@@ -70,24 +101,25 @@ def test_several_http_processes_share_one_metrics_view(sample_store, tmp_path):
                 range(sent),
             )
         )
-        assert answers == [200] * sent
-        processes = {path.stem.rsplit("_", 1)[1] for path in shared.glob("counter_*.db")}
-        assert len(processes) == 2  # both HTTP processes write their counters there
-        for _ in range(5):  # each scrape may land on either process: each reports the sum
-            with httpx.Client() as fresh:
-                text = fresh.get(base + "/metrics").text
-            total = sum(
-                float(line.rsplit(" ", 1)[1])
-                for line in text.splitlines()
-                if line.startswith('zkg_http_requests_total{endpoint="sparql",status="200"}')
-            )
-            assert total == sent
+    assert answers == [200] * sent
+    processes = {path.stem.rsplit("_", 1)[1] for path in two_processes.metrics.glob("counter_*.db")}
+    assert len(processes) == 2  # both HTTP processes write their counters there
+    for _ in range(5):  # each scrape may land on either process: each reports the sum
+        with httpx.Client() as fresh:
+            text = fresh.get(base + "/metrics").text
+        total = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith('zkg_http_requests_total{endpoint="sparql",status="200"}')
+        )
+        assert total == sent  # (the other tests on this server send no query)
 
 
 def test_a_process_that_dies_is_replaced(sample_store):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with running(serve_cmd(port, workers=2), base + "/health", env=env_for(sample_store)) as server:
+    """Killed right after it answered (no grace period to wait out: the supervisor restarts any
+    process once one has started)."""
+    with running(serve_cmd(workers=2), "/health", env=env_for(sample_store)) as server:
+        base = server.base
         before = http_processes(server.pid)
         os.kill(before[0], signal.SIGKILL)
         deadline = time.monotonic() + 60
@@ -108,7 +140,7 @@ def test_a_taken_port_stops_the_service_with_an_error(sample_store):
         taken.listen()
         port = taken.getsockname()[1]
         proc = subprocess.run(
-            serve_cmd(port, workers=2),
+            serve_cmd(workers=2, port=port),
             env={**os.environ, **env_for(sample_store)},
             capture_output=True,
             text=True,
@@ -123,19 +155,19 @@ def test_a_taken_port_stops_the_service_with_an_error(sample_store):
 def test_ctrl_c_stops_every_process_quietly(sample_store, tmp_path):
     """Ctrl-C in a terminal sends SIGINT to the whole process group: supervisor, HTTP processes
     and query workers. All end, without a traceback."""
-    port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            serve_cmd(port, workers=2),
+            serve_cmd(workers=2),
             env={**os.environ, **env_for(sample_store)},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
-            wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
-            wait_until_both_serve(f"http://127.0.0.1:{port}")
+            base = f"http://127.0.0.1:{announced_port(log, proc)}"
+            wait_http(base + "/health", 60, proc)
+            wait_until_both_serve(base)
             family = descendants(proc.pid)
             assert len(family) >= 4  # 2 HTTP processes, a query worker each
             os.killpg(proc.pid, signal.SIGINT)  # what the terminal does
@@ -150,16 +182,41 @@ def test_ctrl_c_stops_every_process_quietly(sample_store, tmp_path):
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def descendants(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            found += [int(child), *descendants(int(child))]
-    return found
-
-
 def alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def serving_processes(pid: int, port: int) -> int:
+    """How many processes of ``pid``'s tree listen on ``port`` themselves."""
+    return len([p for p in [pid, *descendants(pid)] if listening_ports(p, below=False) == {port}])
+
+
+def test_port_0_serves_on_the_port_it_names(two_processes, sample_store, tmp_path):
+    """``serve --port 0``: the kernel picks the port, the first line names it, and every HTTP
+    process listens there (so connections are spread over them as on a fixed port)."""
+    server = two_processes.server  # two HTTP processes
+    assert announced_port(two_processes.log, server.proc) == server.port != 0
+    assert listening_ports(server.pid) == {server.port}
+    assert serving_processes(server.pid, server.port) == 2
+
+    log = tmp_path / "serve-1.log"  # one HTTP process: uvicorn on the socket serve took
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            serve_cmd(workers=1),
+            env={**os.environ, **env_for(sample_store)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            port = announced_port(log, proc)
+            assert port != 0
+            wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
+            assert listening_ports(proc.pid) == {port}
+            assert serving_processes(proc.pid, port) == 1
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    assert "Traceback" not in log.read_text(), log.read_text()

@@ -17,8 +17,9 @@ from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.urls import Links
 from graph_service.web.app import create_app
 from graph_service.web.routes import add_publish_routes
-from tests.conftest import cli_build
 from zhytomyr_kg.settings import ZKG, Settings
+
+pytestmark = [pytest.mark.processes]
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -31,9 +32,9 @@ HELPERS = {
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("sitemap")
-    return cli_build(store)
+def store_dir(cli_built) -> Path:
+    """The session's CLI-built store (read only here)."""
+    return cli_built.store
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,17 @@ process is gone), not how fast.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import os
 import time
 
 import httpx
+import pytest
 
-from graph_service.testing import free_port, running, sample_quads, service_cmd
+from graph_service.testing import running, sample_quads, service_cmd
+
+pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
 # 28 triples to the 8th power: the store would spin for hours counting this cross join.
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
@@ -22,11 +26,13 @@ QUICK = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> 
 QUICK_IN_POOL = "SELECT ?s WHERE { ?s a <https://w3id.org/zhytomyr-kg/ontology#Project> FILTER(isIRI(?s)) }"
 
 
+@contextlib.contextmanager
 def start(sample_store, **env):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    full = {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", **env}
-    return base, running(service_cmd(port), base + "/health", env=full)
+    """The service on the sample store with ``env``: yields its base URL (``/health`` shows the
+    workers' pids: ZKG_HEALTH_DETAILS)."""
+    full = {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", "ZKG_HEALTH_DETAILS": "1", **env}
+    with running(service_cmd(), "/health", env=full) as server:
+        yield server.base
 
 
 def wait_until(predicate, attempts: int = 200, pause: float = 0.05):
@@ -57,8 +63,10 @@ def pid_alive(pid: int) -> bool:
 
 
 def test_runaway_query_is_stopped_while_others_are_answered(sample_store):
-    base, server = start(sample_store, ZKG_SPARQL_TIMEOUT="2", ZKG_SPARQL_POOL_SIZE="2")
-    with server, cf.ThreadPoolExecutor(2) as pool:
+    with (
+        start(sample_store, ZKG_SPARQL_TIMEOUT="2", ZKG_SPARQL_POOL_SIZE="2") as base,
+        cf.ThreadPoolExecutor(2) as pool,
+    ):
         pids_before = httpx.get(base + "/health").json()["executor"]["pids"]
         runaway = pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE}, timeout=60)
         wait_until(lambda: metric(base, "zkg_sparql_in_flight") == 1)
@@ -85,10 +93,9 @@ def test_runaway_query_is_stopped_while_others_are_answered(sample_store):
 
 
 def test_bounded_lookups_are_answered_in_the_http_process(sample_store):
-    base, server = start(
+    with start(
         sample_store, ZKG_SPARQL_CACHE_ENTRIES="0", ZKG_SPARQL_INLINE_BYTES="2000", ZKG_SPARQL_POOL_SIZE="1"
-    )
-    with server:
+    ) as base:
 
         def inline_answers() -> int:
             return httpx.get(base + "/health").json()["executor"]["inline_answers"]
@@ -114,14 +121,16 @@ def test_bounded_lookups_are_answered_in_the_http_process(sample_store):
 
 
 def test_concurrency_cap_answers_503_with_retry_after(sample_store):
-    base, server = start(
-        sample_store,
-        ZKG_SPARQL_TIMEOUT="3",
-        ZKG_SPARQL_POOL_SIZE="1",
-        ZKG_SPARQL_MAX_CONCURRENT="2",
-        ZKG_SPARQL_RETRY_AFTER="7",
-    )
-    with server, cf.ThreadPoolExecutor(2) as pool:
+    with (
+        start(
+            sample_store,
+            ZKG_SPARQL_TIMEOUT="3",
+            ZKG_SPARQL_POOL_SIZE="1",
+            ZKG_SPARQL_MAX_CONCURRENT="2",
+            ZKG_SPARQL_RETRY_AFTER="7",
+        ) as base,
+        cf.ThreadPoolExecutor(2) as pool,
+    ):
         # one query running in the only worker, one waiting for it: the cap is reached
         slow = [
             pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE + f" # {i}"}, timeout=60)
@@ -141,10 +150,12 @@ def test_concurrency_cap_answers_503_with_retry_after(sample_store):
 
 
 def test_cached_and_304_answers_bypass_the_cap(sample_store):
-    base, server = start(
-        sample_store, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1", ZKG_SPARQL_MAX_CONCURRENT="1"
-    )
-    with server, cf.ThreadPoolExecutor(1) as pool:
+    with (
+        start(
+            sample_store, ZKG_SPARQL_TIMEOUT="3", ZKG_SPARQL_POOL_SIZE="1", ZKG_SPARQL_MAX_CONCURRENT="1"
+        ) as base,
+        cf.ThreadPoolExecutor(1) as pool,
+    ):
         first = httpx.get(base + "/sparql", params={"query": QUICK})
         assert first.status_code == 200
         slow = pool.submit(httpx.get, base + "/sparql", params={"query": EXPLOSIVE}, timeout=60)
@@ -160,8 +171,7 @@ def test_cached_and_304_answers_bypass_the_cap(sample_store):
 
 
 def test_large_results_are_streamed_and_result_size_is_capped(sample_store):
-    base, server = start(sample_store, ZKG_SPARQL_STREAM_BUFFER="500", ZKG_SPARQL_POOL_SIZE="1")
-    with server:
+    with start(sample_store, ZKG_SPARQL_STREAM_BUFFER="500", ZKG_SPARQL_POOL_SIZE="1") as base:
         r = httpx.get(
             base + "/sparql",
             params={"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"},
@@ -173,8 +183,7 @@ def test_large_results_are_streamed_and_result_size_is_capped(sample_store):
         assert r.headers["etag"]
         # the worker that streamed is back in the pool: the next query is answered
         assert httpx.get(base + "/sparql", params={"query": QUICK}).status_code == 200
-    base, server = start(sample_store, ZKG_SPARQL_MAX_RESULT_BYTES="300", ZKG_SPARQL_POOL_SIZE="1")
-    with server:
+    with start(sample_store, ZKG_SPARQL_MAX_RESULT_BYTES="300", ZKG_SPARQL_POOL_SIZE="1") as base:
         r = httpx.get(base + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
         assert r.status_code == 413 and "ZKG_SPARQL_MAX_RESULT_BYTES" in r.text
         assert httpx.get(base + "/sparql", params={"query": "ASK {}"}).status_code == 200

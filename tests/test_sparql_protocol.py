@@ -10,7 +10,9 @@ import httpx
 import pyoxigraph
 import pytest
 
-from graph_service.testing import free_port, running, sample_quads, service_cmd
+from graph_service.testing import running, sample_quads, service_cmd
+
+pytestmark = [pytest.mark.processes]
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 ID = "https://w3id.org/zhytomyr-kg/id/"
@@ -27,8 +29,6 @@ CONSTRUCT_PROJECT = (
 
 @pytest.fixture(scope="module")
 def server(sample_store, tmp_path_factory):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         "ZKG_STORE": str(sample_store),
         "ZKG_SPARQL_POOL_SIZE": "2",
@@ -38,8 +38,8 @@ def server(sample_store, tmp_path_factory):
         "ZKG_ACCESS_LOG": "1",
     }
     log = tmp_path_factory.mktemp("log") / "server.log"
-    with running(service_cmd(port), base + "/health", env=env, log_path=log):
-        yield base
+    with running(service_cmd(), "/health", env=env, log_path=log) as running_server:
+        yield running_server.base
     base_log = log.read_text()
     assert "Traceback" not in base_log, base_log
 

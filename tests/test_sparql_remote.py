@@ -11,16 +11,19 @@ import pytest
 
 from graph_service.store.base import QueryError
 from graph_service.store.remote import RemoteBackend, load_remote
-from graph_service.testing import free_port, oxigraph_bin, running, sample_quads, service_cmd
+from graph_service.testing import oxigraph_bin, running, sample_quads, service_cmd
 
 G = "https://w3id.org/zhytomyr-kg/graph/"
 ID = "https://w3id.org/zhytomyr-kg/id/"
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 PROJECTS = f"SELECT ?p WHERE {{ ?p a <{ZKG}Project> }}"
 
-pytestmark = pytest.mark.skipif(
-    oxigraph_bin() is None, reason="the oxigraph server (PyPI 'oxigraph') is not installed"
-)
+pytestmark = [
+    pytest.mark.processes,
+    pytest.mark.skipif(
+        oxigraph_bin() is None, reason="the oxigraph server (PyPI 'oxigraph') is not installed"
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +35,6 @@ def nquads(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     location = tmp_path_factory.mktemp("oxigraph")
     cmd = [
         oxigraph_bin(),
@@ -41,13 +42,13 @@ def oxigraph(tmp_path_factory):
         "--location",
         str(location),
         "--bind",
-        f"127.0.0.1:{port}",
+        "127.0.0.1:0",
         "--union-default-graph",
         "--timeout-s",
         "10",
     ]
-    with running(cmd, base + "/query?query=ASK%7B%7D"):
-        yield base
+    with running(cmd, "/query?query=ASK%7B%7D") as server:
+        yield server.base
 
 
 def graph_counts(base: str) -> dict[str, int]:
@@ -132,16 +133,14 @@ def test_remote_backend_seam(loaded, nquads):
 def service_on_remote(loaded, nquads, tmp_path_factory):
     base, _ = loaded
     load_remote(nquads, base + "/store")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {
         "ZKG_SPARQL_ENDPOINT": base + "/query",
         "ZKG_SPARQL_TIMEOUT": "2",
         "ZKG_ACCESS_LOG": "0",
         "ZKG_STORE": str(tmp_path_factory.mktemp("no-store")),
     }
-    with running(service_cmd(port), url + "/health", env=env):
-        yield url
+    with running(service_cmd(), "/health", env=env) as server:
+        yield server.base
 
 
 def test_service_in_front_of_remote_store(service_on_remote):

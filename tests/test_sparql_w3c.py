@@ -19,7 +19,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 
 from graph_service import conneg as formats
-from graph_service.testing import build_store, free_port, running, service_cmd
+from graph_service.testing import build_store, running, service_cmd
+
+pytestmark = [pytest.mark.processes]
 
 DATA = Path(__file__).parent / "data" / "w3c-protocol"
 MANIFEST = DATA / "manifest.ttl"
@@ -107,14 +109,12 @@ def server(tmp_path_factory):
         for t in pyoxigraph.parse(path=str(DATA / f"data{i}.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES):
             quads.append(pyoxigraph.Quad(t.subject, t.predicate, t.object, graph))
     build_store(store_dir, quads, build_id="w3c")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     with running(
-        service_cmd(port),
-        base + "/health",
+        service_cmd(),
+        "/health",
         env={"ZKG_STORE": str(store_dir), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_POOL_SIZE": "1"},
-    ):
-        yield base
+    ) as running_server:
+        yield running_server.base
 
 
 def status_class(code: int) -> str:

@@ -1,7 +1,9 @@
-"""Tests of the curated status rules (etl/data/status_rules.csv) and their engine.
+"""Tests of the state, cause and work-year rules (etl/data/status_rules.csv, cause_rules.csv,
+work_year_cues.csv, status_overrides.csv) and their engine, and of the graph against the
+reference reading of the whole report (tests/data/status_reference.csv).
 
-Every excerpt below is copied from etl/data/report-2022.txt, so the rules are
-checked against the report's real phrasing, not invented sentences.
+Every excerpt below is copied from etl/data/report-2022.txt, so the rules are checked against
+the report's real phrasing, not invented sentences.
 """
 
 from __future__ import annotations
@@ -15,18 +17,32 @@ from pathlib import Path
 
 import pytest
 
+from etl.normalize import parse_project_cell
 from etl.status import (
+    CAUSE_CODES,
     CONTRACT_CODES,
+    DEPRECATED_CODES,
     FALLBACK_RULE_ID,
+    OVERRIDE_RULE_ID,
     StatusDecision,
     StatusRuleError,
     StatusRules,
     normalise_text,
+    scope_matches,
 )
+from tests.conftest import select
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "etl" / "data"
 REPORT = DATA / "report-2022.txt"
+REFERENCE = ROOT / "tests" / "data" / "status_reference.csv"
+B = "https://w3id.org/zhytomyr-kg/id/"
+PREFIX = """PREFIX zkg: <https://w3id.org/zhytomyr-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
 
 
 @pytest.fixture(scope="module")
@@ -34,27 +50,27 @@ def rules() -> StatusRules:
     return StatusRules.load(DATA)
 
 
-# rule_id -> (real excerpt, expected status, expected evidence)
-RULE_EXAMPLES: dict[str, tuple[str, str, str]] = {
+# rule_id -> (real excerpt, expected state, expected evidence[, title of the project])
+RULE_EXAMPLES: dict[str, tuple[str, ...]] = {
     "postponed_moved": (
         "За результатами засідання робочої групи 22.01.2020 розгляд питання перенесено на 2023 рік.",
         "postponed",
         "За результатами засідання робочої групи 22.01.2020 розгляд питання перенесено на 2023 рік.",
     ),
     "postponed_future": (
-        'Питання розглянуто на засіданні робочої групи з впровадження Концепції інтегрованого розвитку міста "Комфортне місто". Вирішено реалізацію проекту планувати на майбутнє.',
+        "У майбутньому заплановано реконструювати Житній ринок на ринок європейського зразка - зони фастфудів, фудкортів",
         "postponed",
-        "Вирішено реалізацію проекту планувати на майбутнє.",
+        "У майбутньому заплановано реконструювати Житній ринок на ринок європейського зразка - зони фастфудів, фудкортів",
     ),
-    "suspended_martial_law": (
+    "suspended_halted": (
         "Реалізацію проєкту призупинено у зв'язку із запровадженням воєнного стану в Україні.",
-        "suspended_martial_law",
+        "suspended",
         "Реалізацію проєкту призупинено у зв'язку із запровадженням воєнного стану в Україні.",
     ),
-    "suspended_works_not_done": (
-        "Капітальні ремонти багатоповерхових житлових будинків не здійснювались у зв'язку із запровадженням воєнного стану. Тривала реалізація Програми підтримки енергомодернізації багатоквартирних будинків «ЕНЕРГОДІМ».",
-        "suspended_martial_law",
-        "Капітальні ремонти багатоповерхових житлових будинків не здійснювались у зв'язку із запровадженням воєнного стану.",
+    "in_progress_despite_halt": (
+        "Роботи з реконструкції спортивних майданчиків ліцеїв не проводилися у зв'язку із введенням воєнного стану в Україні. Розпочато реконструкцію спортивного майданчика Житомирського дошкільного навчального закладу № 30.",
+        "in_progress",
+        "Розпочато реконструкцію спортивного майданчика Житомирського дошкільного навчального закладу № 30.",
     ),
     "not_started_explicit": (
         "Роботи не розпочато у зв'язку із запровадженням воєнного стану.",
@@ -101,20 +117,23 @@ RULE_EXAMPLES: dict[str, tuple[str, str, str]] = {
         "under_consideration",
         "Питання розвитку економіки громади шляхом підтримки кластерних ініціатив активно вивчалось департаментом економічного розвитку міської ради.",
     ),
-    "completed_finished": (
-        "Завершено роботи з очищення та поглиблення русла річки Тетерів.",
+    "completed_scope_finished": (
+        "Звершено будівництво сміттепереробного заводу за адресою: проїзд Складський, 20 за кошти інвестора.",
         "completed",
-        "Завершено роботи з очищення та поглиблення русла річки Тетерів.",
+        "Звершено будівництво сміттепереробного заводу за адресою: проїзд Складський, 20 за кошти інвестора.",
+        "Будівництво сміттепереробного комплексу",
     ),
-    "completed_commissioned": (
-        "Введено в експлуатацію першу чергу заводу, друга черга буде введена в експлуатацію в 2023 році.",
+    "completed_scope_created": (
+        "У Державному університеті “Житомирська політехніка” створено Центр розвитку кар'єри.",
         "completed",
-        "Введено в експлуатацію першу чергу заводу, друга черга буде введена в експлуатацію в 2023 році.",
+        "У Державному університеті “Житомирська політехніка” створено Центр розвитку кар'єри.",
+        "Центр розвитку кар'єри",
     ),
-    "completed_project_implemented": (
-        "Спільно з Житомирською обласною Асоціацією футболу реалізовано проєкт «Поруч», що був ініційований ЮНІСЕФ та направлений на реабілітацію дітей пільгових категорій під час воєнного стану.",
-        "completed",
-        "Спільно з Житомирською обласною Асоціацією футболу реалізовано проєкт «Поруч», що був ініційований ЮНІСЕФ та направлений на реабілітацію дітей пільгових категорій під час воєнного стану.",
+    "in_progress_part_finished": (
+        "Завершено роботи з очищення та поглиблення русла річки Тетерів.",
+        "in_progress",
+        "Завершено роботи з очищення та поглиблення русла річки Тетерів.",
+        "Очищення річок Тетерів та Кам'янка",
     ),
     "operating_continues": (
         "У місті для учнів закладів загальної середньої освіти продовжує функціонувати Житомирське міське наукове товариство МАН і 3 відокремлені філії (ЖМЛ №1, ЖГГ №1, ЖМЦНТТУМ).",
@@ -122,9 +141,19 @@ RULE_EXAMPLES: dict[str, tuple[str, str, str]] = {
         "У місті для учнів закладів загальної середньої освіти продовжує функціонувати Житомирське міське наукове товариство МАН і 3 відокремлені філії (ЖМЛ №1, ЖГГ №1, ЖМЦНТТУМ).",
     ),
     "operating_ensured": (
-        "Забезпечено роботу 34 світлофорних об'єктів із системою озвучення для осіб з вадами зору.",
+        "Забезпечено технічне обслуговування та аварійний ремонт світлофорних об'єктів.",
         "operating",
-        "Забезпечено роботу 34 світлофорних об'єктів із системою озвучення для осіб з вадами зору.",
+        "Забезпечено технічне обслуговування та аварійний ремонт світлофорних об'єктів.",
+    ),
+    "operating_provides": (
+        'Управління муніципального розвитку міської ради постійно надає консультації представникам ОСББ щодо можливості прийняття участі у програмі "ЕНЕРГОДІМ".',
+        "operating",
+        'Управління муніципального розвитку міської ради постійно надає консультації представникам ОСББ щодо можливості прийняття участі у програмі "ЕНЕРГОДІМ".',
+    ),
+    "operating_on_request": (
+        "Департамент містобудування та земельних відносин міської ради видає містобудівні умови та обмеження на проведення реконструкції будівель по мірі надходжень звернень від суб'єктів господарювання.",
+        "operating",
+        "Департамент містобудування та земельних відносин міської ради видає містобудівні умови та обмеження на проведення реконструкції будівель по мірі надходжень звернень від суб'єктів господарювання.",
     ),
     "in_progress_continues": (
         "Триває будівництво житлового будинку за адресою: провулок Червоний, 41",
@@ -145,11 +174,6 @@ RULE_EXAMPLES: dict[str, tuple[str, str, str]] = {
         "Департаментом освіти міської ради ведеться робота щодо створення безбар'єрного простору у закладах освіти.",
         "in_progress",
         "Департаментом освіти міської ради ведеться робота щодо створення безбар'єрного простору у закладах освіти.",
-    ),
-    "postponed_next_year": (
-        "Дані заходи опрацьовано в рамках програми « EU4Business: конкурентоспроможність та інтернаціоналізація МСП ». Організація та проведення конкурсів запланована у 2023 році.",
-        "postponed",
-        "Організація та проведення конкурсів запланована у 2023 році.",
     ),
     "postponed_after_precondition": (
         'Створення туристично-інформаційного центру планується після проведення реставрації пам\'ятки архітектури місцевого значення "Водонапірна башта".',
@@ -177,24 +201,30 @@ RULE_EXAMPLES: dict[str, tuple[str, str, str]] = {
         "Щороку проводяться толоки - загальноміські акції з прибирання міста та прибудинкових територій.",
     ),
     "in_progress_present_passive": (
-        "В школах під час уроків природничих предметів використовується обладнання сучасних кабінетів.",
+        "На офіційному сайті Житомирської міської ради оприлюднюється інформація про елементи електронної взаємодії.",
         "in_progress",
-        "В школах під час уроків природничих предметів використовується обладнання сучасних кабінетів.",
+        "На офіційному сайті Житомирської міської ради оприлюднюється інформація про елементи електронної взаємодії.",
     ),
     "in_progress_present_active": (
         "Безкоштовне навчання за різними галузями знань для учасників АТО/ООС пропонують в державному університеті «Житомирська політехніка».",
         "in_progress",
         "Безкоштовне навчання за різними галузями знань для учасників АТО/ООС пропонують в державному університеті «Житомирська політехніка».",
     ),
-    "completed_repair_done": (
+    "in_progress_repair_done": (
         "Здійснено ремонт тротуарів по вул. Київській (від вул. Небесної Сотні до вул. Хлібної)",
-        "completed",
+        "in_progress",
         "Здійснено ремонт тротуарів по вул. Київській (від вул. Небесної Сотні до вул. Хлібної)",
     ),
-    "completed_deliverable": (
+    "in_progress_deliverable": (
         "В мікрорайоні Маликова облаштовано каскадні сходи та велосипедний маршрут до річки Кам'янка.",
-        "completed",
+        "in_progress",
         "В мікрорайоні Маликова облаштовано каскадні сходи та велосипедний маршрут до річки Кам'янка.",
+        "Облаштування зон відпочинку вздовж річки Кам'янка",
+    ),
+    "postponed_next_year": (
+        "Дані заходи опрацьовано в рамках програми « EU4Business: конкурентоспроможність та інтернаціоналізація МСП ». Організація та проведення конкурсів запланована у 2023 році.",
+        "postponed",
+        "Організація та проведення конкурсів запланована у 2023 році.",
     ),
     "in_progress_imperfective_past": (
         "Водії та кондуктори громадського транспорту проходили навчання щодо особливостей надання транспортних послуг особам з інвалідністю.",
@@ -202,9 +232,9 @@ RULE_EXAMPLES: dict[str, tuple[str, str, str]] = {
         "Водії та кондуктори громадського транспорту проходили навчання щодо особливостей надання транспортних послуг особам з інвалідністю.",
     ),
     "in_progress_activities": (
-        "Проведено турнір з плавання (300 осіб), турнір з плавання на відкритій воді «Teteriv open» (300 осіб), змагання з веслування на човнах «Дракон» (350 осіб).",
+        "Проведено 171 майстер-клас з художнього, ужитково-прикладного та декоративного мистецтва, петриківського розпису, художнього розпису футболок та екосумок, шоколадні майстер-класи, участь у яких взяли майже 4,2 тис. осіб.",
         "in_progress",
-        "Проведено турнір з плавання (300 осіб), турнір з плавання на відкритій воді «Teteriv open» (300 осіб), змагання з веслування на човнах «Дракон» (350 осіб).",
+        "Проведено 171 майстер-клас з художнього, ужитково-прикладного та декоративного мистецтва, петриківського розпису, художнього розпису футболок та екосумок, шоколадні майстер-класи, участь у яких взяли майже 4,2 тис. осіб.",
     ),
     "operating_service_available": (
         "Мешканці Житомирської міської територіальної громади, у т.ч. діти з інвалідністю, можуть скористатися безкоштовною послугою «Соціальне авто»",
@@ -213,28 +243,56 @@ RULE_EXAMPLES: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+# cause rule_id -> (real excerpt, the state it is decided on, expected cause)
+CAUSE_EXAMPLES: dict[str, tuple[str, str, str]] = {
+    "martial_law_halt": (
+        'У 2022 році призупинено реалізація проєкту "Будівництво індустріального парку по шосе Київському в м. Житомирі" у зв\'язку із запровадженням воєнного стану.',
+        "suspended",
+        "martial_law",
+    ),
+    "funding_shortage": (
+        "Через обмеженість фінансових ресурсів у місцевому бюджеті реконструкція приміщень під хоспіс по пров. Енергетичний, 3 не здійснювалася.",
+        "not_started",
+        "funding",
+    ),
+    "precondition_after": (
+        "Рекультивация сміттєзвалища буде здійснена після будівництва сміттепереробного заводу.",
+        "postponed",
+        "precondition",
+    ),
+}
 
-def _csv_rule_ids() -> list[str]:
-    with (DATA / "status_rules.csv").open(encoding="utf-8", newline="") as fh:
-        return [row["rule_id"] for row in csv.DictReader(fh)]
+
+def _csv_ids(name: str, column: str) -> list[str]:
+    with (DATA / name).open(encoding="utf-8", newline="") as fh:
+        return [row[column] for row in csv.DictReader(fh)]
 
 
 def test_every_rule_has_an_example() -> None:
     """A rule without a real excerpt is an unreviewed rule; a stale example is noise."""
-    assert sorted(RULE_EXAMPLES) == sorted(_csv_rule_ids())
+    assert sorted(RULE_EXAMPLES) == sorted(_csv_ids("status_rules.csv", "rule_id"))
+    assert sorted(CAUSE_EXAMPLES) == sorted(_csv_ids("cause_rules.csv", "rule_id"))
 
 
 @pytest.mark.parametrize("rule_id", list(RULE_EXAMPLES))
 def test_rule_decides_its_example(rules: StatusRules, rule_id: str) -> None:
-    text, code, evidence = RULE_EXAMPLES[rule_id]
-    decision = rules.classify(text)
-    assert decision == StatusDecision(code=code, evidence=evidence, rule_id=rule_id)
+    text, code, evidence, *title = RULE_EXAMPLES[rule_id]
+    decision = rules.classify(text, title=title[0] if title else None)
+    assert (decision.code, decision.evidence, decision.rule_id) == (code, evidence, rule_id)
     assert decision.evidence in text
 
 
-def test_every_status_has_an_example(rules: StatusRules) -> None:
-    """One real excerpt per contract status (``other`` via the fallback test)."""
-    covered = {code for _, code, _ in RULE_EXAMPLES.values()}
+@pytest.mark.parametrize("rule_id", list(CAUSE_EXAMPLES))
+def test_cause_rule_decides_its_example(rules: StatusRules, rule_id: str) -> None:
+    text, state, cause = CAUSE_EXAMPLES[rule_id]
+    decision = rules.classify(text)
+    assert (decision.code, decision.cause, decision.cause_rule) == (state, cause, rule_id)
+    assert decision.cause_evidence and decision.cause_evidence in text
+
+
+def test_every_state_has_an_example(rules: StatusRules) -> None:
+    """One real excerpt per contract state (``other`` via the fallback test)."""
+    covered = {example[1] for example in RULE_EXAMPLES.values()}
     assert covered == CONTRACT_CODES - {"other"}
 
 
@@ -248,7 +306,72 @@ def test_other_is_the_fallback(rules: StatusRules) -> None:
     assert rules.classify("").code == "other"
 
 
-# --- precedence -------------------------------------------------------------------
+# --- completion is the whole scope -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "sentence", "whole"),
+    [
+        (
+            "Будівництво сміттепереробного комплексу",
+            "Звершено будівництво сміттепереробного заводу за адресою: проїзд Складський, 20 за кошти інвестора.",
+            True,
+        ),
+        ("Центр розвитку кар'єри", "створено Центр розвитку кар'єри.", True),
+        # one river of two
+        (
+            "Очищення річок Тетерів та Кам'янка",
+            "Завершено роботи з очищення та поглиблення русла річки Тетерів.",
+            False,
+        ),
+        # one kindergarten of a network
+        (
+            "Розширення мережі дошкільних навчальних закладів",
+            "Роботи з реконструкції приміщень дошкільного навчального закладу № 32 на 110 місць завершено.",
+            False,
+        ),
+        # a plant within a waste system
+        (
+            "Створення сучасної системи знешкодження ТПВ, збору та переробки ресурсоцінних відходів",
+            "Завершено будівництво сміттепереробного заводу за кошти інвестора.",
+            False,
+        ),
+        # a Facebook page is not the portal
+        ("Портал соціальної взаємодії", "створено сторінку в соціальній мережі «Facebook».", False),
+    ],
+)
+def test_scope_is_the_project_itself(title: str, sentence: str, whole: bool) -> None:
+    assert scope_matches(title, sentence) is whole
+
+
+def test_one_deliverable_of_a_multi_year_project_is_in_progress(rules: StatusRules) -> None:
+    text = (
+        "Забезпечено наповнення та актуалізацію інвестиційних пропозицій на Інвестиційному порталі Житомира. "
+        "В рамках проєкту «EU4Business: конкурентоспроможність та інтернаціоналізація малих і середніх "
+        "підприємств» розроблено та розміщено на сайті «Інвестиційний портал Житомира» модуль «Робота», що "
+        "сприятиме працевлаштуванню безробітних осіб."
+    )
+    decision = rules.classify(text, title="Бізнес-платформа", year=2022)
+    assert decision.code == "in_progress"
+    assert decision.rule_id == "in_progress_deliverable"
+
+
+def test_finished_part_with_a_next_step_is_in_progress_waiting(rules: StatusRules) -> None:
+    text = (
+        "Роботи з реконструкції приміщень дошкільного навчального закладу № 32 на 110 місць завершено. "
+        "Після влаштування укриття, садочок буде введено в експлуатацію."
+    )
+    decision = rules.classify(text, title="Розширення мережі дошкільних навчальних закладів", year=2022)
+    assert (decision.code, decision.cause) == ("in_progress", "precondition")
+    assert decision.cause_evidence == "Після влаштування укриття, садочок буде введено в експлуатацію."
+
+
+def test_future_commissioning_alone_is_postponed(rules: StatusRules) -> None:
+    decision = rules.classify("Після влаштування укриття, садочок буде введено в експлуатацію.")
+    assert (decision.code, decision.cause) == ("postponed", "precondition")
+
+
+# --- precedence and causes -----------------------------------------------------------
 
 
 def test_martial_law_suspension_beats_earlier_progress(rules: StatusRules) -> None:
@@ -258,32 +381,87 @@ def test_martial_law_suspension_beats_earlier_progress(rules: StatusRules) -> No
         "індустріального парку по шосе Київському в м. Житомирі\" у зв'язку із "
         "запровадженням воєнного стану."
     )
-    decision = rules.classify(text)
-    assert decision.code == "suspended_martial_law"
+    decision = rules.classify(text, year=2022)
+    assert (decision.code, decision.cause, decision.work_year) == ("suspended", "martial_law", 2022)
     assert decision.evidence.startswith("У 2022 році призупинено реалізація проєкту")
     assert decision.evidence.endswith("у зв'язку із запровадженням воєнного стану.")
+    assert decision.cause_evidence == decision.evidence
 
 
 def test_martial_law_suspension_beats_being_implemented(rules: StatusRules) -> None:
     text = (
         "Спільно з німецькою урядовою компанією GIZ реалізовується проєкт з реставрації "
         "пам'ятки архітектури місцевого значення – Водонапірної башти за адресою: "
-        "вул. Пушкінська, 24. У зв'язку із введенням воєнного стану в Україні реалізація "
+        "вул. Пушкінська, 24. У грудні 2021 року укладено договір на коригування науково-проєктної "
+        "документації. У зв'язку із введенням воєнного стану в Україні реалізація "
         "проєкту була призупинена."
     )
-    decision = rules.classify(text)
-    assert decision.code == "suspended_martial_law"
+    decision = rules.classify(text, year=2022)
+    assert (decision.code, decision.cause) == ("suspended", "martial_law")
     assert decision.evidence == (
         "У зв'язку із введенням воєнного стану в Україні реалізація проєкту була призупинена."
     )
+    # the suspension came with martial law: 2022, although the only year printed is 2021
+    assert decision.work_year == 2022
 
 
-def test_not_started_beats_suspended_when_text_says_never_begun(rules: StatusRules) -> None:
-    text = (
-        "Роботи з будівництва багатофункціонального спортивного комплексу за адресою "
-        "Бульвар Старий, 14-А не розпочаті у зв'язку із введенням воєнного стану в Україні."
-    )
-    assert rules.classify(text).code == "not_started"
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        # a work never begun
+        (
+            "Роботи з будівництва багатофункціонального спортивного комплексу за адресою Бульвар Старий, "
+            "14-А не розпочаті у зв'язку із введенням воєнного стану в Україні.",
+            "not_started",
+        ),
+        # an event not held
+        (
+            "У зв'язку з введенням воєнного стану заходи, спрямовані на виявлення нових ідей і проектів, "
+            "що мають значення для розвитку економіки міста, талановитої молоді не проводились",
+            "not_held",
+        ),
+        # a document not drafted
+        (
+            "У зв'язку із введенням воєнного стану в Україні міська програма інноваційної, інвестиційної "
+            "діяльності та іміджевих проєктів не розроблялась.",
+            "not_started",
+        ),
+        # part halted, the rest went on
+        (
+            "Капітальні ремонти багатоповерхових житлових будинків не здійснювались у зв'язку із "
+            "запровадженням воєнного стану. Тривала реалізація Програми підтримки енергомодернізації "
+            "багатоквартирних будинків «ЕНЕРГОДІМ».",
+            "in_progress",
+        ),
+    ],
+)
+def test_martial_law_is_a_cause_on_any_state(rules: StatusRules, text: str, state: str) -> None:
+    decision = rules.classify(text)
+    assert (decision.code, decision.cause) == (state, "martial_law")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Станом на 01.01.2023 року ОСББ підписано 7 кредитних угод. В умовах воєнного стану ОСББ не брали нові кредити. "
+        "Тривала реалізація Програми «ЕНЕРГОДІМ».",
+        "У зв'язку з введенням воєнного стану підвищена увага виконавчих органів міської влади була спрямована на "
+        "вивчення та задоволення потреб груп підвищеного ризику. Упродовж липня-вересня 2022 року проведено 8 "
+        "інтеграційних зустрічей з ВПО.",
+    ],
+)
+def test_martial_law_as_context_is_not_a_cause(rules: StatusRules, text: str) -> None:
+    decision = rules.classify(text)
+    assert decision.code == "in_progress"
+    assert decision.cause is None
+
+
+def test_a_cause_only_explains_the_states_it_is_for(rules: StatusRules) -> None:
+    # "після … буде" is a precondition of a postponement, not of a finished work
+    text = "Звершено будівництво сміттепереробного заводу. Після цього буде здійснена рекультивація."
+    decision = rules.classify(text, title="Будівництво сміттепереробного заводу")
+    assert decision.code == "completed"
+    assert decision.cause is None
 
 
 def test_working_group_plan_is_under_consideration(rules: StatusRules) -> None:
@@ -313,16 +491,16 @@ def test_completed_items_plus_ongoing_work_is_in_progress(rules: StatusRules) ->
         "урни. Тривають роботи з облаштування громадських просторів на майдані Мистецькі "
         "ворота та бульварі Польському."
     )
-    decision = rules.classify(text)
+    decision = rules.classify(text, title="Сквер біля дому")
     assert decision.code == "in_progress"
     assert decision.evidence.startswith("Тривають роботи з облаштування")
 
 
-def test_ongoing_work_with_next_stage_in_2023_stays_in_progress(rules: StatusRules) -> None:
+def test_design_done_and_works_next_year_is_in_progress(rules: StatusRules) -> None:
     text = (
-        "В рамках проекту всього реконструйовано 9,5 км мереж водопостачання. Продовжено "
-        "роботи з реконструкції головної каналізаційної насосної станції. На початку 2023 "
-        "року заплановано реконструкцію правої частини головної каналізаційної насосної станції."
+        "Запланована часткова реконструкція вул. Бориса Лятошинського у пішохідну зону.\n"
+        "Виготовлено проектно-кошторисну документацію для проведення капітального ремонту вулиці.\n"
+        "У 2023 році заплановано заміну мереж централізованого водопостачання та водовідведення."
     )
     assert rules.classify(text).code == "in_progress"
 
@@ -334,7 +512,7 @@ def test_event_not_held_beats_other_events_held(rules: StatusRules) -> None:
         "фізичною активністю та збору коштів на підтримку Збройних сил України проведено "
         "благодійні забіги."
     )
-    assert rules.classify(text).code == "not_held"
+    assert (rules.classify(text).code, rules.classify(text).cause) == ("not_held", "martial_law")
 
 
 def test_operating_facility_beats_activities_held_there(rules: StatusRules) -> None:
@@ -351,18 +529,54 @@ def test_final_stage_is_not_completed(rules: StatusRules) -> None:
     assert rules.classify(text).code == "in_progress"
 
 
-def test_relative_clause_does_not_make_work_ongoing(rules: StatusRules) -> None:
+def test_describing_what_exists_is_no_state(rules: StatusRules) -> None:
     text = (
-        'В рамках проєкту облаштовано коворкінг-зону в комунальній установі "Агенція '
-        'розвитку міста" міської ради, якою безкоштовно можуть скористатись підприємці, '
-        "внутрішньо переміщені особи, які потребують тимчасового офісного простору."
+        'Комунальні підприємства міської ради ("Житомирводоканал", "Теплокомуненерго") використовують '
+        "власні білінгові системи."
     )
-    assert rules.classify(text).code == "completed"
+    assert rules.classify(text, title="Створення міського білінгового центру").code == "other"
 
 
-def test_future_commissioning_is_not_completion(rules: StatusRules) -> None:
-    text = "Після влаштування укриття, садочок буде введено в експлуатацію."
-    assert rules.classify(text).code == "postponed"
+# --- work year -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        (
+            "У 2021 році здійснено реконструкцію скверу на майдані Соборному (на умовах співфінансування).",
+            2021,
+        ),
+        (
+            "В 2018 році виконавчий комітет підключено до СЕВ ОБВ. В 2019 році розпочато промислову "
+            "експлуатацію системи. У 2021 році інтегровано СЕВ ОБВ та ЕЦП для СЕДО.",
+            2021,
+        ),
+        ("За результатами засідання робочої групи 22.01.2020 розгляд питання перенесено на 2023 рік.", 2020),
+        ("У 2022 році призупинено реалізацію проєкту у зв'язку із запровадженням воєнного стану", 2022),
+        # only a later year (a plan) and an undated work: the reporting year
+        ("Виготовлено проектно-кошторисну документацію. У 2023 році заплановано заміну мереж.", 2022),
+        # a national act cited as background dates no work
+        (
+            "Відповідно до Постанови КМУ від 28.03.2018 №302 до основних форм розвитку належать семінари.",
+            2022,
+        ),
+        # a city act does
+        ("розпорядженням міського голови від 01.02.2021 № 89 створено робочу групу.", 2021),
+        # martial law means the reporting year, whatever else is dated
+        (
+            "У грудні 2021 року укладено договір. У зв'язку із введенням воєнного стану реалізація була призупинена.",
+            2022,
+        ),
+        ("Станом на 01.01.2023 року ОСББ підписано 7 кредитних угод.", 2022),
+    ],
+)
+def test_work_year(rules: StatusRules, text: str, year: int) -> None:
+    assert rules.classify(text, year=2022).work_year == year
+
+
+def test_no_work_year_without_the_reporting_year(rules: StatusRules) -> None:
+    assert rules.classify("У 2021 році здійснено реконструкцію скверу.").work_year is None
 
 
 # --- engine behaviour ----------------------------------------------------------------
@@ -382,10 +596,15 @@ def test_html_is_ignored_and_evidence_is_a_substring(rules: StatusRules) -> None
     )
 
 
+def test_evidence_does_not_cross_a_paragraph(rules: StatusRules) -> None:
+    text = "Триває будівництво житлового будинку\nза адресою: провулок Червоний, 41"
+    assert rules.classify(text).evidence == "Триває будівництво житлового будинку"
+
+
 def test_matching_ignores_case_and_whitespace(rules: StatusRules) -> None:
-    text = "РЕАЛІЗАЦІЮ  проєкту\nпризупинено у зв'язку із запровадженням воєнного стану."
+    text = "РЕАЛІЗАЦІЮ  проєкту  призупинено у зв'язку із запровадженням воєнного стану."
     decision = rules.classify(text)
-    assert decision.code == "suspended_martial_law"
+    assert (decision.code, decision.cause) == ("suspended", "martial_law")
     assert decision.evidence in text
 
 
@@ -399,8 +618,7 @@ def test_long_sentence_evidence_is_cut_to_the_clause(rules: StatusRules) -> None
         "Житомира» модуль «Робота», що сприятиме працевлаштуванню безробітних осіб."
     )
     decision = rules.classify(text)
-    assert decision.code == "completed"
-    assert decision.rule_id == "completed_deliverable"
+    assert decision.rule_id == "in_progress_deliverable"
     assert "розроблено та розміщено" in decision.evidence
     assert decision.evidence.endswith("модуль «Робота»")
     assert "сприятиме" not in decision.evidence
@@ -412,30 +630,45 @@ def test_decision_is_frozen(rules: StatusRules) -> None:
         decision.code = "other"  # type: ignore[misc]
 
 
-def test_statuses_have_bilingual_labels(rules: StatusRules) -> None:
-    assert set(rules.statuses) == CONTRACT_CODES
-    status = rules.statuses["suspended_martial_law"]
-    assert status.label_uk == "Призупинено через воєнний стан"
-    assert status.label_en == "Suspended due to martial law"
-    for s in rules.statuses.values():
-        assert re.search("[а-яіїєґ]", s.label_uk, re.I) and s.label_en and s.definition_en
+def test_vocabularies_are_bilingual_and_the_old_code_is_deprecated(rules: StatusRules) -> None:
+    assert set(rules.statuses) == CONTRACT_CODES | DEPRECATED_CODES
+    assert set(rules.causes) == CAUSE_CODES
+    old = rules.statuses["suspended_martial_law"]
+    assert (old.deprecated, old.replaced_by, old.replaced_by_cause) == (True, "suspended", "martial_law")
+    for s in [*rules.statuses.values(), *rules.causes.values()]:
+        assert re.search("[а-яіїєґ]", s.label_uk, re.I) and re.search("[а-яіїєґ]", s.definition_uk, re.I)
+        assert s.label_en and s.definition_en
+    # no rule or override decides the deprecated code
+    assert {r.status for r in rules.rules} | {o.status for o in rules.overrides} <= CONTRACT_CODES
+
+
+# --- the curated files fail loudly -----------------------------------------------------
+
+_FILES = (
+    "statuses.csv",
+    "causes.csv",
+    "status_rules.csv",
+    "cause_rules.csv",
+    "work_year_cues.csv",
+    "status_overrides.csv",
+)
 
 
 def _copy_data(tmp_path: Path) -> Path:
-    for name in ("statuses.csv", "status_rules.csv"):
+    for name in _FILES:
         shutil.copy(DATA / name, tmp_path / name)
     return tmp_path
 
 
-def _append_rule(path: Path, row: list[str]) -> None:
-    with (path / "status_rules.csv").open("a", encoding="utf-8", newline="") as fh:
+def _append(path: Path, name: str, row: list[str]) -> None:
+    with (path / name).open("a", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerow(row)
 
 
 def test_invalid_regex_names_the_row(tmp_path: Path) -> None:
     data = _copy_data(tmp_path)
-    _append_rule(data, ["broken_rule", "completed", "завершено(", "bad"])
-    row = len(_csv_rule_ids()) + 2
+    _append(data, "status_rules.csv", ["broken_rule", "completed", "завершено(", "", "", "bad"])
+    row = len(_csv_ids("status_rules.csv", "rule_id")) + 2
     with pytest.raises(
         StatusRuleError, match=rf"row {row} \(rule_id 'broken_rule'\).*invalid regular expression"
     ):
@@ -444,15 +677,36 @@ def test_invalid_regex_names_the_row(tmp_path: Path) -> None:
 
 def test_unknown_status_names_the_row(tmp_path: Path) -> None:
     data = _copy_data(tmp_path)
-    _append_rule(data, ["typo_rule", "complete", "завершено", "typo in status"])
+    _append(data, "status_rules.csv", ["typo_rule", "complete", "завершено", "", "", "typo in status"])
     with pytest.raises(StatusRuleError, match=r"rule_id 'typo_rule'.*unknown status code 'complete'"):
+        StatusRules.load(data)
+
+
+def test_a_rule_cannot_decide_the_deprecated_code(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    _append(data, "status_rules.csv", ["old_rule", "suspended_martial_law", "призупин", "", "", "old"])
+    with pytest.raises(StatusRuleError, match="unknown status code 'suspended_martial_law'"):
         StatusRules.load(data)
 
 
 def test_duplicate_rule_id_is_rejected(tmp_path: Path) -> None:
     data = _copy_data(tmp_path)
-    _append_rule(data, ["completed_finished", "completed", "завершено", "dup"])
+    _append(data, "status_rules.csv", ["suspended_halted", "suspended", "призупин", "", "", "dup"])
     with pytest.raises(StatusRuleError, match="unique"):
+        StatusRules.load(data)
+
+
+def test_unknown_cause_is_rejected(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    _append(data, "cause_rules.csv", ["war", "war", "", "війн", "typo"])
+    with pytest.raises(StatusRuleError, match="unknown cause 'war'"):
+        StatusRules.load(data)
+
+
+def test_an_override_needs_a_reason(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    _append(data, "status_overrides.csv", ["Триває будівництво", "in_progress", "", "", ""])
+    with pytest.raises(StatusRuleError, match="reason"):
         StatusRules.load(data)
 
 
@@ -468,47 +722,181 @@ def test_missing_contract_status_is_rejected(tmp_path: Path) -> None:
 # --- the whole report ---------------------------------------------------------------
 
 
-def _report_texts() -> list[tuple[int, str]]:
-    """Rough per-line extraction: the last cell of each tab-separated line that is
-    not a section heading (a heading fills only the first cell)."""
-    texts = []
-    for number, line in enumerate(REPORT.read_text(encoding="utf-8").splitlines(), 1):
-        if "\t" not in line:
-            continue
-        cells = line.split("\t")
-        last = cells[-1].strip()
-        filled = [c for c in cells if c.strip()]
-        if not last or (len(filled) == 1 and cells[0].strip()):
-            continue
-        if not re.search(r"[^\W\d_]", last) or last.startswith("Інформація про виконання"):
-            continue  # separator lines of dashes, table header
-        texts.append((number, last))
-    return texts
+def _reports(real_tree) -> list[tuple[int, str, str]]:
+    """(line, text, title of the project or task) of every progress report, as the ETL reads them."""
+    out = []
+    for p in real_tree.priorities:
+        for g in p.goals:
+            for t in g.tasks:
+                for e in t.entries:
+                    cell = e.project_cell or e.parent_project_cell
+                    title = parse_project_cell(cell).title if cell else t.description
+                    out.append((e.line, "\n".join(x.text for x in e.paragraphs), title))
+    return out
 
 
-def test_whole_report_distribution(rules: StatusRules) -> None:
-    texts = _report_texts()
-    assert len(texts) > 250
-    decisions = [(n, t, rules.classify(t)) for n, t in texts]
-    for _, text, decision in decisions:
-        assert decision.evidence in text
-        assert decision.code in CONTRACT_CODES
-        assert (decision.code == "other") == (decision.evidence == "")
+def test_every_override_finds_exactly_one_text(rules: StatusRules, real_tree) -> None:
+    """An override is for one text; a phrase that reads several (or none) is a stale row."""
+    texts = [normalise_text(text).casefold() for _, text, _ in _reports(real_tree)]
+    for override in rules.overrides:
+        hits = sum(override.phrase.casefold() in t for t in texts)
+        assert hits == 1, (override.phrase, hits)
+    assert len(rules.overrides) <= 15  # few: the rules read the rest
 
+
+def test_whole_report_decisions_are_well_formed(rules: StatusRules, real_tree) -> None:
+    decisions = [(n, t, rules.classify(t, title=title, year=2022)) for n, t, title in _reports(real_tree)]
+    for _, text, d in decisions:
+        assert d.evidence in text and d.cause_evidence in text
+        assert d.code in CONTRACT_CODES
+        assert (d.rule_id == FALLBACK_RULE_ID) == (d.evidence == "")
+        assert (d.cause is None) == (d.cause_evidence == "")
+        assert d.work_year is not None and d.work_year <= 2022
     counts = Counter(d.code for _, _, d in decisions)
     total = len(decisions)
-    print(f"\nstatus distribution over {total} progress texts of {REPORT.name}")
+    print(f"\nstate distribution over {total} progress reports of {REPORT.name}")
     for code, n in counts.most_common():
         print(f"  {code:<22}{n:>5}  {100 * n / total:5.1f}%")
-    print("texts that fell to 'other':")
-    for number, text, decision in decisions:
-        if decision.code == "other":
-            print(f"  L{number}: {normalise_text(text)[:120]}")
+    overridden = [n for n, _, d in decisions if d.rule_id == OVERRIDE_RULE_ID]
+    print(f"read by an override: {len(overridden)}")
+    assert set(counts) == CONTRACT_CODES
+    assert counts["other"] / total < 0.05
 
-    assert counts["other"] / total < 0.15
-    # Plausibility: every status the report's phrasing supports is found, and no
-    # single status swallows the report.
-    assert set(counts) >= CONTRACT_CODES - {"other"}
-    assert max(counts.values()) / total < 0.5
-    assert counts["suspended_martial_law"] >= 10
-    assert counts["under_consideration"] >= 25
+
+# --- the graph against the reference reading ---------------------------------------------
+
+
+def _reference() -> dict[int, dict[str, str]]:
+    with REFERENCE.open(encoding="utf-8", newline="") as fh:
+        return {int(row["line"]): row for row in csv.DictReader(fh)}
+
+
+def test_reference_reading_is_well_formed() -> None:
+    """tests/data/status_reference.csv: one row per progress report, decided by reading the text."""
+    rows = _reference()
+    text = REPORT.read_text(encoding="utf-8")
+    for line, row in rows.items():
+        assert row["status"] in CONTRACT_CODES, line
+        assert row["cause"] in CAUSE_CODES | {""}, line
+        assert 1990 < int(row["work_year"]) <= 2022, line
+        assert 0 < len(row["reason"]) <= 120, line
+        assert row["reason"] in strip(text), (line, row["reason"])
+
+
+def strip(text: str) -> str:
+    return re.sub(r"<[^>]*>", "", text)
+
+
+def test_every_report_agrees_with_the_reference_reading(store) -> None:
+    """State, cause and work year of every progress report in the graph equal the reading by hand."""
+    rows = select(
+        store,
+        PREFIX
+        + """
+        SELECT ?line ?state ?cause ?workYear ?evidence WHERE {
+          ?report a zkg:ProgressReport ; zkg:sourceLine ?line ; zkg:status/skos:notation ?state .
+          OPTIONAL { ?report zkg:cause/skos:notation ?cause }
+          OPTIONAL { ?report zkg:workYear ?workYear }
+          OPTIONAL { ?report zkg:statusEvidence ?evidence }
+        }""",
+    )
+    graph = {int(r["line"]): r for r in rows}
+    reference = _reference()
+    assert sorted(graph) == sorted(reference), "the graph's progress reports are the reference's rows"
+    disagreements = []
+    for line, ref in sorted(reference.items()):
+        got = graph[line]
+        mine = (got["state"], got["cause"] or "", got["workYear"])
+        expected = (ref["status"], ref["cause"], ref["work_year"])
+        if mine != expected:
+            disagreements.append(
+                f"L{line} {ref['project_or_task']}: graph {mine} ≠ reading {expected}\n"
+                f"    graph's phrase: {(got['evidence'] or '')[:140]}\n"
+                f"    reading's reason: {ref['reason']}"
+            )
+    if disagreements:
+        print("\n".join(disagreements))
+    assert not disagreements, (
+        f"{len(disagreements)} progress reports disagree with the reading:\n" + "\n".join(disagreements)
+    )
+
+
+def test_deprecated_state_still_resolves_and_is_replaced(store) -> None:
+    old = B + "status/suspended_martial_law"
+    rows = select(
+        store,
+        PREFIX
+        + f"""SELECT ?deprecated ?by ?cause ?uk ?en WHERE {{
+            <{old}> a zkg:Status ; owl:deprecated ?deprecated ; dct:isReplacedBy ?by ; zkg:replacedByCause ?cause ;
+                    rdfs:label ?uk , ?en FILTER (lang(?uk) = "uk" && lang(?en) = "en") }}""",
+    )
+    assert rows == [
+        {
+            "deprecated": "true",
+            "by": B + "status/suspended",
+            "cause": B + "cause/martial_law",
+            "uk": "Призупинено через воєнний стан",
+            "en": "Suspended due to martial law",
+        }
+    ]
+    assert select(store, PREFIX + f"SELECT ?r WHERE {{ ?r zkg:status <{old}> }}") == []
+
+
+def test_causes_are_a_concept_scheme(store) -> None:
+    rows = select(
+        store,
+        PREFIX
+        + f"""SELECT ?code WHERE {{ ?c a zkg:Cause , skos:Concept ; skos:notation ?code ;
+                                       skos:inScheme <{B}cause/> }} ORDER BY ?code""",
+    )
+    assert {r["code"] for r in rows} == CAUSE_CODES
+
+
+@pytest.mark.parametrize("path", ["status/suspended_martial_law", "status/suspended", "cause/martial_law"])
+def test_state_and_cause_iris_dereference(pages_client, path: str) -> None:
+    html = pages_client.get(f"/id/{path}", headers={"Accept": "text/html"})
+    assert html.status_code == 200
+    turtle = pages_client.get(f"/id/{path}", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
+    if path.endswith("suspended_martial_law"):
+        assert "deprecated" in turtle.text and "isReplacedBy" in turtle.text
+
+
+def test_shapes_refuse_a_report_with_the_deprecated_state(built) -> None:
+    """ontology/shapes.ttl: no progress report may be decided as suspended_martial_law any more."""
+    import pyoxigraph as ox
+
+    from etl.errors import ValidationFailed
+    from etl.validate import validate
+
+    quads = [q for q in built.store if "/graph/ontology" not in q.graph_name.value]
+    status = ox.NamedNode("https://w3id.org/zhytomyr-kg/ontology#status")
+    target = next(q for q in quads if q.predicate == status and q.object.value.endswith("/status/suspended"))
+    old = ox.Quad(target.subject, status, ox.NamedNode(B + "status/suspended_martial_law"), target.graph_name)
+    changed = [old if q == target else q for q in quads]
+    with pytest.raises(ValidationFailed) as failed:
+        validate(changed, shapes=[ROOT / "ontology" / "shapes.ttl"])
+    assert failed.value.violations == 1 and "deprecated" in failed.value.report_text
+    validate(quads, shapes=[ROOT / "ontology" / "shapes.ttl"])
+
+
+def test_the_ontology_defines_every_new_term_bilingually() -> None:
+    import pyoxigraph as ox
+
+    onto = ox.Store()
+    for name in ("zkg.ttl", "zkg-mentions.ttl"):
+        onto.extend(ox.parse(path=str(ROOT / "ontology" / name), format=ox.RdfFormat.TURTLE))
+    terms = [
+        "Output", "Cause", "cause", "causeEvidence", "causeRule", "workYear", "replacedByCause", "output",
+        "quantity", "amount", "supportedBy", "attributedTo", "paragraph",
+    ]  # fmt: skip
+    for term in terms:
+        iri = f"<https://w3id.org/zhytomyr-kg/ontology#{term}>"
+        for prop in ("rdfs:label", "rdfs:comment"):
+            langs = {
+                r["l"].value
+                for r in onto.query(
+                    f"PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT (lang(?v) AS ?l) WHERE {{ {iri} {prop} ?v }}"
+                )
+            }
+            assert {"uk", "en"} <= langs, (term, prop, langs)

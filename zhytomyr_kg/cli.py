@@ -42,24 +42,61 @@ def _progress(args: argparse.Namespace) -> Callable[[str], None]:
 
 # --- build -------------------------------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
+    """Every failure is one line on stderr (never a traceback), then "The store was not changed."
+    (true: a build goes live in one atomic step, only after everything else succeeded)."""
     from etl.errors import ReportError, ValidationFailed
     from etl.pipeline import build
+    from zhytomyr_kg.store_layout import BuildLocked
 
     settings = _settings(args)
     try:
-        result = build(settings, args.reports, in_memory=args.in_memory, progress=_progress(args))
-    except ReportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        print("The store was not changed.", file=sys.stderr)
-        return EXIT_DATA
+        result = build(
+            settings,
+            args.reports,
+            in_memory=args.in_memory,
+            progress=_progress(args),
+            lock_timeout=args.lock_timeout,
+        )
     except ValidationFailed as exc:
-        print(f"error: {exc}\n{exc.report_text}", file=sys.stderr)
-        print("The store was not changed.", file=sys.stderr)
-        return EXIT_DATA
+        return _build_failed(f"{exc}\n{exc.report_text}")
+    except (ReportError, BuildLocked) as exc:
+        return _build_failed(_one_line(exc))
+    except OSError as exc:
+        return _build_failed(_os_error(exc))
+    except Exception as exc:  # a bug or a library's own error: still one line, never a traceback
+        text = _one_line(exc)
+        if "disk is full" in text or "No space left" in text:  # e.g. SQLite's, from the search index
+            return _build_failed(f"the disk is full (free some space and build again; {text})")
+        return _build_failed(f"the build failed: {type(exc).__name__}: {text}")
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     where = "memory" if args.in_memory else str(settings.store)
     print(f"built {result.quads} quads from {len(result.reports)} report(s) into {where} ({stages})")
     return 0
+
+
+def _build_failed(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    print("The store was not changed.", file=sys.stderr)
+    return EXIT_DATA
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError as a sentence: what went wrong, where, and for a full disk what to do."""
+    import errno
+
+    where = f": {exc.filename}" if exc.filename else ""
+    text = _one_line(exc)
+    if exc.errno == errno.ENOSPC or "No space left" in text:
+        return f"the disk is full{where} (free some space and build again; {exc.strerror or text})"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"not allowed to write{where} ({exc.strerror})"
+    if exc.strerror:
+        return f"{exc.strerror}{where}"
+    return f"{type(exc).__name__}: {text}"
 
 
 # --- query -------------------------------------------------------------------------------------
@@ -232,7 +269,7 @@ def add_serve_parser(subparsers, parents: Sequence[argparse.ArgumentParser] = ()
 def run_serve(args) -> int:
     import uvicorn
 
-    from graph_service.web.supervisor import reuse_port_supported, serve_processes
+    from graph_service.web.supervisor import reserve_port, reuse_port_supported, serve_processes
 
     settings = Settings(store=Path(args.store).expanduser(), base_iri=args.base_iri)
     env_updates = {"ZKG_STORE": str(settings.store), "ZKG_BASE_IRI": settings.base_iri}
@@ -250,10 +287,17 @@ def run_serve(args) -> int:
     if getattr(args, "no_access_log", False):
         env_updates["ZKG_ACCESS_LOG"] = "0"
     os.environ.update(env_updates)  # the factory (and uvicorn's worker processes) read them
+    processes = workers > 1 and reuse_port_supported()
+    port, held = args.port, None
+    if port == 0 and (processes or workers == 1):
+        # any free port: taken now, so that the message names it and every HTTP process gets it
+        held = reserve_port(args.host, reuse_port=processes)
+        port = held.getsockname()[1]
     print(
-        f"serving SPARQL at http://{args.host}:{args.port}/sparql (HTTP processes: {workers}; query workers "
+        f"serving SPARQL at http://{args.host}:{port}/sparql (HTTP processes: {workers}; query workers "
         f"each: {env('ZKG_SPARQL_POOL_SIZE') or 'default'})",
         file=sys.stderr,
+        flush=True,
     )
     app = "graph_service.web.app:app_from_env"
     from graph_service.web.http import GuardedHttpToolsProtocol
@@ -269,10 +313,17 @@ def run_serve(args) -> int:
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": ",".join(trusted) or None,
     }
-    with shared_metrics_dir(workers):
-        if workers > 1 and reuse_port_supported():
-            return serve_processes(app, args.host, args.port, workers, **options)
-        uvicorn.run(app, host=args.host, port=args.port, workers=workers, **options)
+    with shared_metrics_dir(workers), contextlib.closing(held) if held else contextlib.nullcontext():
+        if processes:
+            return serve_processes(app, args.host, port, workers, **options)
+        if held is not None:  # one process on the socket taken above (what uvicorn.run does)
+            server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=port, **options))
+            try:
+                server.run(sockets=[held])
+            except KeyboardInterrupt:
+                pass
+            return 0 if server.started else 3
+        uvicorn.run(app, host=args.host, port=port, workers=workers, **options)
     return 0
 
 
@@ -365,6 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", parents=[common], help="report(s) → validated graph in the store")
     p.add_argument("reports", nargs="*", type=Path, help="report files (default: the bundled 2022 report)")
     p.add_argument("--in-memory", action="store_true", help="build and validate without touching the store")
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=env("ZKG_BUILD_LOCK_TIMEOUT"),
+        help="seconds to wait for another build of the same store ($ZKG_BUILD_LOCK_TIMEOUT)",
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("query", parents=[common], help="run SPARQL: text, @file.rq or a query name")

@@ -108,9 +108,22 @@ ENVIRONMENT: dict[str, Var] = {
             "https://creativecommons.org/licenses/by/4.0/",
             "data licence stated in /dataset",
         ),
+        Var(
+            "ZKG_BUILD_LOCK_TIMEOUT",
+            float,
+            120.0,
+            "seconds a build waits for another build of the same store to finish (then: exit 1)",
+            "--lock-timeout",
+        ),
         Var("ZKG_LINKS_FILE", str, "", "build with another external-links table than etl/data/links.csv"),
         Var("ZKG_SEARCH_INDEX", str, "", "the search index file (default: the live build's)"),
         Var("ZKG_ACCESS_LOG", _bool, True, "JSON access log lines on stderr", "--no-access-log"),
+        Var(
+            "ZKG_HEALTH_DETAILS",
+            _bool,
+            False,
+            "/health also shows worker pids, file paths, endpoint URLs and error texts (off: they are only logged)",
+        ),
         Var("ZKG_PAGES_CACHE_ENTRIES", int, 512, "page query results kept per HTTP process"),
         Var(
             "ZKG_PAGES_RESPONSE_CACHE_ENTRIES",
@@ -158,6 +171,12 @@ ENVIRONMENT: dict[str, Var] = {
             0,
             "query worker processes per HTTP process (0: the CPUs shared out)",
             "--query-workers",
+        ),
+        Var(
+            "ZKG_SPARQL_WORKER_MEMORY",
+            int,
+            2 * 1024**3,
+            "address space (bytes) a query worker may use (RLIMIT_AS); a query beyond it: 503 (0 = no cap)",
         ),
         Var("ZKG_SPARQL_MAX_CONCURRENT", int, 64, "queries running or waiting per HTTP process; beyond: 503"),
         Var("ZKG_SPARQL_RETRY_AFTER", int, 1, "Retry-After seconds sent with a 503"),
@@ -255,6 +274,9 @@ class ServiceConfig:
     max_result_bytes: int = ENVIRONMENT["ZKG_SPARQL_MAX_RESULT_BYTES"].default
     #: query worker processes (each holds a read-only store handle) — ZKG_SPARQL_POOL_SIZE
     pool_size: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+    #: address space a query worker may use (RLIMIT_AS, bytes; 0 = no cap): a query that needs
+    #: more gets a 503 and its worker is replaced — ZKG_SPARQL_WORKER_MEMORY
+    worker_memory: int = ENVIRONMENT["ZKG_SPARQL_WORKER_MEMORY"].default
     #: queries running or waiting for a worker; beyond → 503 + Retry-After — ZKG_SPARQL_MAX_CONCURRENT
     max_concurrent: int = ENVIRONMENT["ZKG_SPARQL_MAX_CONCURRENT"].default
     #: the Retry-After value (seconds) sent with a 503 — ZKG_SPARQL_RETRY_AFTER
@@ -281,6 +303,8 @@ class ServiceConfig:
     #: bounded lookups (one triple pattern) with an answer up to this size are answered in the
     #: HTTP process, not a worker; 0 = every query goes to a worker — ZKG_SPARQL_INLINE_BYTES
     inline_bytes: int = ENVIRONMENT["ZKG_SPARQL_INLINE_BYTES"].default
+    #: /health shows pids, paths and error texts too (else they only go to the log) — ZKG_HEALTH_DETAILS
+    health_details: bool = ENVIRONMENT["ZKG_HEALTH_DETAILS"].default
 
     ENV: ClassVar[dict[str, str]] = {
         "timeout": "ZKG_SPARQL_TIMEOUT",
@@ -289,6 +313,7 @@ class ServiceConfig:
         "max_depth": "ZKG_SPARQL_MAX_DEPTH",
         "max_result_bytes": "ZKG_SPARQL_MAX_RESULT_BYTES",
         "pool_size": "ZKG_SPARQL_POOL_SIZE",
+        "worker_memory": "ZKG_SPARQL_WORKER_MEMORY",
         "max_concurrent": "ZKG_SPARQL_MAX_CONCURRENT",
         "retry_after": "ZKG_SPARQL_RETRY_AFTER",
         "service_allow": "ZKG_SPARQL_SERVICE_ALLOW",
@@ -301,6 +326,7 @@ class ServiceConfig:
         "worker_netns": "ZKG_SPARQL_WORKER_NETNS",
         "memory_quads": "ZKG_SPARQL_MEMORY_QUADS",
         "inline_bytes": "ZKG_SPARQL_INLINE_BYTES",
+        "health_details": "ZKG_HEALTH_DETAILS",
     }
 
     @classmethod

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from etl.extract.attribution import Attribution
 from etl.extract.mentions import Entity, Mention, address_labels, find_mentions, gazetteer
 from etl.extract.relations import classify
 from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
@@ -164,30 +165,47 @@ def mention_quads(
     subject_iri: str | None,
     text: str,
     line_for_offset: Callable[[int], int],
+    bodies: Sequence[str] = (),
+    strategy_graph: str | None = None,
 ) -> list[Quad]:
     """What one progress text names, and what it says each funder or organisation did.
 
-    ``report zkg:mentions`` every entity; ``zkg:fundedBy`` / ``zkg:partner`` from the report
-    and from ``subject_iri`` (the project or task it reports on) where a cue decides; one
+    ``report zkg:mentions`` every entity; ``zkg:fundedBy`` / ``zkg:partner`` / ``zkg:supportedBy``
+    from the report and from ``subject_iri`` (the project or task it reports on) where a cue
+    decides, and ``zkg:supportedBy`` beside every ``fundedBy`` and ``partner``; one
     ``zkg:Mention`` node per mention (offsets into ``text``, source line, evidence); and
     ``zkg:programmeOf`` where this text contains a curated programme–funder tie phrase.
+
+    Each mention also carries ``zkg:paragraph`` (its paragraph of the text) and, where the text
+    makes it clear whose part of the row that paragraph is (``etl.extract.attribution``),
+    ``zkg:attributedTo`` that body of ``bodies`` (the row's responsible bodies).
+
+    Each fact once, whatever the number of reports (docs/DESIGN.md): what the year's text says
+    (the report's edges, mentions, ties) goes to ``graph``; the work's support edges (``subject``
+    → funder) to ``strategy_graph`` (the union over the years, each year's evidence on its own
+    report and mentions); addresses and ``zkg:programmeOf`` to the authority graph.
     """
     g = NamedNode(graph)
+    work_graph = NamedNode(strategy_graph) if strategy_graph else g
+    authority = NamedNode(settings.graph("authority")) if strategy_graph else g
     report = NamedNode(report_iri)
     subject = NamedNode(subject_iri) if subject_iri else None
     out: list[Quad] = []
     seen: set[tuple[str, str]] = set()
 
-    def once(s: NamedNode, p: NamedNode, o: NamedNode) -> None:
+    def once(s: NamedNode, p: NamedNode, o: NamedNode, graph: NamedNode = g) -> None:
         if (s.value, p.value + " " + o.value) not in seen:
             seen.add((s.value, p.value + " " + o.value))
-            out.append(Quad(s, p, o, g))
+            out.append(Quad(s, p, o, graph))
 
+    attribution = Attribution(text, bodies)
     for c in classify(text, find_mentions(text)):
         m = c.mention
         target = entity_iri(settings, m.entity_kind, m.entity_id)
         once(report, z("mentions"), target)
         node = NamedNode(f"{report_iri}/mention/{m.start}")
+        part = attribution.paragraph_at(m.start)
+        body = attribution.body_at(m.start)
         out += [
             Quad(node, RDF_TYPE, z("Mention"), g),
             Quad(node, z("inReport"), report, g),
@@ -196,16 +214,21 @@ def mention_quads(
             Quad(node, z("startOffset"), _int(m.start), g),
             Quad(node, z("endOffset"), _int(m.end), g),
             Quad(node, z("sourceLine"), _int(line_for_offset(m.start)), g),
+            Quad(node, z("paragraph"), _int(part.index), g),
         ]
-        if c.relation in ("fundedBy", "partner") and c.evidence is not None:
+        if body is not None:
+            out.append(Quad(node, z("attributedTo"), NamedNode(f"{settings.id_base}department/{body}"), g))
+        if c.relation in ("fundedBy", "partner", "supportedBy") and c.evidence is not None:
             out += [
                 Quad(node, z("relation"), z(c.relation), g),
                 Quad(node, z("evidence"), Literal(c.evidence, language="uk"), g),
             ]
-            once(report, z(c.relation), target)
-            if subject is not None:
-                once(subject, z(c.relation), target)
-        out += _address_quads(settings, m, g)
+            # the relation, and supportedBy beside every fundedBy and partner: one pattern finds all
+            for relation in dict.fromkeys((c.relation, "supportedBy")):
+                once(report, z(relation), target)
+                if subject is not None:
+                    once(subject, z(relation), target, work_graph)
+        out += _address_quads(settings, m, authority)
 
     for r in _read("programmes.csv"):
         at = text.find(r["tie_evidence"]) if r["tie_evidence"] else -1
@@ -214,10 +237,9 @@ def mention_quads(
         programme = entity_iri(settings, "programme", r["id"])
         line = _int(line_for_offset(at))
         once(report, z("mentions"), programme)
-        out.append(Quad(programme, z("sourceLine"), line, g))
         for funder_id in filter(None, r["funder_id"].split("|")):
             funder = entity_iri(settings, "funder", funder_id)
-            once(programme, z("programmeOf"), funder)
+            once(programme, z("programmeOf"), funder, authority)
             tie = NamedNode(f"{report_iri}/tie/{r['id']}/{funder_id}")
             out += [
                 Quad(tie, RDF_TYPE, z("ProgrammeTie"), g),
@@ -233,8 +255,10 @@ def mention_quads(
 def location_quads(
     settings: Settings, graph: str, project_iri: str, title: str, description: str
 ) -> list[Quad]:
-    """``schema:location`` for every place a project's own title or description names."""
+    """``schema:location`` for every place a project's own title or description names (in
+    ``graph``, the strategy's); an address found there is stated in the authority graph."""
     g = NamedNode(graph)
+    authority = NamedNode(settings.graph("authority"))
     project = NamedNode(project_iri)
     out: list[Quad] = []
     seen: set[str] = set()
@@ -246,5 +270,5 @@ def location_quads(
             out.append(
                 Quad(project, NamedNode(SCHEMA + "location"), entity_iri(settings, "place", m.entity_id), g)
             )
-            out += _address_quads(settings, m, g)
+            out += _address_quads(settings, m, authority)
     return out

@@ -18,7 +18,14 @@ def extract_quads(settings: Settings, report: ReportRdf) -> list[Quad]:
     quads: list[Quad] = []
     for text in report.texts:
         quads += mention_quads(
-            settings, text.graph.value, text.report.value, text.subject.value, text.text, text.line_for_offset
+            settings,
+            text.graph.value,
+            text.report.value,
+            text.subject.value,
+            text.text,
+            text.line_for_offset,
+            bodies=text.bodies,
+            strategy_graph=text.strategy.value if text.strategy else None,
         )
     for project in report.projects:
         quads += location_quads(

@@ -132,8 +132,8 @@ def columns(settings: Settings) -> dict[str, Col]:
         "programme": Col("Програма донора (IRI)", "Programme (IRI)", "anyURI"),
         "mention": Col("Згадка у звіті (IRI)", "Mention in a report (IRI)", "anyURI"),
         "relation": Col(
-            "Зв'язок (fundedBy — фінансував, partner — партнер)",
-            "Relation (fundedBy or partner)",
+            "Зв'язок (fundedBy — фінансував, partner — партнер, supportedBy — підтримав)",
+            "Relation (fundedBy, partner or supportedBy)",
             property=ZKG + "relation",
             value_url=ZKG + "{relation}",
         ),

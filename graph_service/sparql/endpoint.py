@@ -25,6 +25,7 @@ from graph_service.lru import LRU, MEMO_BYTES, key_bytes
 from graph_service.sparql.executors import aiter_list
 from graph_service.sparql.pool import Timeout, WorkerError, WorkerFailed
 from graph_service.store.base import QueryError, check_query
+from zhytomyr_kg.store_layout import NoStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from graph_service.sparql.service import Service
@@ -132,9 +133,11 @@ class SparqlEndpoint:
         else:
             try:
                 answer = await self.answer(scope, receive, headers, fields)
-            except Exception as exc:
+            except Exception as exc:  # the details go to the log, not to the client
                 logging.getLogger("zkg.endpoint").exception("internal error")
-                answer = text_answer(500, f"internal error: {type(exc).__name__}: {exc}")
+                answer = text_answer(
+                    500, f"internal error ({type(exc).__name__}); the service log has the details"
+                )
         origin = headers.get("origin")
         if origin is not None and (self.cors_any or origin in self.cors_origins):
             answer.headers.append(
@@ -353,8 +356,10 @@ class SparqlEndpoint:
                 return text_answer(406, str(exc))
         try:
             version = await service.data_version()
-        except Exception as exc:
-            return text_answer(503, f"no data available: {exc}", {"Retry-After": cfg.retry_after})
+        except Exception as exc:  # NoStore names the store's path: logged, not answered
+            logging.getLogger("zkg.endpoint").warning("no data version: %s", exc)
+            public = exc.message if isinstance(exc, NoStore) else "the graph cannot be read"
+            return text_answer(503, f"no data available: {public}", {"Retry-After": cfg.retry_after})
         key = (version, media_type, query, tuple(default_graphs), tuple(named_graphs), endpoint)
         base_headers = [(b"vary", b"Accept, Origin"), (b"cache-control", cfg.cache_control.encode("latin-1"))]
         if media_type:
@@ -413,8 +418,9 @@ class SparqlEndpoint:
                 )
             except WorkerError as exc:
                 return text_answer(exc.status, exc.message)
-            except WorkerFailed as exc:
-                return text_answer(500, f"query worker failed: {exc}")
+            except WorkerFailed as exc:  # names the worker's pid: logged, not answered
+                logging.getLogger("zkg.endpoint").warning("query worker failed: %s", exc)
+                return text_answer(500, "the query worker running this query failed")
             if outcome.body is not None:
                 if media_type is None:  # the form was only known after running: key by the real type
                     key = (version, outcome.media_type) + key[2:]

@@ -77,12 +77,14 @@ class PoolExecutor(Executor):
             "ZKG_SPARQL_MAX_QUERY_BYTES": str(config.max_query_bytes),
             "ZKG_SPARQL_SERVICE_ALLOW": ",".join(config.service_allow),
             "ZKG_SPARQL_MEMORY_QUADS": str(config.memory_quads),
+            "ZKG_SPARQL_WORKER_MEMORY": str(config.worker_memory),
         }
         self.pool = WorkerPool(
             backend.store_dir,
             config.pool_size,
             isolate_net=config.worker_netns and not config.service_allow,
             env=env,
+            memory_limit=config.worker_memory,
         )
 
     async def start(self) -> None:

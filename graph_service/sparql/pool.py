@@ -9,17 +9,19 @@ CPU while other requests keep being answered by the remaining workers.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
 import os
+import signal
 import struct
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph_service.sparql.worker import DATA, END, ERROR, HEAD
+from graph_service.sparql.worker import DATA, END, ERROR, HEAD, memory_message
 
 log = logging.getLogger("zkg.pool")
 _FRAME = struct.Struct(">cI")
@@ -39,7 +41,18 @@ class Worker:
         self.isolation = isolation
         self.pid = proc.pid
         self.served = 0
+        self.busy = False  # handed a request and not given back yet
+        self.retired = False  # killed or found dead; a replacement was started
         self._buf = bytearray()
+        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
+        self.stderr_done: asyncio.Task | None = None  # relays its stderr until it closes
+
+    def alive(self) -> bool:
+        """Not retired, not exited, its stdin still open: fit to be handed a request."""
+        stdin = self.proc.stdin
+        return (
+            not self.retired and self.proc.returncode is None and stdin is not None and not stdin.is_closing()
+        )
 
     async def send(self, request: dict) -> None:
         payload = json.dumps(request).encode("utf-8")
@@ -68,6 +81,24 @@ class Worker:
         with contextlib.suppress(ProcessLookupError):
             self.proc.kill()
 
+    async def relay_stderr(self) -> None:
+        """Copy the worker's stderr to ours, keeping the last lines (why it died)."""
+        stream = self.proc.stderr
+        assert stream is not None
+        while line := await stream.readline():
+            text = line.decode("utf-8", "replace").rstrip()
+            self.stderr_tail.append(text)
+            log.warning("query worker %d: %s", self.pid, text)
+
+    async def ended(self, wait: float = 2.0) -> tuple[int | None, str]:
+        """The exit code (None if it has not exited within ``wait`` s) and its last stderr lines."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                await self.proc.wait()
+                if self.stderr_done is not None:
+                    await self.stderr_done
+        return self.proc.returncode, "\n".join(self.stderr_tail)
+
 
 @dataclass
 class Outcome:
@@ -83,12 +114,20 @@ class Outcome:
 
 class WorkerPool:
     def __init__(
-        self, store_dir: Path | str, size: int, *, isolate_net: bool = True, env: dict | None = None
+        self,
+        store_dir: Path | str,
+        size: int,
+        *,
+        isolate_net: bool = True,
+        env: dict | None = None,
+        memory_limit: int = 0,
     ):
         self.store_dir = str(store_dir)
         self.size = max(1, size)
         self.isolate_net = isolate_net
         self.env = env or {}
+        self.memory_limit = memory_limit  # the workers' RLIMIT_AS (ZKG_SPARQL_WORKER_MEMORY)
+        self.out_of_memory = 0  # queries stopped by it
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
         self._closing = False
@@ -101,7 +140,7 @@ class WorkerPool:
     async def start(self) -> None:
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         for w in workers:
-            self._idle.put_nowait(w)
+            self._give_back(w)
 
     async def _spawn(self) -> Worker:
         env = dict(os.environ)
@@ -109,6 +148,8 @@ class WorkerPool:
         env["ZKG_WORKER_ISOLATE_NET"] = "1" if self.isolate_net else "0"
         root = str(Path(__file__).resolve().parents[2])  # the folder holding graph_service/
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        if self.memory_limit > 0:  # glibc reserves 64 MiB of address space per thread's arena
+            env.setdefault("MALLOC_ARENA_MAX", "2")
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -116,11 +157,17 @@ class WorkerPool:
             self.store_dir,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
             env=env,
             limit=1 << 20,
         )
         worker = Worker(proc, "starting")
-        kind, payload = await worker.frame()
+        worker.stderr_done = asyncio.get_running_loop().create_task(worker.relay_stderr())
+        try:
+            kind, payload = await worker.frame()
+        except WorkerFailed:
+            code, tail = await worker.ended()
+            raise WorkerFailed(f"worker did not start (exit code {code}): {tail[-500:]}") from None
         if kind != HEAD:
             worker.kill()
             raise WorkerFailed("worker did not start")
@@ -129,10 +176,42 @@ class WorkerPool:
         self.isolation = worker.isolation
         self.in_memory = bool(hello.get("in_memory"))
         self._all.add(worker)
+        self._watch(worker)
         return worker
 
+    def _watch(self, worker: Worker) -> None:
+        """Replace ``worker`` as soon as it exits while idle (killed, crashed, out of memory),
+        so the next request never meets it; a busy worker's exit is the running request's."""
+
+        async def watch() -> None:
+            code = await worker.proc.wait()
+            if not worker.busy and not worker.retired:
+                log.warning("idle query worker %d exited (code %s): replacing it", worker.pid, code)
+                self._replace(worker)
+
+        task = asyncio.get_running_loop().create_task(watch())
+        self._spawning.add(task)
+        task.add_done_callback(self._spawning.discard)
+
+    async def _take(self) -> Worker:
+        """The next idle worker that is alive: a dead one met in the queue is replaced, never
+        handed a request."""
+        while True:
+            worker = await self._idle.get()
+            if worker.alive():
+                worker.busy = True
+                return worker
+            self._replace(worker)
+
+    def _give_back(self, worker: Worker) -> None:
+        worker.busy = False
+        self._idle.put_nowait(worker)
+
     def _replace(self, worker: Worker) -> None:
-        """Kill ``worker`` and start a replacement in the background."""
+        """Kill ``worker`` and start a replacement in the background (once per worker)."""
+        if worker.retired:
+            return
+        worker.retired = True
         worker.kill()
         self._all.discard(worker)
         self.restarts += 1
@@ -149,7 +228,7 @@ class WorkerPool:
             for attempt in range(5):
                 try:
                     new = await self._spawn()
-                    self._idle.put_nowait(new)
+                    self._give_back(new)
                     return
                 except Exception:
                     log.exception("worker restart failed (attempt %d)", attempt + 1)
@@ -165,19 +244,25 @@ class WorkerPool:
         Raises :class:`Timeout`, :class:`WorkerError` (the query's own error, with a status)
         or :class:`WorkerFailed`. A worker that did not finish cleanly is replaced.
         """
-        try:
-            async with asyncio.timeout_at(deadline):
-                worker = await self._idle.get()
-        except TimeoutError:
-            raise Timeout() from None
+        worker: Worker | None = None
         handed_back = False
         try:
             async with asyncio.timeout_at(deadline):
-                await worker.send(request)
+                worker = await self._take()
+                while True:  # a worker that died since it was checked never got the request:
+                    try:  # hand it to another one
+                        await worker.send(request)
+                        break
+                    except (OSError, RuntimeError) as exc:  # a closed pipe (uvloop: RuntimeError)
+                        log.warning(
+                            "query worker %d could not take a request (%s): replacing it", worker.pid, exc
+                        )
+                        self._replace(worker)
+                        worker = None
+                        worker = await self._take()
                 kind, payload = await worker.frame()
                 if kind == ERROR:
-                    handed_back = True
-                    self._idle.put_nowait(worker)
+                    handed_back = self._settle(worker, payload)
                     raise _error(payload)
                 if kind != HEAD:
                     raise WorkerFailed(f"unexpected frame {kind!r}")
@@ -192,14 +277,13 @@ class WorkerPool:
                     elif kind == END:
                         handed_back = True
                         worker.served += 1
-                        self._idle.put_nowait(worker)
+                        self._give_back(worker)
                         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
                         return Outcome(
                             head["media_type"], head["form"], head.get("capped_rows"), body, [], None
                         )
                     elif kind == ERROR:
-                        handed_back = True
-                        self._idle.put_nowait(worker)
+                        handed_back = self._settle(worker, payload)
                         raise _error(payload)
                     else:
                         raise WorkerFailed(f"unexpected frame {kind!r}")
@@ -215,9 +299,35 @@ class WorkerPool:
             )
         except TimeoutError:
             raise Timeout() from None
+        except WorkerFailed as exc:
+            if worker is None:
+                raise
+            raise await self._why(worker, exc) from None
         finally:
-            if not handed_back:
+            if worker is not None and not handed_back:
                 self._replace(worker)
+
+    def _settle(self, worker: Worker, payload: bytes) -> bool:
+        """After an error frame: give the worker back, unless it is retiring (then it is
+        replaced). Returns whether it was given back."""
+        if json.loads(payload).get("retire"):
+            self.out_of_memory += 1
+            return False
+        self._give_back(worker)
+        return True
+
+    async def _why(self, worker: Worker, failure: WorkerFailed) -> Exception:
+        """Why ``worker`` died during a query: past the memory cap (a 503 naming it), or not."""
+        code, tail = await worker.ended()
+        if code is None:
+            return failure
+        allocation = "memory allocation of" in tail or "MemoryError" in tail
+        aborted = code == -signal.SIGABRT and "overflowed its stack" not in tail
+        if self.memory_limit > 0 and (allocation or aborted):
+            self.out_of_memory += 1
+            log.warning("query worker %d ran out of memory (code %s): replacing it", worker.pid, code)
+            return WorkerError(503, memory_message(self.memory_limit))
+        return WorkerFailed(f"worker {worker.pid} exited (code {code})")
 
     async def _stream(self, worker: Worker, deadline: float) -> AsyncIterator[bytes]:
         done = False
@@ -233,11 +343,10 @@ class WorkerPool:
                 elif kind == END:
                     done = True
                     worker.served += 1
-                    self._idle.put_nowait(worker)
+                    self._give_back(worker)
                     return
                 elif kind == ERROR:
-                    done = True
-                    self._idle.put_nowait(worker)
+                    done = self._settle(worker, payload)
                     raise _error(payload)
                 else:
                     raise WorkerFailed(f"unexpected frame {kind!r}")
@@ -263,8 +372,10 @@ class WorkerPool:
         return {
             "workers": len(self._all),
             "pids": sorted(w.pid for w in self._all),
-            "idle": self._idle.qsize(),
+            "idle": sum(1 for w in self._all if not w.busy),  # not the queue: it may hold dead ones
             "restarts": self.restarts,
+            "out_of_memory": self.out_of_memory,
+            "memory_limit": self.memory_limit,
             "isolation": self.isolation,
             "in_memory": self.in_memory,
         }

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import time
+from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -14,10 +16,38 @@ from graph_service import conneg as formats
 from graph_service.lru import LRU, key_bytes
 from graph_service.sparql.description import service_description
 from graph_service.sparql.executors import Executor, executor_for
+from graph_service.sparql.pool import Timeout, WorkerError
 from graph_service.store import named_queries
-from graph_service.store.base import Backend
+from graph_service.store.base import Backend, parse_results
 from zhytomyr_kg.settings import ServiceConfig
-from zhytomyr_kg.store_layout import NoStore
+from zhytomyr_kg.store_layout import NO_GRAPH, NoStore
+
+log = logging.getLogger("zkg.health")
+
+#: the longest the health probe may take (and at most ZKG_SPARQL_TIMEOUT)
+PROBE_SECONDS = 3.0
+#: a probe's outcome answers the /health requests of the next second
+PROBE_TTL = 1.0
+RESULTS_JSON = "application/sparql-results+json"
+
+
+@dataclass
+class Probe:
+    """The outcome of one run of ``queries/health-probe.rq`` through the executor."""
+
+    ok: bool
+    ms: float
+    error: str = ""  # public: what failed, without paths or pids
+    private: dict = field(default_factory=dict)  # the full error (the log; /health with details)
+    at: float = 0.0
+
+    def as_dict(self, details: bool = False) -> dict:
+        return {
+            "ok": self.ok,
+            "ms": round(self.ms, 3),
+            **({"error": self.error} if self.error else {}),
+            **(self.private if details else {}),
+        }
 
 
 def result_cache(config: ServiceConfig) -> LRU[tuple[str, bytes, int | None]]:
@@ -95,6 +125,8 @@ class Service:
         self.in_flight = 0
         self._version: tuple[float, str] | None = None
         self._sd: LRU[bytes] = LRU(64)  # service descriptions
+        self._probe: Probe | None = None
+        self._probing: asyncio.Future[Probe] | None = None
         pool = getattr(self.executor, "pool", None)
         if pool is not None:
             pool.on_restart = self.metrics.restarts.inc
@@ -103,6 +135,51 @@ class Service:
         """Open the live build (and copy it into memory) before the first request needs it."""
         with contextlib.suppress(NoStore):
             await asyncio.to_thread(self.backend.open)
+
+    async def probe(self) -> Probe:
+        """Whether a query gets answered: ``queries/health-probe.rq`` run through the executor
+        (a query worker, for the embedded store) with a short deadline. One run at a time, its
+        outcome kept for a second, so polling /health cannot occupy the workers."""
+        now = time.monotonic()
+        if self._probe is not None and now - self._probe.at < PROBE_TTL:
+            return self._probe
+        if self._probing is None or self._probing.done():
+            self._probing = asyncio.ensure_future(self._run_probe())
+        return await asyncio.shield(self._probing)
+
+    async def _run_probe(self) -> Probe:
+        loop = asyncio.get_running_loop()
+        seconds = min(PROBE_SECONDS, self.config.timeout)
+        started = time.perf_counter()
+        error = ""
+        private: dict[str, str] = {}
+        try:
+            build_id = await asyncio.to_thread(self.backend.current_build_id)
+            outcome = await self.executor.run(
+                named_queries.get("health-probe").text,
+                media_type=RESULTS_JSON,
+                accept=RESULTS_JSON,
+                format=None,
+                default_graph_uris=(),
+                named_graph_uris=(),
+                build_id=build_id,
+                deadline=loop.time() + seconds,
+            )
+            if outcome.body is None or parse_results(outcome.body).boolean is None:
+                error = "the probe query gave no answer"
+        except NoStore as exc:
+            error, private = NO_GRAPH, {"error": str(exc)}
+        except Timeout:
+            error = f"the probe query was not answered within {seconds:g} s"
+        except WorkerError as exc:
+            error, private = f"the probe query failed ({exc.status})", {"error": exc.message}
+        except Exception as exc:
+            error, private = "the probe query failed", {"error": f"{type(exc).__name__}: {exc}"}
+        probe = Probe(not error, (time.perf_counter() - started) * 1000, error, private, time.monotonic())
+        if not probe.ok:
+            log.warning("health probe: %s %s", probe.error, private.get("error", ""))
+        self._probe = probe
+        return probe
 
     async def data_version(self) -> str:
         now = time.monotonic()

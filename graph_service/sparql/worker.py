@@ -4,6 +4,11 @@ Started by :mod:`graph_service.sparql.pool` as ``python -m graph_service.sparql.
 limits in its environment. The HTTP process can kill it at any moment (a query past its time
 limit is stopped that way: pyoxigraph cannot interrupt a running query) and starts another.
 
+Its address space is capped (``RLIMIT_AS`` = ``ZKG_SPARQL_WORKER_MEMORY``) before anything is
+loaded: a query that needs more memory fails to allocate — the engine then aborts the process
+("memory allocation of … failed" on stderr), Python raises MemoryError — and the pool answers
+503 naming the limit and replaces the worker.
+
 Wire format on stdin/stdout (binary):
 
 * request: 4-byte big-endian length + JSON object
@@ -18,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import resource
 import signal
 import struct
 import sys
@@ -57,9 +63,35 @@ def isolate_network() -> str:
         return f"none ({exc})"
 
 
+def memory_message(limit: int) -> str:
+    """What the client is told when a query needed more memory than ``limit`` bytes."""
+    return (
+        f"query stopped: it needed more memory than a query worker may use ({_size(limit)}, "
+        "ZKG_SPARQL_WORKER_MEMORY)"
+    )
+
+
+def _size(n: int) -> str:
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= size:
+            return f"{n / size:.4g} {unit}"
+    return f"{n} bytes"
+
+
+def cap_memory(limit: int) -> None:
+    """Cap this process's address space at ``limit`` bytes (0: no cap)."""
+    if limit <= 0:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     store_dir = argv[0]
+    memory_limit = env("ZKG_SPARQL_WORKER_MEMORY")
+    cap_memory(memory_limit)  # first: the store and its in-memory copy count too
     # Ctrl-C in a terminal reaches the whole process group: the HTTP process decides when a
     # worker ends (it closes its stdin or kills it), so the worker ignores the interrupt
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -75,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     from graph_service.store.base import QueryError
     from graph_service.store.oxigraph import OxigraphBackend
     from zhytomyr_kg.settings import ServiceConfig
+    from zhytomyr_kg.store_layout import NoStore
 
     config = ServiceConfig.from_env()
     backend = OxigraphBackend(
@@ -158,8 +191,21 @@ def main(argv: list[str] | None = None) -> int:
             frame(ERROR, json.dumps({"status": exc.status, "message": exc.message}).encode())
         except NotAcceptable as exc:
             frame(ERROR, json.dumps({"status": 406, "message": str(exc)}).encode())
-        except Exception as exc:
-            frame(ERROR, json.dumps({"status": 500, "message": f"{type(exc).__name__}: {exc}"}).encode())
+        except MemoryError:
+            out.clear()  # a partial result is dropped with the worker
+            stopped = {"status": 503, "message": memory_message(memory_limit), "retire": True}
+            frame(ERROR, json.dumps(stopped).encode())
+            flush()
+            return 3  # this process's memory is in no state to go on: the pool starts another
+        except NoStore as exc:  # names the store's path: to the log (stderr), not the client
+            print(f"no data: {exc}", file=sys.stderr, flush=True)
+            frame(ERROR, json.dumps({"status": 503, "message": f"no data available: {exc.message}"}).encode())
+        except Exception as exc:  # may name paths (a store that cannot be read): logged, not answered
+            print(f"{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            message = (
+                f"the query failed in its worker ({type(exc).__name__}); the service log has the details"
+            )
+            frame(ERROR, json.dumps({"status": 500, "message": message}).encode())
         flush()
         del started
 

@@ -66,14 +66,18 @@ class QueryResult:
 
 @dataclass(frozen=True)
 class Health:
+    """The backend's side of ``/health``. ``detail`` and ``extra`` are public; ``private``
+    (paths, endpoint URLs, error texts) is shown only with ``ZKG_HEALTH_DETAILS`` and logged."""
+
     ok: bool
     backend: str
     data_version: str | None
     triples: int | None
     detail: str = ""
     extra: dict = field(default_factory=dict)
+    private: dict = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
+    def as_dict(self, details: bool = False) -> dict:
         return {
             "status": "ok" if self.ok else "unavailable",
             "backend": self.backend,
@@ -81,6 +85,7 @@ class Health:
             "triples": self.triples,
             **({"detail": self.detail} if self.detail else {}),
             **self.extra,
+            **(self.private if details else {}),
         }
 
 

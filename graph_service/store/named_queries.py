@@ -63,8 +63,8 @@ class NamedQuery:
     def bind(self, **values: str) -> str:
         """The query with ``VALUES ?param { <iri> }`` for each given parameter.
 
-        Values are IRIs (that is what pages pass: the entity they show) or plain strings, which
-        become literals. Unknown parameters are refused so a typo cannot silently widen a query.
+        Values are IRIs (that is what pages pass: the entity they show), whole numbers (a year),
+        which become integers, or plain strings, which become literals. Unknown parameters are refused so a typo cannot silently widen a query.
         """
         unknown = set(values) - set(self.params)
         if unknown:
@@ -77,6 +77,8 @@ class NamedQuery:
                 if not _IRI_SAFE.match(value):
                     raise BadParameter(f"not a valid IRI for ?{name}: {value!r}")
                 term = f"<{value}>"
+            elif value.isascii() and value.isdigit() and len(value) <= 9:
+                term = value
             else:
                 term = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
             clauses.append(f"VALUES ?{name} {{ {term} }}")

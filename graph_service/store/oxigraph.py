@@ -4,6 +4,7 @@ pyoxigraph, re-opening it when the ETL publishes a new build."""
 from __future__ import annotations
 
 import io
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -14,7 +15,18 @@ from graph_service import conneg as formats
 from graph_service.lru import LRU, MEMO_BYTES, key_bytes
 from graph_service.store.base import Backend, Health, QueryError, QueryResult, ResultTooLarge, check_query
 from graph_service.store.sparql_text import QueryInfo, with_row_cap
-from zhytomyr_kg.store_layout import BUILDS, OXIGRAPH, LiveBuild, NoStore, live_build
+from zhytomyr_kg.store_layout import (
+    BUILDS,
+    NO_GRAPH,
+    OXIGRAPH,
+    BuildHold,
+    LiveBuild,
+    NoStore,
+    hold,
+    live_build,
+)
+
+log = logging.getLogger("zkg.store")
 
 if TYPE_CHECKING:  # pragma: no cover - imported where it is used: the CLI starts faster without
     import pyoxigraph
@@ -87,6 +99,9 @@ class OxigraphBackend(Backend):
         self._lock = threading.Lock()
         self._store: pyoxigraph.Store | None = None
         self._build_id: str | None = None  # the build the open handle belongs to
+        # shared locks on the open build and the one before (a query may still run on it):
+        # pruning never removes a build this process has open (zhytomyr_kg.store_layout)
+        self._holds: list[BuildHold] = []
         self._live_id: str | None = None
         self._checked = 0.0
         self._counts: dict[str, int] = {}
@@ -126,11 +141,18 @@ class OxigraphBackend(Backend):
         with self._lock:
             if self._store is None or wanted != self._build_id:
                 path = self.store_dir / BUILDS / wanted / OXIGRAPH
-                if not path.exists():
-                    raise NoStore(f"build {wanted} not found in {self.store_dir}")
-                self.in_memory = False
-                self._store = self._open(path, wanted)
+                held = hold(path.parent)  # raises NoStore when the build is not there
+                try:
+                    self.in_memory = False
+                    self._store = self._open(path, wanted)
+                except BaseException:
+                    held.release()
+                    raise
                 self._build_id = wanted
+                self._holds.append(held)
+                for old in self._holds[:-2]:
+                    old.release()
+                del self._holds[:-2]
             return self._store
 
     def _open(self, path: Path, build_id: str) -> pyoxigraph.Store:
@@ -165,13 +187,23 @@ class OxigraphBackend(Backend):
         return self._counts[version]
 
     def health(self) -> Health:
+        private: dict[str, Any] = {"store": str(self.store_dir)}
         try:
             version = self.data_version()
             count = self.triple_count()
             info = live_build(self.store_dir).info()
-            return Health(True, self.name, version, count, extra={"build": info} if info else {})
+        except NoStore as exc:
+            private["error"] = str(exc)
+            return Health(False, self.name, None, None, detail=NO_GRAPH, private=private)
         except Exception as exc:
-            return Health(False, self.name, None, None, detail=str(exc))
+            private["error"] = f"{type(exc).__name__}: {exc}"
+            return Health(False, self.name, None, None, detail="the store cannot be read", private=private)
+        public = {k: info[k] for k in ("build_id", "built", "data_version", "quads") if k in info}
+        if info:
+            private["build"] = info  # with the reports' file paths
+        return Health(
+            True, self.name, version, count, extra={"build": public} if public else {}, private=private
+        )
 
     def query(
         self,
@@ -250,8 +282,9 @@ class OxigraphBackend(Backend):
             raise QueryError(400, f"malformed query: {exc}") from exc
         except (ValueError, RuntimeError) as exc:
             raise QueryError(400, f"query failed: {exc}") from exc
-        except OSError as exc:
-            raise QueryError(500, f"store error: {exc}") from exc
+        except OSError as exc:  # RocksDB's text names the store's files: logged, not answered
+            log.warning("store error: %s", exc)
+            raise QueryError(500, "store error: the store could not be read") from exc
 
         if isinstance(results, pyoxigraph.QuerySolutions):
             form = "SELECT"

@@ -127,10 +127,17 @@ class RemoteBackend(Backend):
     def health(self) -> Health:
         try:
             count = self.triple_count()
-            return Health(True, self.name, self.data_version(), count, extra={"endpoint": self.endpoint_url})
+            return Health(
+                True, self.name, self.data_version(), count, private={"endpoint": self.endpoint_url}
+            )
         except Exception as exc:
             return Health(
-                False, self.name, None, None, detail=str(exc), extra={"endpoint": self.endpoint_url}
+                False,
+                self.name,
+                None,
+                None,
+                detail="the remote endpoint cannot be reached",
+                private={"endpoint": self.endpoint_url, "error": f"{type(exc).__name__}: {exc}"},
             )
 
     def close(self) -> None:

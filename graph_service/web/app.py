@@ -20,7 +20,7 @@ from graph_service.sparql.endpoint import SparqlEndpoint, StreamCutShort
 from graph_service.sparql.service import Service
 from graph_service.store.base import Backend
 from graph_service.store.factory import backend_from_settings
-from graph_service.web import routes
+from graph_service.web import openapi, routes
 from graph_service.web.cache import ResponseCache
 from graph_service.web.prerender import Prerendered
 from zhytomyr_kg.settings import ServiceConfig, env
@@ -105,6 +105,7 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
         **({} if env("ZKG_OPENAPI") else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
     )
     app.state.service = service
+    app.openapi = openapi.describe  # type: ignore[method-assign]  # the route table's, not FastAPI's
     app.sparql_endpoint = SparqlEndpoint(service)
 
     # every other path: the route table (graph_service.web.routes), which also says what the

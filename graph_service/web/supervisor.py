@@ -63,6 +63,12 @@ def _listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
     return sock
 
 
+def reserve_port(host: str, reuse_port: bool) -> socket.socket:
+    """A socket bound to a free port of ``host`` (``--port 0``), not listening: the caller holds
+    it while the service runs, so the port stays the service's; its number is ``getsockname()[1]``."""
+    return _listening_socket(host, 0, reuse_port)
+
+
 def _serve_one(app: str, host: str, port: int, uvicorn_options: dict[str, Any], ready: Any) -> None:
     """One HTTP process: its own socket on the shared port, one uvicorn server.
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from graph_service.store.base import QueryError, check_query
 from graph_service.store.sparql_text import analyse
-from graph_service.testing import free_port, running, service_cmd
+from graph_service.testing import running, service_cmd
 
 pytestmark = [pytest.mark.hostile]
 
@@ -72,8 +72,6 @@ def listener() -> Iterator[Listener]:
 
 @pytest.fixture(scope="module")
 def service(sample_store) -> Iterator[str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         "ZKG_STORE": str(sample_store),
         "ZKG_ACCESS_LOG": "0",
@@ -81,8 +79,8 @@ def service(sample_store) -> Iterator[str]:
         "ZKG_SPARQL_TIMEOUT": "5",
         "ZKG_SPARQL_POOL_SIZE": "1",
     }
-    with running(service_cmd(port), base + "/health", env=env):
-        yield base
+    with running(service_cmd(), "/health", env=env) as server:
+        yield server.base
 
 
 # ------------------------------------------------------------------------------ the reader

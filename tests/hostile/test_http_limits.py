@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from graph_service.testing import free_port, running, serve_cmd
+from graph_service.testing import running, serve_cmd
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes]
 
@@ -22,16 +22,14 @@ PROJECT = "/id/project/enerhoefektyvnist-shkil"
 
 @pytest.fixture(scope="module")
 def service(sample_store) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         "ZKG_STORE": str(sample_store),
         "ZKG_ACCESS_LOG": "0",
         "ZKG_HTTP_HEADER_TIMEOUT": "1",
         "ZKG_HTTP_BODY_TIMEOUT": "1",
     }
-    with running(serve_cmd(port, workers=1), base + "/health", env=env):
-        yield base, port
+    with running(serve_cmd(workers=1), "/health", env=env) as server:
+        yield server.base, server.port
 
 
 def raw(port: int, data: bytes, wait: float = 5.0) -> bytes:

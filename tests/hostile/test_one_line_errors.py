@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from graph_service.testing import free_port, running, serve_cmd
+from graph_service.testing import running, serve_cmd
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes]
 
@@ -13,8 +13,6 @@ pytestmark = [pytest.mark.hostile, pytest.mark.processes]
 def test_a_result_cut_at_the_size_limit_mid_stream_is_one_line_and_a_dropped_connection(
     sample_store, tmp_path
 ):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
     env = {
         "ZKG_STORE": str(sample_store),
@@ -23,7 +21,8 @@ def test_a_result_cut_at_the_size_limit_mid_stream_is_one_line_and_a_dropped_con
         "ZKG_SPARQL_STREAM_BUFFER": "2000",  # stream anything larger …
         "ZKG_SPARQL_MAX_RESULT_BYTES": "100000",  # … and stop it here, past the first chunk
     }
-    with running(serve_cmd(port, workers=1), base + "/health", env=env, log_path=log):
+    with running(serve_cmd(workers=1), "/health", env=env, log_path=log) as server:
+        base = server.base
         query = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c }"
         with (
             pytest.raises(httpx.RemoteProtocolError),

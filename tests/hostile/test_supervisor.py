@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph_service.testing import free_port, running, serve_cmd
+from graph_service.testing import running, serve_cmd
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes]
 
@@ -34,10 +34,9 @@ def wait_for(predicate, what: str, timeout: float = 60.0):
 
 
 def test_processes_killed_as_fast_as_they_start_are_restarted_and_the_service_stays_up(sample_store):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {"ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0"}
-    with running(serve_cmd(port, workers=2), base + "/health", env=env) as server:
+    with running(serve_cmd(workers=2), "/health", env=env) as server:
+        base = server.base
         killed: set[int] = set()
         for _ in range(6):  # each new process is killed as soon as it exists: within its start-up
             victim = wait_for(
@@ -45,7 +44,7 @@ def test_processes_killed_as_fast_as_they_start_are_restarted_and_the_service_st
             )[0]
             os.kill(victim, signal.SIGKILL)
             killed.add(victim)
-        assert server.poll() is None, "the supervisor gave up"
+        assert server.proc.poll() is None, "the supervisor gave up"
         # with backoff the processes come back, and the service answers again
         wait_for(
             lambda: len([p for p in http_processes(server.pid) if p not in killed]) == 2,
@@ -54,7 +53,7 @@ def test_processes_killed_as_fast_as_they_start_are_restarted_and_the_service_st
         )
         answer = wait_for(lambda: _health(base), "/health to answer")
         assert answer == 200
-        assert server.poll() is None
+        assert server.proc.poll() is None
 
 
 def _health(base: str) -> int | None:
@@ -67,7 +66,7 @@ def _health(base: str) -> int | None:
 def test_an_application_that_cannot_start_stops_the_service_with_an_error(sample_store):
     env = {**os.environ, "ZKG_STORE": str(sample_store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_TIMEOUT": "soon"}
     proc = subprocess.run(
-        serve_cmd(free_port(), workers=2), env=env, capture_output=True, text=True, timeout=120, check=False
+        serve_cmd(workers=2), env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert proc.returncode == 1
     assert "no process has started: stopping" in proc.stderr

@@ -13,6 +13,8 @@ def project_page(ctx: Ctx, entity: Entity) -> Page:
     reports, report_rows, mention_rows = work_reports(ctx, entity.iri)
     start, end = entity.literal(ZKG + "startYear"), entity.literal(ZKG + "endYear")
     period = "–".join(x for x in (start, end) if x) or entity.literal(ZKG + "periodText")
+    timeline_rows = ctx.rows("page-work-timeline", work=entity.iri)
+    timeline = [timeline_entry(ctx, r) for r in timeline_rows]
     return Page(
         "project.html",
         entity.label.text,
@@ -20,8 +22,34 @@ def project_page(ctx: Ctx, entity: Entity) -> Page:
             "trails": trails,
             "reports": reports,
             "period": period,
+            "timeline": timeline,
             "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
             **work_links(ctx, entity, reports),
         },
-        [table_of("reports", report_rows), table_of("mentions", mention_rows), table_of("breadcrumb", rows)],
+        [
+            table_of("timeline", timeline_rows),
+            table_of("reports", report_rows),
+            table_of("mentions", mention_rows),
+            table_of("breadcrumb", rows),
+        ],
     )
+
+
+def timeline_entry(ctx: Ctx, row: dict) -> dict:
+    """One report year of a work: states, causes, the number of outputs and who backed it."""
+
+    def text(name: str) -> str:
+        term = row.get(name)
+        return term.value if term is not None else ""
+
+    iris = text("support").split()
+    labels = text("supportEn" if ctx.lang == "en" else "supportUk") or text("supportUk")
+    return {
+        "year": text("year"),
+        "states": text("states").split(),
+        "causes": text("causes").split(),
+        "outputs": int(text("outputs") or 0),
+        "reports": int(text("reports") or 0),
+        "support": "; ".join(sorted(filter(None, labels.split("; ")))),
+        "supporters": len(iris),
+    }

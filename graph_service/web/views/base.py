@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from graph_service.store.base import QueryError
 from graph_service.web.context import Ctx, Page, Site, Table
 from zhytomyr_kg.store_layout import NoStore
 
+log = logging.getLogger("zkg.pages")
 VARY = "Accept, Accept-Language"
 #: The graph could not be read (no live build, or the remote endpoint failed)
 UNAVAILABLE = (QueryError, NoStore)
@@ -36,7 +38,9 @@ def text(status: int, message: str, headers: dict[str, str] | None = None) -> Re
 
 
 def unavailable(exc: Exception, headers: dict[str, str] | None = None) -> Response:
-    return text(503, f"the graph is not available: {getattr(exc, 'message', exc)}", headers)
+    """503, with the error's public ``message`` (a :class:`NoStore` names no path); the rest is logged."""
+    log.warning("the graph is not available: %s", exc)
+    return text(503, f"the graph is not available: {getattr(exc, 'message', 'see the service log')}", headers)
 
 
 def html(ctx: Ctx, page: Page, headers: dict[str, str] | None = None) -> Response:

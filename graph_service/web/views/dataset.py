@@ -16,6 +16,7 @@ the host the request came to), as the pages' links are.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from markupsafe import Markup
@@ -44,7 +45,9 @@ def service_url(request: Request) -> str:
 
 
 def unavailable(exc: Exception) -> Response:
-    return text(503, f"no data available: {exc}")
+    """503 with the error's public ``message`` (a NoStore names no path); the rest is logged."""
+    logging.getLogger("zkg.dataset").warning("no data available: %s", exc)
+    return text(503, f"no data available: {getattr(exc, 'message', 'see the service log')}")
 
 
 async def description(request: Request, default: str) -> Response:

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from graph_service.web import i18n
 from graph_service.web.context import Ctx, Page, Ref, Table, local_name, table_of
 from graph_service.web.views.base import respond
 
@@ -107,10 +108,30 @@ def list_table(spec: ListSpec, items: list[dict]) -> Table:
     return Table(spec.name, columns, rows)
 
 
+def report_years(ctx: Ctx) -> tuple[list[tuple[str, int]], str | None]:
+    """The report years with their number of progress reports (latest first), and the year the
+    list shows: ``?year=`` when it is one of them, else the latest."""
+    years = [(r["year"].value, int(r["reports"].value)) for r in ctx.rows("report-years") if r.get("year")]
+    asked = ctx.query_params.get("year")
+    known = [y for y, _ in years]
+    return years, (asked if asked in known else (known[0] if known else None))
+
+
+def year_facet(ctx: Ctx, years: list[tuple[str, int]], year: str | None) -> dict[str, Any]:
+    values = [[Ref(y, f"?year={y}", i18n.Label(y, ctx.lang)), n] for y, n in years]
+    return {"name": "year", "values": values, "selected": year}
+
+
 def list_page(ctx: Ctx, spec: ListSpec) -> Page:
-    rows = ctx.rows(spec.query)
+    years, year = report_years(ctx)
+    rows = ctx.rows(spec.query, year=year) if year else ctx.rows(spec.query)
     selected = {f: ctx.query_params[f] for f in spec.facets if ctx.query_params.get(f)}
     grouped = group_list(ctx, spec, rows, selected)
+    if len(years) > 1:  # states, statuses and support are those of one report year (the latest by default)
+        asked = ctx.query_params.get("year") == year
+        grouped["facets"].insert(0, year_facet(ctx, years, year if asked else None))
+        if asked:
+            selected = {"year": year, **selected}
     return Page(
         "list.html",
         ctx.t(spec.name),

@@ -1,0 +1,113 @@
+"""Attribution at the paragraph: whose part of a row's progress text a mention is.
+
+A row of the report may name several responsible bodies (seven, in the task row of lines 423–433)
+and one progress text with a paragraph per body or per activity. A funder, programme or place named
+in a paragraph belongs to the body whose part it is — where the text makes that clear:
+
+* a row with one body: every paragraph is that body's;
+* a row with several: the paragraph opens with one of the row's bodies ("Департаментом освіти
+  міської ради в засобах масової інформації …", "Управлінням у справах сім'ї, молоді та спорту …
+  поширено …"), or the mention's own sentence names exactly one of them;
+* otherwise the mention is nobody's in particular: the row alone links it to its bodies, and
+  department–funder queries do not count it. A body named in another sentence of the paragraph is
+  not enough: "Тривали … роботи … за фінансової підтримки … (SECO). На конкурс … департаментом
+  економічного розвитку було підготовлено … заявки" does not make SECO the department's.
+
+Names are matched on lemmas, in any case form, with the curated spellings of
+``etl/data/department_aliases.csv``; the closing "(Житомирської) міської ради" is not needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from etl.extract.mentions import gazetteer
+from etl.status import sentence_spans
+from zhytomyr_kg.resources import ETL_DATA_DIR
+
+__all__ = ["Attribution", "Paragraph"]
+
+#: "… міської ради", "… Житомирської міської ради": the tail every body's name shares
+_COUNCIL_TAIL = re.compile(r"\s+(?:житомирської\s+)?міської\s+ради$", re.IGNORECASE)
+#: a paragraph "opens with" a body when the name starts within its first words
+_OPENING_TOKENS = 3
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a progress text: offsets into the text and the body it is attributed to."""
+
+    index: int
+    start: int
+    end: int
+    body: str | None
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
+    """(body id, lemma keys of a name without the council tail) for every curated spelling."""
+    g = gazetteer()
+    spellings: set[tuple[str, str]] = set()
+    with open(ETL_DATA_DIR / "departments.csv", encoding="utf-8", newline="") as fh:
+        spellings |= {(r["id"], r["label_uk"]) for r in csv.DictReader(fh)}
+    with open(ETL_DATA_DIR / "department_aliases.csv", encoding="utf-8", newline="") as fh:
+        spellings |= {(r["department_id"], r["alias"]) for r in csv.DictReader(fh)}
+    out = []
+    for body, name in sorted(spellings):
+        core = _COUNCIL_TAIL.sub("", name.strip())
+        keys = tuple(k for k in g._alias_keys(core, exact=False) if k)
+        if len(keys) >= 2:  # a one-word name ("Управління") would name every body
+            out.append((body, keys))
+    return tuple(out)
+
+
+def _bodies_named(text: str) -> list[tuple[int, str]]:
+    """(token index, body id) of every body name in ``text``."""
+    tokens = gazetteer().tokens(text)
+    found = []
+    for body, keys in _names():
+        for i in range(len(tokens) - len(keys) + 1):
+            if all(tokens[i + k].keys & keys[k] for k in range(len(keys))):
+                found.append((i, body))
+    return sorted(found)
+
+
+class Attribution:
+    """The paragraphs of one progress text (newline-separated) and the row body each mention in it
+    belongs to, if the text makes that clear."""
+
+    def __init__(self, text: str, bodies: Sequence[str]) -> None:
+        self.text = text
+        self.bodies = tuple(bodies)
+        self.paragraphs: list[Paragraph] = []
+        start = 0
+        for index, part in enumerate(text.split("\n")):
+            end = start + len(part)
+            self.paragraphs.append(Paragraph(index, start, end, self._opening_body(part)))
+            start = end + 1
+        self._sentences = sentence_spans(text) if len(self.bodies) > 1 else []
+
+    def paragraph_at(self, offset: int) -> Paragraph:
+        return next(p for p in self.paragraphs if p.start <= offset <= p.end)
+
+    def body_at(self, offset: int) -> str | None:
+        """The body the words at ``offset`` belong to: the row's only body, the body the paragraph
+        opens with, or the one body of the row the sentence names."""
+        if len(self.bodies) == 1:
+            return self.bodies[0]
+        paragraph = self.paragraph_at(offset)
+        if paragraph.body is not None:
+            return paragraph.body
+        start, end = next(((s, e) for s, e in self._sentences if s <= offset < e), (offset, offset))
+        named = {body for _, body in _bodies_named(self.text[start:end]) if body in self.bodies}
+        return named.pop() if len(named) == 1 else None
+
+    def _opening_body(self, paragraph: str) -> str | None:
+        if len(self.bodies) == 1:
+            return self.bodies[0]
+        named = [(i, body) for i, body in _bodies_named(paragraph) if body in self.bodies]
+        return named[0][1] if named and named[0][0] < _OPENING_TOKENS else None
