@@ -3,8 +3,8 @@
 Each ``queries/<name>.rq`` starts with comment lines that describe it::
 
     # title: Projects per priority
-    # title@uk: Проєкти за пріоритетами
     # description: How many projects each of the six priorities lists.
+    # title@uk: Проєкти за пріоритетами
     # description@uk: Скільки проєктів має кожен із шести пріоритетів.
     # param: department            (the query uses ?department; callers bind it)
     # tags: stats, examples
