@@ -302,7 +302,7 @@ async def in_language(app, scope: dict, site: Site, bound: str, ext: str, lang: 
     labels = await asyncio.to_thread(labels_of, site, iris) if iris else {}
     body = results.serialize(data.vars, relabel(data.vars, data.rows, labels, lang), ext)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Vary": "Accept, Origin", "Content-Language": lang}
+    headers = {"ETag": etag, "Vary": "Accept", "Content-Language": lang}  # CORS adds Origin
     inm = dict(scope["headers"]).get(b"if-none-match", b"").decode("latin-1")
     if inm and any(t.strip().removeprefix("W/") in (etag, "*") for t in inm.split(",")):
         return Response(status_code=304, headers=headers)
@@ -325,7 +325,7 @@ def listing(ctx: Ctx) -> list[dict[str, Any]]:
     """Every named query as the list page and ``/queries.json`` show it (in the page's language)."""
     out = []
     for q in ordered_queries():
-        urls = query_urls(ctx, q)
+        urls = query_urls(ctx, q, ctx.lang_params or None)  # a chosen language: the files' labels too
         out.append(
             {
                 "name": q.name,
