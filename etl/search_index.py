@@ -10,8 +10,20 @@ nominative in a label ("Водонапірна башта"), and acronyms ("ЄБ
 published, so the index always belongs to the data it is served with.
 
 One row per entity that has a page (priority, goal, task, project, department, funder,
-programme, organisation, place, status) with its labels, and one row per progress report with
-its text (``target`` = the project or task the report is on, whose page shows the text).
+programme, organisation, place, status) with its labels in both languages (the English ones are
+the curated translations), and one row per progress report with its text (``target`` = the
+project or task the report is on, whose page shows the text).
+
+English words are indexed with their singular forms too (:func:`english_forms`: "trolleybuses"
+also as "trolleybus"), so an English query finds a plural label and the other way round; an
+English query word also matches the Ukrainian words a small curated glossary gives it
+(``etl/data/search_glossary.csv``: "trolleybus" → тролейбус, тролейбусний), so it finds the
+report texts, which are in Ukrainian only.
+
+The table ``mentions`` keeps every ``zkg:Mention``: the entity named, the report that names it, the
+work that report is on, its source line and character offsets. A query that finds an entity by its
+label or alias also finds, through it, the reports and works that name it in other words ("ЄБРР" →
+the report that writes "Європейського банку реконструкції та розвитку").
 """
 
 from __future__ import annotations
@@ -58,7 +70,12 @@ CREATE VIRTUAL TABLE entries USING fts5(
     tokenize = "unicode61 remove_diacritics 0"
 );
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE mentions (
+    entity TEXT NOT NULL, report TEXT NOT NULL, work TEXT, line INTEGER,
+    start INTEGER, "end" INTEGER, form TEXT
+);
 """
+INDEXES = "CREATE INDEX mentions_entity ON mentions (entity);"
 
 
 def tokens(text: str) -> Iterator[tuple[int, int, str]]:
@@ -71,12 +88,27 @@ def _norm(word: str) -> str:
     return word.lower().translate(_APOSTROPHES)
 
 
+def english_forms(word: str) -> tuple[str, ...]:
+    """A lower-cased Latin word and the singular forms it may be a plural of: "trolleybuses" →
+    trolleybuses, trolleybuse, trolleybus; "cities" → cities, city; "towers" → towers, tower.
+    Indexed and queried alike, so singular and plural find each other."""
+    out = [word]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        out.append(word[:-1])
+        if word.endswith("ies") and len(word) > 4:
+            out.append(word[:-3] + "y")
+        elif word.endswith(("ses", "xes", "zes", "ches", "shes")):
+            out.append(word[:-2])
+    return tuple(dict.fromkeys(out))
+
+
 @lru_cache(maxsize=200_000)
 def word_lemmas(word: str) -> tuple[str, ...]:
-    """Every lemma the analyser gives ``word`` (best first), lower-cased, apostrophes dropped."""
+    """Every lemma the analyser gives ``word`` (best first), lower-cased, apostrophes dropped; a
+    Latin word's own form and its singular forms (:func:`english_forms`)."""
     surface = _norm(word)
     if not _CYRILLIC.search(surface):
-        return (surface,)
+        return english_forms(surface)
     from etl.extract.morph import analyzer
 
     out = [p.normal_form for p in analyzer().parse(word.lower())]
@@ -84,14 +116,32 @@ def word_lemmas(word: str) -> tuple[str, ...]:
 
 
 def index_terms(word: str) -> tuple[str, ...]:
-    """What a word of an indexed text is stored as: its surface form and its best lemma."""
-    surface = _norm(word)
-    return tuple(dict.fromkeys((surface, word_lemmas(word)[0])))
+    """What a word of an indexed text is stored as: its surface form and every lemma the analyser
+    gives it ("парку" → парку, парка, паркий, парк; a Latin word: every singular form it may have)."""
+    return tuple(dict.fromkeys((_norm(word), *word_lemmas(word))))
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[str, ...]]:
+    """English word → the Ukrainian lemmas it stands for (``etl/data/search_glossary.csv``)."""
+    import csv
+
+    from zhytomyr_kg.resources import ETL_DATA_DIR
+
+    path = ETL_DATA_DIR / "search_glossary.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["en"].strip().lower(): tuple(row["uk"].split()) for row in csv.DictReader(f) if row["en"]}
 
 
 def query_terms(word: str) -> tuple[str, ...]:
-    """What a word of a query matches: its surface form or any of its lemmas."""
-    return tuple(dict.fromkeys((_norm(word), *word_lemmas(word))))
+    """What a word of a query matches: its surface form or any of its lemmas, and for an English
+    word the Ukrainian words the glossary gives it ("trolleybus" also finds «тролейбусами»)."""
+    forms = (_norm(word), *word_lemmas(word))
+    words = glossary()
+    translated = [uk for form in forms for uk in words.get(form, ())]
+    return tuple(dict.fromkeys((*forms, *translated)))
 
 
 def index_text(text: str) -> str:
@@ -108,8 +158,9 @@ def match_expression(query: str) -> str | None:
     return " AND ".join(groups) or None
 
 
-def _records(quads: Iterable, id_base: str) -> Iterator[dict]:
-    """One record per page-worthy entity and per progress report, from the build's quads."""
+def _records(quads: Iterable, id_base: str, mentions: list[tuple] | None = None) -> Iterator[dict]:
+    """One record per page-worthy entity and per progress report, from the build's quads; the
+    ``zkg:Mention`` nodes go to ``mentions`` as (entity, report, work, line, start, end, form)."""
     subjects: dict[str, dict] = {}
     for q in quads:
         s = q.subject
@@ -133,10 +184,27 @@ def _records(quads: Iterable, id_base: str) -> Iterator[dict]:
                 rec["alt"].append(o.value)
         elif p == ZKG + "text":
             rec["text"] = o.value
-        elif p == ZKG + "reportsOn":
+        elif p in (ZKG + "reportsOn", ZKG + "target"):  # a report's work; a mention's entity
             rec["target"] = o.value
         elif p == ZKG + "sourceLine":
             rec["line"] = int(o.value)
+        elif p in _MENTION_PROPS:
+            rec[_MENTION_PROPS[p]] = o.value
+    if mentions is not None:
+        for rec in subjects.values():
+            if ZKG + "Mention" in rec["types"] and rec.get("target") and rec.get("in_report"):
+                report = subjects.get(rec["in_report"], {})
+                mentions.append(
+                    (
+                        rec["target"],
+                        rec["in_report"],
+                        report.get("target"),
+                        rec["line"],
+                        int(rec.get("start", -1)),
+                        int(rec.get("end", -1)),
+                        rec.get("form"),
+                    )
+                )
     for iri, rec in subjects.items():
         kind = iri[len(id_base) :].split("/", 1)[0]
         if rec["types"] & PAGE_CLASSES:
@@ -168,6 +236,14 @@ def _records(quads: Iterable, id_base: str) -> Iterator[dict]:
             }
 
 
+_MENTION_PROPS = {
+    ZKG + "inReport": "in_report",
+    ZKG + "startOffset": "start",
+    ZKG + "endOffset": "end",
+    ZKG + "surfaceForm": "form",
+}
+
+
 def build_index(quads: Iterable, path: Path, id_base: str) -> int:
     """Write the FTS5 index of ``quads`` to ``path`` (replacing it); returns the number of rows."""
     path = Path(path)
@@ -176,6 +252,7 @@ def build_index(quads: Iterable, path: Path, id_base: str) -> int:
     con = sqlite3.connect(str(path))
     try:
         con.executescript(SCHEMA)
+        mentions: list[tuple] = []
         rows = [
             (
                 index_text(r["names"]),
@@ -189,13 +266,15 @@ def build_index(quads: Iterable, path: Path, id_base: str) -> int:
                 r["target"],
                 r["line"],
             )
-            for r in _records(quads, id_base)
+            for r in _records(quads, id_base, mentions)
         ]
         con.executemany(
             "INSERT INTO entries (names, body, iri, kind, label_uk, label_en, alt, text, target, line) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        con.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)", mentions)
+        con.executescript(INDEXES)
         con.execute("INSERT INTO meta VALUES ('id_base', ?)", (id_base,))
         con.execute("INSERT INTO entries(entries) VALUES ('optimize')")
         con.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -9,6 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# Pages are not rendered in the background unless a test asks for it (tests/test_prerender.py):
+# it would compete with the tests for the CPU and change what they count.
+os.environ.setdefault("ZKG_PAGES_PRERENDER", "0")
 
 from etl.departments import DepartmentIndex
 from etl.pipeline import BuildResult, build

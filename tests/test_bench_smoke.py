@@ -70,6 +70,8 @@ def test_pages_bench_measures_a_page_and_its_turtle(tmp_path, built):
         "1",
         "--search",
         "башти",
+        "--first-views",
+        "5",
         "--json",
         str(out),
     )
@@ -78,6 +80,10 @@ def test_pages_bench_measures_a_page_and_its_turtle(tmp_path, built):
     assert giz["kind"] == "page as HTML" and giz["bytes"]["ours"] > giz["bytes"]["oxigraph"] > 0
     for measured in (giz["ours"], giz["oxigraph"], figures["search"]["башти"]):
         assert measured["rps"] > 0 and measured["errors"] == 0
+    first = figures["first_views"]  # after a build switch, once the pages are pre-rendered
+    assert first["entities"]["ours"]["n"] == first["entities"]["oxigraph"]["n"] == 5
+    assert first["entities"]["ours"]["errors"] == 0 and first["lists"]["n"] == 5
+    assert first["ratio_p50"] > 0 and len(first["prerender_seconds"]) >= 1
 
 
 def test_etl_bench_compares_loading_with_bulk_load():

@@ -234,10 +234,20 @@ def test_html_by_default_with_citation_licence_and_downloads(client):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
-    assert "How to cite" in page and "creativecommons.org/licenses/by/4.0/" in page
+    # one language at a time: Ukrainian by default, in the site's layout
+    assert '<html lang="uk">' in page and response.headers["content-language"] == "uk"
+    assert "Як цитувати" in page and "How to cite" not in page
+    assert 'href="http://testserver/static/site.css"' in page and 'class="site-nav"' in page
+    assert "creativecommons.org/licenses/by/4.0/" in page
     assert "/dumps/dataset.nq.gz" in page and "Житомирська міська рада" in page
     assert hashlib.sha256(BUNDLED_REPORT.read_bytes()).hexdigest() in page
-    assert "Links to other datasets" in page and "https://www.wikidata.org/" in page
+    assert "Зв&#39;язки з іншими наборами даних" in page and "https://www.wikidata.org/" in page
+    # the SPARQL service, and the editor it opens in a browser
+    assert "<code>http://testserver/sparql</code>" in page and 'href="http://testserver/query"' in page
+    english = client.get("/dataset?lang=en", headers={"Accept": "text/html"}).text
+    assert '<html lang="en">' in english and "How to cite" in english and "Як цитувати" not in english
+    assert "Zhytomyr City Council" in english and "Links to other datasets" in english
+    assert 'href="http://testserver/query?lang=en"' in english
     # the schema.org Dataset for search engines, in the head
     head = page.split("</head>", 1)[0]
     block = head.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]

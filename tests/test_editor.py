@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from graph_service.store import named_queries
 from graph_service.testing import ROOT, build_store, sample_quads
@@ -55,30 +56,51 @@ def parse(html: str) -> Links:
     return p
 
 
-def test_editor_page_carries_endpoint_prefixes_and_examples(client):
-    r = client.get("/query")
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_editor_page_carries_endpoint_prefixes_and_examples(client, lang):
+    r = client.get("/query", params={"lang": lang})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
+    assert r.headers["content-language"] == lang and f'<html lang="{lang}">' in r.text
     page = parse(r.text)
     config = json.loads(page.config)
     assert config["endpoint"] == "/sparql"
     assert config["prefixes"] == PREFIXES
+    assert config["lang"] == lang
     examples = {q.name: q for q in named_queries.load_all().values() if "examples" in q.tags}
     assert len(examples) >= 3
     assert [e["name"] for e in config["examples"]] == sorted(examples)
     for e in config["examples"]:
         q = examples[e["name"]]
-        assert (e["title"], e["description"], e["query"]) == (q.title, q.description, q.text)
-        assert f'<option value="{q.name}"' in r.text
+        # titles and descriptions in the page's language (# title@uk: lines; the plain ones are English)
+        title, description = (
+            (q.titles["uk"], q.descriptions["uk"]) if lang == "uk" else (q.title, q.description)
+        )
+        assert (e["title"], e["description"], e["query"]) == (title, description, q.text)
+        assert f'<option value="{q.name}" title="{escape(description)}">{escape(title)}</option>' in r.text
     for prefix, iri in PREFIXES.items():
         assert f"PREFIX {prefix}: <{iri}>" in config["defaultQuery"]
+
+
+def test_editor_page_is_in_the_site_layout_in_one_language(client):
+    uk = client.get("/query", headers={"Accept-Language": "uk"}).text
+    en = client.get("/query", headers={"Accept-Language": "en"}).text
+    assert "<h1>Редактор запитів SPARQL</h1>" in uk and "<h1>SPARQL query editor</h1>" in en
+    assert 'href="http://testserver/static/site.css"' in uk  # the site's stylesheet, navigation, switch
+    assert 'class="site-nav"' in en and 'hreflang="uk"' in en and 'hreflang="en"' in uk
+    assert "Приклади запитів" in uk and "Example queries" not in uk and "Приклади запитів" not in en
+    # a chosen language stays in the page's links
+    chosen = client.get("/query", params={"lang": "en", "query": "ASK {}"}).text
+    assert 'href="http://testserver/projects?lang=en"' in chosen
+    assert 'id="permalink" href="http://testserver/query?lang=en&amp;query=ASK+%7B%7D"' in chosen
+    assert 'href="http://testserver/query?query=ASK+%7B%7D&amp;lang=uk" hreflang="uk"' in chosen
 
 
 def test_editor_page_loads_nothing_from_elsewhere(client):
     html = client.get("/query").text
     urls = parse(html).urls
     assert "/static/yasgui/yasgui.min.js" in urls and "/static/yasgui/yasgui.min.css" in urls
-    external = [u for u in urls if re.match(r"^(https?:)?//", u)]
+    external = [u for u in urls if re.match(r"^(https?:)?//", u) and not u.startswith("http://testserver/")]
     assert not external, external
     for word in ("unpkg", "jsdelivr", "cdnjs", "googleapis", "gstatic"):
         assert word not in html

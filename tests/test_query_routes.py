@@ -40,27 +40,35 @@ def test_list_json_names_every_query_with_its_title_and_urls(pages_client):
     listed = {q["name"]: q for q in r.json()["queries"]}
     assert set(listed) == set(named_queries.load_all())
     q = listed["projects-per-priority"]
-    assert q["title"] == "Projects per priority"
+    assert q["title"] == "Проєкти за пріоритетами" and r.json()["lang"] == "uk"  # Ukrainian by default
+    assert q["arguments"] == ["lang"] and r.json()["arguments"] == ["lang"]  # lang is listed
+    english = pages_client.get("/queries.json?lang=en").json()
+    titles = {q["name"]: q["title"] for q in english["queries"]}
+    assert english["lang"] == "en" and titles["projects-per-priority"] == "Projects per priority"
     assert q["tags"] == ["stats", "examples"] and q["params"] == [] and q["group"] == "research"
     assert q["url"] == "http://testserver/queries/projects-per-priority"
     assert q["formats"]["csv"] == "http://testserver/queries/projects-per-priority.csv"
     assert set(q["formats"]) == {"csv", "tsv", "json", "xml"}
     assert "COUNT(DISTINCT ?project)" in q["sparql"]
     assert listed["department-projects"]["params"] == ["department"]
+    assert listed["department-projects"]["arguments"] == ["department", "lang"]
     assert set(listed["page-entity-rdf"]["formats"]) == {"ttl", "nt", "jsonld", "rdf"}
     assert listed["page-entity-rdf"]["group"] == "service"
     groups = [q["group"] for q in r.json()["queries"]]
     assert groups == sorted(groups, key=["research", "service"].index)  # research first
 
 
-@pytest.mark.parametrize("lang, heading", [("uk", "Готові запити"), ("en", "Named queries")])
-def test_list_page_links_every_query_in_both_languages(pages_client, lang, heading):
+@pytest.mark.parametrize(
+    "lang, heading, title",
+    [("uk", "Готові запити", "Проєкти за пріоритетами"), ("en", "Named queries", "Projects per priority")],
+)
+def test_list_page_links_every_query_in_both_languages(pages_client, lang, heading, title):
     r = pages_client.get(f"/queries?lang={lang}", headers=HTML)
     assert r.status_code == 200 and r.headers["content-language"] == lang
     page = r.text
     assert f"<h1>{heading}</h1>" in page
     link = '<a href="http://testserver/queries/projects-per-priority' + (f'?lang={lang}"' if lang else '"')
-    assert link + ">Projects per priority</a>" in page
+    assert link + f">{title}</a>" in page
     assert page.index("queries/projects-per-priority") < page.index("queries/page-home-priorities")
     assert page.count('class="named-query"') == len(named_queries.load_all())
 
@@ -115,6 +123,138 @@ def test_a_parameter_restricts_the_rows_to_that_department(pages_client):
 def test_lang_is_not_a_parameter(pages_client):
     r = pages_client.get("/queries/projects-per-priority.csv?lang=en")
     assert r.status_code == 200 and len(rows(r.text)) == 6
+
+
+# ------------------------------------------------------------------ lang, unknown IRIs, titles (#13)
+
+CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ]")
+PRIORITIES_EN = ["Efficient City", "Innovative City", "Comfortable City", "Active City", "Green City"]
+
+
+def test_result_files_honour_lang_in_every_format(pages_client):
+    plain = rows(pages_client.get("/queries/projects-per-priority.csv").text)
+    english = rows(pages_client.get("/queries/projects-per-priority.csv?lang=en").text)
+    ukrainian = rows(pages_client.get("/queries/projects-per-priority.csv?lang=uk").text)
+    assert [r["label"] for r in english][:5] == PRIORITIES_EN
+    assert [r["label"] for r in ukrainian] == [r["label"] for r in plain]  # the query's own labels
+    assert plain[0]["label"] == "Ефективне місто"
+    # only the label column changes: same rows, same order, same counts
+    assert [{k: v for k, v in r.items() if k != "label"} for r in english] == [
+        {k: v for k, v in r.items() if k != "label"} for r in plain
+    ]
+    tsv = pages_client.get("/queries/projects-per-priority.tsv?lang=en")
+    assert tsv.headers["content-type"] == "text/tab-separated-values; charset=utf-8"
+    assert tsv.text.startswith("?priority\t?notation\t?label\t?projects\n")
+    assert (
+        '<https://w3id.org/zhytomyr-kg/id/priority/efektyvne-misto>\t"1"\t"Efficient City"@en\t13\n'
+        in tsv.text
+    )
+    data = pages_client.get("/queries/projects-per-priority.json?lang=en").json()
+    assert data["head"]["vars"] == ["priority", "notation", "label", "projects"]
+    first = data["results"]["bindings"][0]
+    assert first["label"] == {"type": "literal", "value": "Efficient City", "xml:lang": "en"}
+    assert [int(b["projects"]["value"]) for b in data["results"]["bindings"]] == PROJECTS_PER_PRIORITY
+    xml = pages_client.get("/queries/projects-per-priority.xml?lang=en")
+    assert xml.headers["content-type"] == "application/sparql-results+xml; charset=utf-8"
+    import xml.etree.ElementTree as ET
+
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    literals = ET.fromstring(xml.content).findall(".//r:binding[@name='label']/r:literal", ns)
+    assert [el.text for el in literals][:5] == PRIORITIES_EN
+    # a funder's label column ("funderLabel" beside "funder") follows too, and the answer has an ETag
+    funders = pages_client.get("/queries/funder-stats.csv?lang=en")
+    giz = next(r for r in rows(funders.text) if r["funder"].endswith("/funder/giz"))
+    assert giz["funderLabel"] == "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH"
+    etag = funders.headers["etag"]
+    assert (
+        pages_client.get("/queries/funder-stats.csv?lang=en", headers={"If-None-Match": etag}).status_code
+        == 304
+    )
+
+
+def test_every_research_query_gives_english_labels_where_the_data_has_them(pages_client, store):
+    """In ?lang=en a label column holds its entity's English label wherever the data has one."""
+    from tests.conftest import select
+
+    english: dict[str, set[str]] = {}
+    for row in select(
+        store,
+        "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label>|"
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER (lang(?l) = 'en') }",
+    ):
+        english.setdefault(row["s"], set()).add(row["l"])
+    listed = pages_client.get("/queries.json").json()["queries"]
+    checked = 0
+    for q in listed:
+        if q["group"] != "research" or q["params"] or "csv" not in q["formats"]:
+            continue
+        data = pages_client.get(f"/queries/{q['name']}.json?lang=en").json()
+        columns = data["head"]["vars"]
+        pairs = {
+            c: c[: -len("Label")] for c in columns if c.endswith("Label") and c[: -len("Label")] in columns
+        }
+        for row in data["results"]["bindings"]:
+            for label, entity in pairs.items():
+                if entity in row and row[entity]["value"] in english:
+                    assert row[label]["value"] in english[row[entity]["value"]], (q["name"], row)
+                    checked += 1
+    assert checked > 100
+
+
+def test_an_iri_that_names_nothing_is_404_naming_it(pages_client):
+    nowhere = B + "department/no-such-department"
+    r = pages_client.get("/queries/department-projects.csv", params={"department": nowhere})
+    assert r.status_code == 404 and nowhere in r.text
+    for lang, words in (("uk", "У графі немає нічого з IRI"), ("en", "The graph has nothing with the IRI")):
+        page = pages_client.get(
+            "/queries/department-projects", params={"department": nowhere, "lang": lang}, headers=HTML
+        )
+        assert page.status_code == 404 and f'<html lang="{lang}">' in page.text
+        assert words in page.text and htmllib.escape(f"<{nowhere}>") in page.text
+    # a known IRI and a plain-text value are not refused
+    assert (
+        pages_client.get("/queries/department-projects.csv", params={"department": ECONOMY}).status_code
+        == 200
+    )
+    assert pages_client.get("/queries/department-projects.csv", params={"department": "x"}).status_code == 200
+
+
+def test_unknown_query_page_is_an_html_404_in_the_language(pages_client):
+    r = pages_client.get("/queries/no-such-query?lang=en", headers=HTML)
+    assert r.status_code == 404 and '<html lang="en">' in r.text and "There is no query named" in r.text
+
+
+def test_titles_are_distinct_and_in_both_languages():
+    queries = named_queries.load_all().values()
+    for lang in ("uk", "en"):
+        titles = [q.title_in(lang) for q in queries]
+        assert len(set(titles)) == len(titles), sorted(t for t in titles if titles.count(t) > 1)
+    for q in queries:
+        assert q.titles.get("uk") and q.descriptions.get("uk"), q.name
+        assert CYRILLIC.search(q.titles["uk"]) and not CYRILLIC.search(q.title), q.name
+
+
+def test_service_queries_are_not_listed_for_research(pages_client):
+    listed = {q["name"]: q for q in pages_client.get("/queries.json").json()["queries"]}
+    for name in ("remote-fingerprint", "service-graphs", "editor-start"):
+        assert listed[name]["group"] == "service", name
+    research = pages_client.get("/queries?lang=en", headers=HTML).text.split("group-research", 1)[1]
+    research = research.split("group-service", 1)[0]
+    assert "Remote store fingerprint" not in research
+
+
+def test_the_result_table_shows_labels_linked_not_raw_iris(pages_client):
+    for lang, giz in (
+        ("uk", "Німецьке товариство міжнародного співробітництва"),
+        ("en", "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH"),
+    ):
+        page = pages_client.get(f"/queries/funder-stats?lang={lang}", headers=HTML).text
+        table = page.split('<table class="query-results" translate="no">', 1)[1].split("</table>", 1)[0]
+        assert f'href="http://testserver/id/funder/giz?lang={lang}"' in table
+        assert f'title="{B}funder/giz">{giz}</a>' in table
+        assert not re.search(r">https?://", table)  # no IRI shown as text
+        assert "<th>funderLabel</th>" not in table  # the label is the link
+        assert '<div class="table-box">' in page  # the table scrolls inside its box
 
 
 def test_the_answer_comes_from_the_endpoint_with_etag_and_304(pages_client):
@@ -200,23 +340,30 @@ def test_the_page_shows_the_prefilled_form_the_bound_query_and_its_rows(pages_cl
         rows(pages_client.get("/queries/department-projects.csv", params={"department": ECONOMY}).text)
     )
     assert f"<h2>Results: {expected}</h2>" in page
-    table = page.split('<table class="query-results">', 1)[1].split("</table>", 1)[0]
+    table = page.split('<table class="query-results" translate="no">', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr>") == expected + 1
     assert f'href="http://testserver/id/{ECONOMY[len(B) :]}?lang=en"' in table  # IRIs open their pages
     editor = re.search(r'class="editor" href="([^"]+)"', page).group(1)
     sent = parse_qs(urlparse(htmllib.unescape(editor)).query)["query"][0]
     assert sent == named_queries.get("department-projects").bind(department=ECONOMY)
     csv_link = htmllib.unescape(re.search(r'class="fmt-csv" href="([^"]+)"', page).group(1))
-    assert (
-        pages_client.get(csv_link).text
-        == pages_client.get("/queries/department-projects.csv", params={"department": ECONOMY}).text
+    assert parse_qs(urlparse(csv_link).query) == {
+        "department": [ECONOMY],
+        "lang": ["en"],
+    }  # the language kept
+    in_english = pages_client.get(csv_link).text
+    assert in_english == (
+        pages_client.get(
+            "/queries/department-projects.csv", params={"department": ECONOMY, "lang": "en"}
+        ).text
     )
+    assert len(rows(in_english)) == expected
 
 
 def test_a_graph_query_page_offers_the_rdf_files(pages_client):
     page = pages_client.get("/queries/page-entity-rdf?lang=en", headers=HTML).text
     assert "This query builds an RDF graph" in page
-    assert 'href="http://testserver/queries/page-entity-rdf.ttl"' in page
+    assert 'href="http://testserver/queries/page-entity-rdf.ttl?lang=en"' in page
 
 
 def test_a_parameter_value_is_shown_as_text(pages_client):

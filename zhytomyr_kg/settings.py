@@ -139,6 +139,13 @@ ENVIRONMENT: dict[str, Var] = {
             "finished page responses kept per HTTP process (0 = off)",
         ),
         Var(
+            "ZKG_PAGES_PRERENDER",
+            _bool,
+            True,
+            "render every entity and list page of a new build in the background, in each HTTP process "
+            "(first views after a build switch are then served ready; 0 = off)",
+        ),
+        Var(
             "ZKG_SPARQL_EXECUTOR",
             str,
             "pool",

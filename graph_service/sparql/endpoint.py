@@ -330,6 +330,17 @@ class SparqlEndpoint:
                 return text_answer(
                     400, "no query given (parameter 'query' or an application/sparql-query body)"
                 )
+            if (
+                fmt is None
+                and accept
+                and next((m for m, q in formats.parse_accept(accept) if q > 0), None)
+                in ("text/html", "application/xhtml+xml")
+            ):  # a browser: the query editor
+                lang = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
+                editor = f"{scope.get('root_path', '')}/query" + (
+                    f"?lang={lang}" if lang in ("uk", "en") else ""
+                )
+                return Answer(303, [(b"location", editor.encode()), (b"vary", b"Accept, Origin")])
             return await self.describe_service(endpoint, accept, fmt)
         try:
             info = self.check(query)

@@ -4,8 +4,14 @@ Each ``queries/<name>.rq`` starts with comment lines that describe it::
 
     # title: Projects per priority
     # description: How many projects each of the six priorities lists.
+    # title@uk: Проєкти за пріоритетами
+    # description@uk: Скільки проєктів має кожен із шести пріоритетів.
     # param: department            (the query uses ?department; callers bind it)
     # tags: stats, examples
+
+``title`` and ``description`` may carry a language tag (``@uk``, ``@en``); the plain line is the
+fallback for a language without its own (the plain lines of this project are in English).
+:meth:`NamedQuery.title_in` and :meth:`NamedQuery.description_in` pick one.
 
 Pages, the CLI and the query editor all read the same files through this module.
 """
@@ -13,13 +19,16 @@ Pages, the CLI and the query editor all read the same files through this module.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from zhytomyr_kg.resources import QUERIES_DIR
 
-_HEADER = re.compile(r"^#\s*(?P<key>title|description|param|tags)\s*:\s*(?P<value>.*)$")
+_HEADER = re.compile(
+    r"^#\s*(?P<key>title|description|param|tags)(?:@(?P<lang>[a-z]{2}))?\s*:\s*(?P<value>.*)$"
+)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _IRI_SAFE = re.compile(r'^[^<>"{}|^`\\\s]+$')
 
@@ -40,6 +49,16 @@ class NamedQuery:
     text: str
     params: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
+    #: language → title / description from ``# title@uk:`` lines (the plain ones are ``title``)
+    titles: dict[str, str] = field(default_factory=dict, compare=False)
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def title_in(self, lang: str | None) -> str:
+        """The title in ``lang`` (``# title@lang:``), else the plain ``# title:``."""
+        return self.titles.get(lang or "", self.title)
+
+    def description_in(self, lang: str | None) -> str:
+        return self.descriptions.get(lang or "", self.description)
 
     def bind(self, **values: str) -> str:
         """The query with ``VALUES ?param { <iri> }`` for each given parameter.
@@ -73,10 +92,15 @@ class NamedQuery:
 
 def parse_query_file(path: Path) -> NamedQuery:
     meta: dict[str, list[str]] = {"title": [], "description": [], "param": [], "tags": []}
+    tagged: dict[str, dict[str, list[str]]] = {"title": {}, "description": {}}
     for line in path.read_text(encoding="utf-8").splitlines():
         match = _HEADER.match(line.strip())
         if match:
-            meta[match.group("key")].append(match.group("value").strip())
+            key, lang, value = match.group("key"), match.group("lang"), match.group("value").strip()
+            if lang and key in tagged:
+                tagged[key].setdefault(lang, []).append(value)
+            elif not lang:
+                meta[key].append(value)
         elif line.strip() and not line.lstrip().startswith("#"):
             break
     tags = tuple(t.strip() for value in meta["tags"] for t in value.split(",") if t.strip())
@@ -88,6 +112,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         text=path.read_text(encoding="utf-8"),
         params=params,
         tags=tags,
+        titles={lang: values[0] for lang, values in tagged["title"].items()},
+        descriptions={lang: " ".join(values) for lang, values in tagged["description"].items()},
     )
 
 
@@ -102,3 +128,24 @@ def get(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
     except KeyError:
         known = ", ".join(load_all(directory))
         raise UnknownQuery(f"no query named {name!r} in {directory} (known: {known})") from None
+
+
+def is_iri(value: str) -> bool:
+    """Whether a parameter value is taken as an IRI (``http://`` or ``https://``)."""
+    return value.startswith(("http://", "https://"))
+
+
+def bind_values(query: NamedQuery, name: str, values: Sequence[str]) -> str:
+    """``query`` with ``VALUES ?name { v1 v2 … }``: one solution per value (a lookup of many
+    entities at once, e.g. ``queries/page-labels.rq``); the values as :meth:`NamedQuery.bind` takes them."""
+    if not values:
+        raise BadParameter(f"no values for ?{name}")
+    one = f"VALUES ?{name} {{ "
+    terms = [_term_in(query.bind(**{name: value}), one) for value in values]
+    first = query.bind(**{name: values[0]})
+    return first.replace(one + terms[0] + " }", one + " ".join(terms) + " }")
+
+
+def _term_in(bound: str, clause: str) -> str:
+    start = bound.index(clause) + len(clause)
+    return bound[start : bound.index(" }", start)]

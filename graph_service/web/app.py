@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from functools import partial
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -21,6 +22,7 @@ from graph_service.store.base import Backend
 from graph_service.store.factory import backend_from_settings
 from graph_service.web import openapi, routes
 from graph_service.web.cache import ResponseCache
+from graph_service.web.prerender import Prerendered
 from zhytomyr_kg.settings import ServiceConfig, env
 
 # --------------------------------------------------------------------------- the application
@@ -32,6 +34,7 @@ class ServiceApp(FastAPI):
 
     sparql_endpoint: SparqlEndpoint | None = None
     response_cache: ResponseCache | None = None
+    prerendered: Prerendered | None = None
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
@@ -77,9 +80,19 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await asyncio.gather(service.executor.start(), service.open_store())
+        # the pages of each new build, rendered in the background (ZKG_PAGES_PRERENDER)
+        prerendering = (
+            asyncio.create_task(app.prerendered.run(partial(FastAPI.__call__, app)))
+            if isinstance(app, ServiceApp) and app.prerendered is not None
+            else None
+        )
         try:
             yield
         finally:
+            if prerendering is not None:
+                prerendering.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await prerendering
             await service.executor.close()
             service.metrics.process_ended()
 
@@ -99,10 +112,17 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     # response cache may replay — finished page responses: ZKG_PAGES_RESPONSE_CACHE_ENTRIES
     # (default 256; 0 = off), at most 32 MB
     routes.install(app, backend, settings)
+    if env("ZKG_PAGES_PRERENDER"):
+        app.prerendered = Prerendered(
+            app.state.site,
+            lambda: backend.data_version(),
+            recheck=1.0 if backend.cheap_data_version else 30.0,
+        )
     app.response_cache = ResponseCache(
         lambda: backend.data_version(),
         routes.cacheable,
         entries=env("ZKG_PAGES_RESPONSE_CACHE_ENTRIES"),
+        fallback=app.prerendered.lookup if app.prerendered is not None else None,
     )
     app.add_middleware(
         CORSMiddleware,

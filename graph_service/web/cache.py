@@ -5,7 +5,9 @@ response is a function of the data version and the request: path, query string a
 page varies on (``Host`` for link rewriting, ``Accept``, ``Accept-Language``, and ``Origin`` for
 CORS). A repeated request is answered from here without routing, middleware, querying or
 rendering — the same trick the ``/sparql`` handler uses to stay off the framework's hot path.
-Which paths are cacheable is declared in the route table (``graph_service.web.routes``).
+Which paths are cacheable is declared in the route table (``graph_service.web.routes``). On a
+miss, ``fallback`` may have the finished response already (the pages rendered in the background
+when a build is published, ``graph_service/web/prerender.py``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ class ResponseCache:
         cacheable_path: Callable[[str], bool],
         entries: int = 256,
         max_bytes: int = 32 << 20,
+        fallback: Callable[[dict, str], tuple[int, list, bytes] | None] | None = None,
     ) -> None:
         self.version = version
         self.cacheable_path = cacheable_path
+        #: asked on a miss before rendering: a finished response from elsewhere (pre-rendered pages)
+        self.fallback = fallback
         self.entries = entries
         self.max_bytes = max_bytes
         # a response no larger than an eighth of the budget is kept
@@ -40,7 +45,7 @@ class ResponseCache:
 
     def _key(self, scope: dict) -> tuple | None:
         if (
-            self.entries <= 0
+            (self.entries <= 0 and self.fallback is None)
             or scope["method"] not in ("GET", "HEAD")
             or not self.cacheable_path(scope["path"])
         ):
@@ -67,6 +72,10 @@ class ResponseCache:
             await downstream(scope, receive, send)
             return
         hit = self._items.get(key)
+        if hit is None and self.fallback is not None:
+            hit = self.fallback(scope, key[0])
+            if hit is not None and self.entries > 0:
+                self._items.put(key, hit)
         if hit is not None:
             status, headers, body = hit
             await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -87,6 +96,8 @@ class ResponseCache:
 
     def _keep(self, key: tuple, start: dict, body: bytes) -> None:
         """Keep a finished 200 response without cookies."""
+        if self.entries <= 0:
+            return
         headers = list(start.get("headers", []))
         if start.get("status") != 200:
             return

@@ -100,7 +100,7 @@ class QueryUse:
     text: str
 
     def editor_url(self, ctx: Ctx) -> str:
-        return ctx.root + "query?" + urlencode({"query": self.text})
+        return ctx.url("query", query=self.text)
 
 
 @dataclass
@@ -270,7 +270,9 @@ class Ctx:
     def rows(self, name: str, **params: str) -> list[dict[str, Term | None]]:
         query = named_queries.get(name)
         text = query.bind(**params) if params else query.text
-        self.uses.append(QueryUse(query.name, query.title, query.description, text))
+        self.uses.append(
+            QueryUse(query.name, query.title_in(self.lang), query.description_in(self.lang), text)
+        )
         rows, capped = self.site.select_capped(text)
         if capped:
             self.capped.append(capped)

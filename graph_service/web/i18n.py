@@ -4,13 +4,21 @@ The language is ``?lang=uk|en`` when given (links then carry it, so the choice p
 the best of ``Accept-Language``, else Ukrainian (the language of the source report). Labels come
 from the data in both languages; :func:`pick` returns the one in the page's language or, where the
 data has no translation, the other one marked with its language.
+
+The names of classes (project, funder, department …) are not written here: they are the
+``rdfs:label`` of the class in the ontology (``ontology/*.ttl``, :data:`CLASS_KEYS`), so a list,
+an entity page and the data say the same word. A key missing from the table is shown as itself
+and remembered in :data:`MISSING` (the tests fail on it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from graph_service.conneg import parse_accept
+from zhytomyr_kg.resources import ONTOLOGY_DIR
+from zhytomyr_kg.vocab import PREFIXES
 
 LANGS = ("uk", "en")
 DEFAULT = "uk"
@@ -25,7 +33,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "funders": ("Донори та партнери", "Funders"),
     "places": ("Місця", "Places"),
     "search": ("Пошук", "Search"),
-    "search_placeholder": ("Пошук: башта, ЄБРР, EBRD…", "Search: tower, ЄБРР, EBRD…"),
+    "search_placeholder": ("Пошук: башта, ЄБРР, EBRD…", "Search: tower, EBRD, Teteriv…"),
+    "breadcrumb": ("Де це", "Where this is"),
     "query_editor": ("Запити SPARQL", "SPARQL queries"),
     "dataset": ("Про набір даних", "About the dataset"),
     "source": ("Джерело", "Source"),
@@ -52,6 +61,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "responsible": ("Відповідальні", "Responsible"),
     "funder": ("Донор", "Funder"),
     "funded_by": ("Фінансування", "Funded by"),
+    "funds": ("Фінансує", "Funds"),
     "partners": ("Партнери", "Partners"),
     "funders_partners": ("Донори та партнери", "Funders and partners"),
     "programmes": ("Програми", "Programmes"),
@@ -103,6 +113,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Warning: the triplestore cut an answer to %d rows; this page may be incomplete.",
     ),
     "not_found_text": ("У графі немає сутності з таким IRI.", "The graph has no entity with this IRI."),
+    "no_page": ("Такої сторінки немає.", "There is no such page."),
     "relationship": ("Донор → проєкт → виконавчий орган", "Funder → project → department"),
     "in_other_lang": ("немає перекладу", "no translation"),
     "language": ("Мова", "Language"),
@@ -140,14 +151,169 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Цей запит будує граф RDF: завантажте його в одному з форматів вище.",
         "This query builds an RDF graph: download it in one of the formats above.",
     ),
+    "unknown_iri": ("У графі немає нічого з IRI", "The graph has nothing with the IRI"),
+    "no_query": ("Немає запиту з назвою", "There is no query named"),
+    "error": ("Помилка", "Error"),
+    "bad_request": ("Неправильний запит", "Bad request"),
+    "unavailable": ("Граф зараз недоступний", "The graph is not available now"),
+    "more": ("ще", "more"),
+    "show_all": ("показати всі", "show all"),
+    # the tables a page offers as .csv / .json (footer), by their names
+    "table_rows": ("рядки запиту", "query rows"),
+    "table_mentions": ("згадки", "mentions"),
+    "table_breadcrumb": ("навігація", "breadcrumb"),
+    "table_reports": ("звіти", "reports"),
+    "table_goals": ("цілі", "goals"),
+    "table_tasks": ("завдання", "tasks"),
+    "table_projects": ("проєкти", "projects"),
+    "table_incoming": ("посилання сюди", "incoming links"),
+    "table_partners": ("партнери", "partners"),
+    "table_works": ("роботи", "works"),
+    "table_priorities": ("пріоритети", "priorities"),
+    "table_statuses": ("статуси", "statuses"),
+    "table_place": ("місце", "place"),
+    "table_lines": ("рядки", "lines"),
+    "table_properties": ("властивості", "properties"),
+    "table_results": ("результати", "results"),
+    "table_departments": ("виконавчі органи", "departments"),
+    "table_funders": ("донори", "funders"),
+    "table_places": ("місця", "places"),
+    "table_programmes-places": ("програми й місця", "programmes and places"),
+    "table_timeline": ("історія за роками", "timeline"),
+    # search
+    "search_groups": ("За класами", "By class"),
+    "search_mentions": ("Згадують", "Mentioned in"),
+    "mentions_of": ("згадує", "mentions"),
+    "kind_report": ("Звіт 2022 року", "2022 report"),
+    "kind_status": ("Стан виконання", "Status"),
+    "kind_source": ("Джерело", "Source"),
+    "kind_concept": ("Концепція", "Concept"),
+    # the query editor (/query)
+    "editor_title": ("Редактор запитів SPARQL", "SPARQL query editor"),
+    "editor_intro": (
+        "Запити виконує точка доступу цього сервісу, лише для читання:",
+        "Queries run against this service's read-only endpoint",
+    ),
+    "editor_address": (
+        "Адреса цієї сторінки зберігає поточний запит: скопіюйте її, щоб поділитися запитом.",
+        "The address of this page keeps the current query: copy it to share the query.",
+    ),
+    "editor_examples": ("Приклади запитів", "Example queries"),
+    "editor_choose": ("виберіть приклад", "choose an example"),
+    "editor_link": ("Посилання на цей запит", "Link to this query"),
+    "editor_noscript": (
+        "Редакторові потрібен JavaScript. Без нього надішліть запит просто до точки доступу:",
+        "The editor needs JavaScript. Without it, send a query straight to the endpoint:",
+    ),
+    "yasgui_query": ("Запит", "Query"),
+    "yasgui_table": ("Таблиця", "Table"),
+    "yasgui_response": ("Відповідь", "Response"),
+    "yasgui_simple_view": ("Простий вигляд", "Simple view"),
+    "yasgui_ellipse": ("Скорочувати", "Ellipse"),
+    "yasgui_filter": ("Фільтрувати результати", "Filter query results"),
+    "yasgui_download": ("Завантажити результат", "Download result"),
+    "yasgui_show_all": ("Показати все", "Show all"),
+    "yasgui_run": ("Виконати запит", "Run query"),
+    "yasgui_share": ("Поділитися запитом", "Share query"),
+    "yasgui_add_tab": ("Нова вкладка", "Add tab"),
+    "yasgui_page_size": ("Рядків на сторінці:", "Page size:"),
+    "yasgui_results_in": ("Рядків: {n}, за {s} с", "{n} results in {s} seconds"),
+    "table_info": ("Рядки _START_–_END_ з _TOTAL_", "Rows _START_–_END_ of _TOTAL_"),
+    "table_info_empty": ("Рядків немає", "No rows"),
+    "table_info_filtered": ("(відібрано з _MAX_)", "(filtered from _MAX_)"),
+    "table_empty": ("Запит не дав рядків.", "The query gave no rows."),
+    "table_length_menu": ("_MENU_ рядків на сторінці", "_MENU_ rows per page"),
+    "table_search": ("Пошук:", "Search:"),
+    # /dataset
+    "dataset_title": ("Набір даних", "The dataset"),
+    "publisher": ("Видавець джерела", "Publisher of the source"),
+    "licence": ("Ліцензія", "Licence"),
+    "issued": ("Опубліковано", "Issued"),
+    "modified": ("Змінено", "Modified"),
+    "version": ("Версія", "Version"),
+    "sparql_service": ("Служба SPARQL", "SPARQL service"),
+    "sparql_service_text": (
+        "Точка доступу SPARQL 1.1 (лише читання) за адресою",
+        "A read-only SPARQL 1.1 endpoint at",
+    ),
+    "sparql_service_editor": (
+        "У браузері вона відкриває редактор запитів; готові запити з постійними адресами результатів —",
+        "In a browser it opens the query editor; ready-made queries with stable result URLs are at",
+    ),
+    "sources": ("Джерела", "Source documents"),
+    "how_to_cite": ("Як цитувати", "How to cite"),
+    "downloads": ("Завантаження", "Downloads"),
+    "file": ("Файл", "File"),
+    "media_type": ("Тип даних", "Media type"),
+    "bytes": ("Байтів", "Bytes"),
+    "counts": ("Кількості", "Counts"),
+    "count_triples": ("трійок", "triples"),
+    "count_entities": ("сутностей", "entities"),
+    "count_classes": ("класів", "classes"),
+    "count_properties": ("властивостей", "properties"),
+    "linksets": ("Зв'язки з іншими наборами даних", "Links to other datasets"),
+    "description_as": ("Опис набору даних як", "The description as"),
 }
+
+
+#: interface key → the ontology class whose ``rdfs:label`` is its text
+CLASS_KEYS: dict[str, str] = {
+    "priority": "Priority",
+    "goal": "StrategicGoal",
+    "task": "Task",
+    "project": "Project",
+    "report": "ProgressReport",
+    "department": "Department",
+    "funder": "Funder",
+    "programme": "Programme",
+    "organization": "Organization",
+    "place": "Place",
+    "status": "Status",
+}
+#: keys asked for but missing from the table (shown as the key itself)
+MISSING: set[str] = set()
+
+
+@cache
+def class_labels() -> dict[str, dict[str, list[str]]]:
+    """``rdfs:label`` of every class of the ontology files: local name → language → labels."""
+    import pyoxigraph
+
+    zkg, label = PREFIXES["zkg"], PREFIXES["rdfs"] + "label"
+    out: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(ONTOLOGY_DIR.glob("zkg*.ttl")):
+        for triple in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE):
+            s, p, o = triple.subject, triple.predicate, triple.object
+            if p.value == label and isinstance(s, pyoxigraph.NamedNode) and s.value.startswith(zkg):
+                lang = getattr(o, "language", None) or ""
+                labels = out.setdefault(s.value[len(zkg) :], {}).setdefault(lang, [])
+                if o.value not in labels:
+                    labels.append(o.value)
+    return out
+
+
+def _from_ontology() -> None:
+    labels = class_labels()
+    for key, cls in CLASS_KEYS.items():
+        by_lang = labels.get(cls, {})
+        uk, en = by_lang.get("uk"), by_lang.get("en")
+        if uk and en:
+            MESSAGES[key] = (uk[0], en[0])
+
+
+_from_ontology()
 
 
 def t(key: str, lang: str) -> str:
     pair = MESSAGES.get(key)
     if pair is None:
+        MISSING.add(key)
         return key
     return pair[1] if lang == "en" else pair[0]
+
+
+def has(key: str) -> bool:
+    return key in MESSAGES
 
 
 def negotiate(query_lang: str | None, accept_language: str | None) -> tuple[str, bool]:

@@ -26,7 +26,7 @@ from graph_service.publish.publisher import Publisher
 from graph_service.store.base import Backend
 from graph_service.urls import Links
 from graph_service.web.context import Site
-from graph_service.web.views import dataset, editor, entity, health, home, lists, queries, search
+from graph_service.web.views import base, dataset, editor, entity, health, home, lists, queries, search
 from zhytomyr_kg.resources import STATIC_DIR
 from zhytomyr_kg.settings import Settings, env
 
@@ -104,17 +104,19 @@ def install(
 ) -> None:
     """Add the routes of ``groups`` (default: all) to ``app`` with the state their views use:
     ``app.state.site`` (pages, queries) and ``app.state.publisher`` (publish), sharing one
-    :class:`Links`. ``cache_entries`` (query results kept; default ``ZKG_PAGES_CACHE_ENTRIES``)."""
+    :class:`Links` (every group with HTML pages gets the site). ``cache_entries`` (query results kept; default ``ZKG_PAGES_CACHE_ENTRIES``)."""
     settings = settings or Settings()
     links = links or Links.from_env(settings.base_iri)
     wanted = set(groups) if groups is not None else None
     entries = [e for e in ROUTES if wanted is None or e.group in wanted]
-    if any(e.group in ("pages", "queries") for e in entries):
+    if any(e.group in ("pages", "queries", "editor", "publish") for e in entries):
         if cache_entries is None:
             cache_entries = env("ZKG_PAGES_CACHE_ENTRIES")
         app.state.site = Site(backend, settings, cache_entries=cache_entries, links=links)
     if any(e.group == "publish" for e in entries):
         app.state.publisher = Publisher(backend, settings, links)
+    if hasattr(app.state, "site"):  # a path no route answers: the 404 page in the request's language
+        app.add_exception_handler(404, base.not_found)
     existing = {getattr(r, "path", None) for r in app.router.routes}
     for entry in entries:
         if entry.mount and entry.path in existing:  # something already serves it

@@ -96,12 +96,34 @@ async def respond(
     try:
         page = await asyncio.to_thread(build, ctx)
     except UNAVAILABLE as exc:
-        return unavailable(exc, headers)
+        if fmt != "html":
+            return unavailable(exc, headers)
+        message = f"{ctx.t('unavailable')}: {getattr(exc, 'message', exc)}"
+        page = Page(
+            "404.html", ctx.t("unavailable"), {"path": request.url.path, "message": message}, status=503
+        )
+        return await asyncio.to_thread(html, ctx, page, headers)
     if page is None:
         page = Page("404.html", ctx.t("not_found"), {"path": request.url.path}, status=404)
     if fmt in ("json", "csv"):
         return data_response(ctx, page, fmt, request.query_params.get("table"), headers)
     return await asyncio.to_thread(html, ctx, page, headers)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """A path no route answers: the 404 page (in the request's language) for a browser, else text."""
+    site = getattr(request.app.state, "site", None)
+    try:
+        wants_html = conneg.choose(None, None, request.headers.get("accept")) == "html"
+    except conneg.NotAcceptable:
+        wants_html = False
+    if site is None or not wants_html:
+        return text(404, "not found")
+    ctx = Ctx(site, request)
+    page = Page(
+        "404.html", ctx.t("not_found"), {"path": request.url.path, "message": ctx.t("no_page")}, status=404
+    )
+    return await asyncio.to_thread(html, ctx, page)
 
 
 def csv_body(table: Table) -> bytes:

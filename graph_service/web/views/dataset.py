@@ -1,8 +1,8 @@
 """The graph as open data (``graph_service.publish``) over HTTP:
 
-* ``/dataset`` — the DCAT-AP 3 + VoID description, HTML by default (``templates/dataset.html``,
-  with the schema.org ``Dataset`` JSON-LD in its head), Turtle / JSON-LD / N-Triples / RDF/XML by
-  ``Accept`` or ``?format=``;
+* ``/dataset`` — the DCAT-AP 3 + VoID description, HTML by default (``templates/dataset.html``:
+  one of the site's pages, in one language at a time, with the schema.org ``Dataset`` JSON-LD in its
+  head), Turtle / JSON-LD / N-Triples / RDF/XML by ``Accept`` or ``?format=``;
 * ``/.well-known/void`` — the same graph, Turtle by default (RFC 5785 / VoID §6.2);
 * ``/dumps/<file>`` — the files of ``zhytomyr-kg export`` for the live build, with
   ``Content-Length``, a strong ``ETag`` (the file's SHA-256, as in the manifest) and 304 answers;
@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from markupsafe import Markup
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
@@ -31,8 +31,8 @@ from graph_service.publish.dataset import IANA, PUBLISHER, SPDX, TITLE, VOID, ci
 from graph_service.publish.export import MANIFEST
 from graph_service.publish.publisher import Publisher
 from graph_service.publish.schema_org import dataset_jsonld, script_tag
-from graph_service.web.context import templates
-from graph_service.web.views.base import text
+from graph_service.web.context import Ctx, Page
+from graph_service.web.views.base import html, site_of, text
 from zhytomyr_kg.settings import Settings
 
 
@@ -63,15 +63,35 @@ async def description(request: Request, default: str) -> Response:
     except Exception as exc:
         return unavailable(exc)
     if media == "text/html":
-        body = templates().get_template("dataset.html").render(page_context(graph, publisher.settings))
-        return Response(
-            body.encode("utf-8"), media_type="text/html; charset=utf-8", headers={"Vary": "Accept"}
-        )
+        ctx = Ctx(site_of(request), request)
+        context = page_context(graph, publisher.settings, ctx.lang)
+        page = Page("dataset.html", context["name"], context)
+        return await asyncio.to_thread(html, ctx, page, {"Vary": "Accept, Accept-Language"})
     return Response(serialize(graph, media), media_type=media, headers={"Vary": "Accept"})
 
 
-def page_context(g: Graph, settings: Settings) -> dict[str, Any]:
-    """What ``dataset.html`` shows of the description ``g``."""
+def in_lang(literals, lang: str) -> Literal | None:
+    """The literal in ``lang``, else the first one (sorted)."""
+    values = sorted(literals)
+    return next((v for v in values if getattr(v, "language", None) == lang), values[0] if values else None)
+
+
+def citation_in(g: Graph, settings: Settings, lang: str) -> str:
+    """How to cite the dataset, in ``lang`` (the English one is :func:`publish.dataset.citation`)."""
+    if lang == "en":
+        return citation(g, settings)
+    ds = URIRef(dataset_iri(settings))
+    modified = g.value(ds, DCTERMS.modified)
+    version = g.value(ds, URIRef(str(DCAT) + "version"))
+    year = str(modified)[:4] if modified else ""
+    return (
+        f"{PUBLISHER['uk']} (джерело); учасники проєкту «Граф знань стратегії Житомира» ({year}). "
+        f"{TITLE['uk']}. Версія {version or 'без версії'}. {ds}"
+    )
+
+
+def page_context(g: Graph, settings: Settings, lang: str = "uk") -> dict[str, Any]:
+    """What ``dataset.html`` shows of the description ``g``, in ``lang``."""
     ds = URIRef(dataset_iri(settings))
 
     def val(p) -> str:
@@ -94,10 +114,17 @@ def page_context(g: Graph, settings: Settings) -> dict[str, Any]:
                 "sha256": sha256(dist) or "",
             }
         )
-    sources = [
-        {"title": str(g.value(src, DCTERMS.title) or src), "iri": str(src), "sha256": sha256(src) or ""}
-        for src in g.objects(ds, DCTERMS.source)
-    ]
+    sources = []
+    for src in g.objects(ds, DCTERMS.source):
+        name = in_lang(g.objects(src, DCTERMS.title), lang)
+        sources.append(
+            {
+                "title": str(name or src),
+                "lang": getattr(name, "language", None),
+                "iri": str(src),
+                "sha256": sha256(src) or "",
+            }
+        )
     linksets = []
     for ls in sorted(g.subjects(RDF.type, VOID.Linkset)):
         target = g.value(ls, VOID.objectsTarget)
@@ -109,21 +136,21 @@ def page_context(g: Graph, settings: Settings) -> dict[str, Any]:
                 "predicate": str(g.value(ls, VOID.linkPredicate)),
             }
         )
+    title = in_lang(g.objects(ds, DCTERMS.title), lang)
+    description = in_lang(g.objects(ds, DCTERMS.description), lang)
     return {
-        "title_uk": TITLE["uk"],
+        "name": str(title) if title is not None else TITLE[lang],
         "jsonld": Markup(script_tag(dataset_jsonld(g, settings))),
-        "titles": [{"lang": t.language, "text": str(t)} for t in sorted(g.objects(ds, DCTERMS.title))],
-        "descriptions": [
-            {"lang": d.language, "text": str(d)} for d in sorted(g.objects(ds, DCTERMS.description))
-        ],
-        "publisher": PUBLISHER,
+        "description": str(description) if description is not None else "",
+        "description_lang": getattr(description, "language", None),
+        "publisher": PUBLISHER[lang],
         "licence": val(DCTERMS.license),
         "issued": val(DCTERMS.issued),
         "modified": val(DCTERMS.modified),
         "version": val(URIRef(str(DCAT) + "version")),
         "sparql": val(VOID.sparqlEndpoint),
         "sources": sources,
-        "citation": citation(g, settings),
+        "citation": citation_in(g, settings, lang),
         "downloads": downloads,
         "counts": [(k, val(VOID[k])) for k in ("triples", "entities", "classes", "properties")],
         "linksets": linksets,

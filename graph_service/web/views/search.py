@@ -1,4 +1,7 @@
-"""``/search`` and ``/search.json`` — full-text search (the index: ``graph_service/web/search.py``)."""
+"""``/search`` and ``/search.json`` — full-text search (the index: ``graph_service/web/search.py``).
+
+Results are grouped by class (the class's label from the ontology) with a count each; a report
+that names an entity found by name says which (``via``); the matched words are marked."""
 
 from __future__ import annotations
 
@@ -6,18 +9,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from graph_service.web.context import Ctx, Page, Ref, Table
+from graph_service.web.search import grouped
 from graph_service.web.search import search as run_search
 from graph_service.web.views.base import respond
 
 
 def search_page(ctx: Ctx, q: str) -> Page:
-    hits, expression, available = [], None, True
+    hits, available = [], True
     path = ctx.site.search_path()
     if q.strip():
         if path is None or not path.exists():
             available = False
         else:
-            hits, expression = run_search(path, q)
+            hits, _ = run_search(path, q)
+    refs = {
+        hit.source: Ref(hit.iri, ctx.href(hit.iri), ctx.label(hit.label_uk, hit.label_en, hit.iri))
+        for hit in hits
+        if hit.kind != "report"
+    }
     results = []
     for hit in hits:
         results.append(
@@ -29,11 +38,13 @@ def search_page(ctx: Ctx, q: str) -> Page:
                 "source": hit.source,
                 "field": hit.field,
                 "score": round(hit.score, 3),
+                "via": [refs[v] for v in hit.via if v in refs],
+                "names": hit.names,
             }
         )
     table = Table(
         "results",
-        ["iri", "source", "kind", "label", "line", "field", "snippet", "score"],
+        ["iri", "source", "kind", "label", "line", "field", "via", "snippet", "score"],
         [
             {
                 "iri": r["ref"].iri,
@@ -42,6 +53,7 @@ def search_page(ctx: Ctx, q: str) -> Page:
                 "label": r["ref"].label.text,
                 "line": r["line"],
                 "field": r["field"],
+                "via": " ".join(v.iri for v in r["via"]),
                 "snippet": "".join(s for s, _ in r["snippet"]),
                 "score": r["score"],
             }
@@ -51,7 +63,7 @@ def search_page(ctx: Ctx, q: str) -> Page:
     return Page(
         "search.html",
         ctx.t("search"),
-        {"q": q, "results": results, "expression": expression, "available": available},
+        {"q": q, "results": results, "groups": grouped(results), "available": available},
         [table],
     )
 

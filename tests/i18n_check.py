@@ -1,0 +1,99 @@
+"""What the language tests look for in a page (tests/test_i18n.py, tests/test_browser_i18n.py).
+
+A page in English may show Ukrainian only as data marked so: inside an element whose ``lang`` is
+``uk`` (a label with no English translation, a report's text, a quoted phrase). Any other Cyrillic
+text, any Ukrainian string of the interface table (``i18n.MESSAGES``), is an untranslated
+interface string. A page in Ukrainian shows no English string of the table that differs from its
+Ukrainian one (outside elements marked ``lang="en"``, and outside code).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from graph_service.web import i18n
+
+#: a Cyrillic word (a single letter is a house number's: "14-А Staryi Boulevard")
+CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ'’]{2,}")
+#: elements whose text is not interface text: code, the query editor's own widgets and scripts
+SKIP = {"script", "style", "code", "pre", "textarea", "title"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Texts(HTMLParser):
+    """Text nodes of a page with the language they are in (the nearest ``lang`` attribute)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str | None, bool]] = []  # tag, lang, skipped
+        self.names: list[bool] = []  # inside translate="no" (a name taken from an IRI), per element
+        self.texts: list[tuple[str, str | None, str]] = []  # text, lang, path
+        self.attrs: list[tuple[str, str | None, str]] = []  # title/placeholder/aria-label values
+
+    def _lang(self) -> str | None:
+        return next((lang for _, lang, _ in reversed(self.stack) if lang), None)
+
+    def _skipped(self) -> bool:
+        return any(skip for _, _, skip in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        lang = a.get("lang")
+        if tag not in VOID:
+            self.stack.append((tag, lang, tag in SKIP or a.get("id") == "yasgui"))
+            self.names.append(a.get("translate") == "no")
+        if not self._skipped():
+            for name in ("title", "placeholder", "aria-label", "alt"):
+                if a.get(name):
+                    self.attrs.append((a[name], lang or self._lang(), f"{tag}@{name}"))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID and self.stack:
+            self.stack.pop()
+            self.names.pop()
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                del self.names[i:]
+                break
+
+    def handle_data(self, data):
+        if data.strip() and not self._skipped():
+            # data shown as it is (translate="no": a name taken from an IRI, a query's results)
+            lang = "zxx" if any(self.names) else self._lang()
+            self.texts.append((data.strip(), lang, "/".join(t for t, _, _ in self.stack[-3:])))
+
+
+def texts(html: str) -> Texts:
+    parser = Texts()
+    parser.feed(html)
+    return parser
+
+
+def untranslated(html: str, lang: str) -> list[str]:
+    """The interface strings of ``html`` (a page in ``lang``) that are in the other language."""
+    page = texts(html)
+    problems = []
+    if lang == "en":
+        ukrainian = {uk for uk, en in i18n.MESSAGES.values() if uk != en and CYRILLIC.search(uk)}
+        for text, where_lang, path in page.texts + page.attrs:
+            if where_lang in ("uk", "zxx"):  # data marked as Ukrainian, or a name
+                continue
+            if CYRILLIC.search(text):
+                problems.append(f"{path}: {text[:80]!r}")
+            elif text in ukrainian:
+                problems.append(f"{path}: {text[:80]!r} (an interface string)")
+    else:
+        english = {
+            en for uk, en in i18n.MESSAGES.values() if uk != en and len(en) > 3 and not CYRILLIC.search(en)
+        }
+        for text, where_lang, path in page.texts + page.attrs:
+            if where_lang in ("en", "zxx"):
+                continue
+            if text.rstrip(":") in english:
+                problems.append(f"{path}: {text[:80]!r} (an English interface string)")
+    return problems
