@@ -349,7 +349,7 @@ def jsonld_context() -> dict:
     return {"@context": dict(PREFIXES)}
 
 
-def _rdflib_term(term):
+def rdflib_term(term):
     import rdflib
 
     if isinstance(term, ox.NamedNode):
@@ -367,7 +367,13 @@ def graph_jsonld(store: ox.Store, graph: str) -> bytes:
 
     g = rdflib.Graph()
     for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-        g.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
+        g.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
+    return compact_jsonld(g)
+
+
+def compact_jsonld(g) -> bytes:
+    """An rdflib graph as JSON-LD compacted with the published context (:func:`jsonld_context`,
+    inlined), nodes and values sorted: equal data gives equal bytes."""
     doc = json.loads(g.serialize(format="json-ld", context=jsonld_context()["@context"]))
     # rdflib's order follows Python's hashing; sort nodes and values so equal data → equal bytes
     nodes = doc.get("@graph", [doc] if "@id" in doc else [])
