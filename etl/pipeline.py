@@ -27,6 +27,7 @@ from etl.ontology import ontology_files, ontology_quads, shape_files
 from etl.reader import read_report
 from etl.search_index import INDEX_NAME, build_index
 from etl.skolem import skolemise
+from etl.sources import graph_sources
 from etl.status import StatusRules
 from etl.structure import PriorityInfo, load_priorities, parse_report
 from etl.to_rdf import ReportRdf, report_quads
@@ -277,9 +278,8 @@ def build(
     # no blank node reaches the store: their labels would change from build to build (the
     # ontology's are skolemised where they are parsed; this catches any other)
     quads = skolemise(quads, settings.base_iri)
-    inputs = (
-        paths + sorted({*ETL_DATA_DIR.glob("*.csv"), *filter(Path.exists, [links_file()])}) + ontology_files()
-    )
+    curated_files = sorted({*ETL_DATA_DIR.glob("*.csv"), *filter(Path.exists, [links_file()])})
+    inputs = paths + curated_files + ontology_files()
     version = data_version(inputs, salt=f"{settings.base_iri} {__version__}")
     if in_memory:
         loaded = load_in_memory(quads, version)
@@ -288,6 +288,7 @@ def build(
             "built": datetime.now(UTC).isoformat(timespec="seconds"),
             "base_iri": settings.base_iri,
             "reports": [{"path": str(p), "graph": g} for p, g in graphs],
+            "graphs": graph_sources(settings, graphs, curated_files, ontology_files()),
         }
         assert index is not None
         try:

@@ -83,10 +83,24 @@ class Publisher:
             self._graphs.put(key, cached)
         return cached  # type: ignore[return-value]
 
+    def graphs(self) -> list[str]:
+        """Every named graph IRI, cached per build."""
+        key = ("graphs", self.key())
+        cached = self._graphs.get(key)
+        if cached is None:
+            cached = sitemap.graph_iris(self.backend)
+            self._graphs.put(key, cached)
+        return cached  # type: ignore[return-value]
+
     def sitemap_urls(self, service_url: str) -> list[str]:
-        """The dataset page, then every entity, as URLs of this service."""
+        """The dataset page, the vocabulary, every named graph, then every entity, as URLs of
+        this service."""
         base = service_url.rstrip("/") + "/"
-        return [base + "dataset"] + [self.links.href(iri, base) for iri in self.entities()]
+        return (
+            [base + "dataset", base + "ontology", base + "shapes"]
+            + [self.links.href(iri, base) for iri in self.graphs()]
+            + [self.links.href(iri, base) for iri in self.entities()]
+        )
 
     def lastmod(self) -> str | None:
         _, build = self.build()
