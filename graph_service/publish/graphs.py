@@ -21,6 +21,8 @@ from zhytomyr_kg.settings import Settings
 #: runs a named query with ``?graph`` bound: (query name, graph IRI) → rows of lexical values
 Select = Callable[[str, str], list]
 SD = "http://www.w3.org/ns/sparql-service-description#"
+#: prefixes of a graph's description beyond the project's own
+PREFIXES = {"void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX), "sd": SD}
 
 #: what a named graph holds, by the first segment of its name (``…/graph/<segment>/…``)
 WHAT = {

@@ -45,8 +45,14 @@ def ordered(triples: Iterable[ox.Triple], first: str | None = None) -> list[ox.T
     )
 
 
-def write(triples: Iterable[ox.Triple], media_type: str, first: str | None = None) -> bytes:
-    """``triples`` in ``media_type`` (a key of :data:`FORMATS` or JSON-LD)."""
+def write(
+    triples: Iterable[ox.Triple],
+    media_type: str,
+    first: str | None = None,
+    extra_prefixes: dict[str, str] | None = None,
+) -> bytes:
+    """``triples`` in ``media_type`` (a key of :data:`FORMATS` or JSON-LD); Turtle and RDF/XML
+    use :data:`PREFIXES` and ``extra_prefixes`` (the JSON-LD context stays the published one)."""
     items = ordered(triples, first)
     if media_type == JSON_LD:
         import rdflib
@@ -58,17 +64,16 @@ def write(triples: Iterable[ox.Triple], media_type: str, first: str | None = Non
     fmt = FORMATS[media_type]
     if fmt == ox.RdfFormat.N_TRIPLES:
         return ox.serialize(items, format=fmt) or b""
-    used = _used_prefixes(items)
+    used = _used_prefixes(items, {**PREFIXES, **(extra_prefixes or {})})
     return ox.serialize(items, format=fmt, prefixes=used) or b""
 
 
-def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
-    """The prefixes of :data:`PREFIXES` that some IRI of ``triples`` starts with (``rdf:`` always,
-    RDF/XML needs it)."""
+def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The ``prefixes`` that some IRI of ``triples`` starts with (``rdf:`` always, RDF/XML needs it)."""
     iris = {
         t.value
         for triple in triples
         for t in (triple.subject, triple.predicate, triple.object)
         if isinstance(t, ox.NamedNode)
     } | {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
-    return {p: ns for p, ns in PREFIXES.items() if p == "rdf" or any(i.startswith(ns) for i in iris)}
+    return {p: ns for p, ns in prefixes.items() if p == "rdf" or any(i.startswith(ns) for i in iris)}

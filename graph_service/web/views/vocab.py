@@ -28,6 +28,7 @@ from starlette.responses import Response
 
 from graph_service import conneg
 from graph_service.publish import rdf as rdf_out
+from graph_service.publish.graphs import PREFIXES as GRAPH_PREFIXES
 from graph_service.publish.graphs import describe_graph, graph_summary
 from graph_service.store import named_queries
 from graph_service.web import i18n
@@ -581,7 +582,7 @@ async def graph(request: Request) -> Response:
             return None
         g = describe_graph(summary, site.settings, root)
         triples = rdf_out.parse_ntriples(g.serialize(format="nt", encoding="utf-8"))
-        return rdf_out.write(triples, media, first=iri)
+        return rdf_out.write(triples, media, first=iri, extra_prefixes=GRAPH_PREFIXES)
 
     async def rdf(fmt: str) -> bytes | None:
         return await asyncio.to_thread(describe, conneg.RDF_MEDIA[fmt])
