@@ -172,11 +172,6 @@ class VocabTerm:
     replaced_by: list[Ref] = field(default_factory=list)
     uses: list[Use] = field(default_factory=list)
 
-    @property
-    def own(self) -> bool:
-        """A term of this project's namespace (or of its data)."""
-        return not self.curie or self.iri.startswith(ZKG) or self.curie == self.iri
-
     def comment(self, lang: str) -> str | None:
         return self.comments.get(lang) or self.comments.get("en" if lang == "uk" else "uk")
 
@@ -213,7 +208,7 @@ def ontology_terms(ctx: Ctx) -> list[VocabTerm]:
         by_iri[iri] = VocabTerm(
             iri=iri,
             anchor=anchor(iri, ctx.site.id_base),
-            curie=curie(iri),
+            curie=_short(iri, ctx),
             kind=kind,
             href=ctx.href(iri),
             label=label,
@@ -228,7 +223,7 @@ def ontology_terms(ctx: Ctx) -> list[VocabTerm]:
         raw[iri] = row
 
     def ref(iri: str) -> Ref:
-        label = labels.get(iri) or i18n.Label(curie(iri), None)
+        label = labels.get(iri) or i18n.Label(_short(iri, ctx), None)
         return Ref(iri, ctx.href(iri), label)
 
     for term in by_iri.values():
