@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS
 
 from graph_service.publish.dataset import SPDX, VOID
@@ -95,8 +96,17 @@ def test_every_zkg_term_of_the_graph_lands_on_its_anchor(store, ontology_html):
 
 def test_each_term_has_uk_and_en_labels_and_comments_domain_range_and_alignment(store, ontology_html):
     status = _section(ontology_html, "status")
-    assert "стан" in status and ">status<" in status  # both labels
-    assert "Стан виконання, визначений із тексту" in status and "The status decided from the text" in status
+    assert "<code>zkg:status</code>" in status
+    for lang in ("uk", "en"):  # both labels and both comments, as the ontology states them
+        for prop in (RDFS.label, RDFS.comment):
+            texts = [
+                r[0].value
+                for r in store.query(
+                    f"SELECT ?t WHERE {{ <{ZKG}status> <{prop}> ?t FILTER (lang(?t) = '{lang}') }}",
+                    use_default_graph_as_union=True,
+                )
+            ]
+            assert texts and any(str(escape(t)) in status for t in texts), (lang, prop)
     assert 'href="http://testserver/ontology#ProgressReport"' in status  # domain, on this service
     assert 'href="http://testserver/ontology#Status"' in status  # range
     project = _section(ontology_html, "Project")

@@ -88,7 +88,7 @@ class Publisher:
         key = ("graphs", self.key())
         cached = self._graphs.get(key)
         if cached is None:
-            cached = sitemap.graph_iris(self.backend)
+            cached = sitemap.graph_iris(self.backend, self.settings)
             self._graphs.put(key, cached)
         return cached  # type: ignore[return-value]
 

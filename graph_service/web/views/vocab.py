@@ -256,8 +256,10 @@ def ontology_terms(ctx: Ctx) -> list[VocabTerm]:
 
 
 def _short(iri: str, ctx: Ctx) -> str:
+    """``zkg:Project`` for an IRI of a known namespace, else its path under the base, else the IRI."""
+    short = curie(iri)
     base = ctx.site.settings.base_iri
-    return iri[len(base) :] if iri.startswith(base) else curie(iri)
+    return iri[len(base) :] if short == iri and iri.startswith(base) else short
 
 
 def ontology_page(ctx: Ctx) -> Page:
