@@ -21,9 +21,9 @@ import pytest
 import rdflib
 
 from graph_service import conneg
-from graph_service.testing import free_port, running, serve_cmd
 from graph_service.urls import Links
 from tests.conftest import cli_build
+from tests.test_rebuild_while_serving import serve
 from zhytomyr_kg.settings import ONTOLOGY_IRI, SHAPES, Settings
 from zhytomyr_kg.store_layout import live_build
 
@@ -57,13 +57,8 @@ def server(tmp_path_factory):
     """A store built by the CLI, served by ``zhytomyr-kg serve`` with two HTTP processes."""
     work = tmp_path_factory.mktemp("crawl")
     store = cli_build(work / "store")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {"ZKG_STORE": str(store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_POOL_SIZE": "1"}
-    log = work / "serve.log"
-    with running(serve_cmd(port, workers=2), base + "/health", env=env, log_path=log, timeout=120):
+    with serve(store, work / "serve.log") as base:
         yield base, store
-    assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
 
 
 def in_namespace(iri: str) -> bool:

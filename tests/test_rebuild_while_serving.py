@@ -6,11 +6,13 @@ build's entities."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -30,6 +32,18 @@ DCAT_VERSION = rdflib.URIRef(str(DCAT) + "version")
 #: requests per check, each on a new connection, so that both HTTP processes answer
 ROUNDS = 8
 NEW_PLACE = "/id/place/vulytsia-pushkinska-5"
+
+
+@contextlib.contextmanager
+def serve(store: Path, log: Path, workers: int = 2) -> Iterator[str]:
+    """``zhytomyr-kg serve`` over ``store`` with ``workers`` HTTP processes (one query worker
+    each); yields its base URL. The one place these tests start a server."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"ZKG_STORE": str(store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_POOL_SIZE": "1"}
+    with running(serve_cmd(port, workers=workers), base + "/health", env=env, log_path=log, timeout=120):
+        yield base
+    assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
 
 
 def build(store: Path, report: Path | None = None) -> str:
@@ -107,11 +121,7 @@ def test_every_advertised_checksum_and_size_is_the_served_files_across_rebuilds(
     assert text.count(anchor) == 1
     changed.write_text(text.replace(anchor, anchor + " (офіс на вул. Пушкінській, 5)"), encoding="utf-8")
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {"ZKG_STORE": str(store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_POOL_SIZE": "1"}
-    log = tmp_path / "serve.log"
-    with running(serve_cmd(port, workers=2), base + "/health", env=env, log_path=log, timeout=120):
+    with serve(store, tmp_path / "serve.log") as base:
         wait_for(base, first)
         before = advertised(base, first)
         assert all(base + NEW_PLACE not in urls for urls in sitemap(base))
@@ -128,4 +138,3 @@ def test_every_advertised_checksum_and_size_is_the_served_files_across_rebuilds(
         after = advertised(base, third)
         assert after["dataset.nq.gz"] != before["dataset.nq.gz"]
         assert all(base + NEW_PLACE in urls for urls in sitemap(base))
-    assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
