@@ -1,4 +1,6 @@
-"""The ontology and SHACL shapes under ``ontology/``: loaded into their own named graph."""
+"""The ontology and SHACL shapes under ``ontology/``: loaded into their own named graph, their
+blank nodes (the shapes' property constraints and lists) skolemised by content (``etl/skolem.py``),
+so every build of the same files gives the same IRIs."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from etl.skolem import skolemise
 from zhytomyr_kg.resources import ONTOLOGY_DIR
 from zhytomyr_kg.settings import Settings
 
@@ -25,4 +28,4 @@ def ontology_quads(settings: Settings, directory: Path = ONTOLOGY_DIR) -> list[o
     for path in ontology_files(directory):
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
-    return quads
+    return skolemise(quads, settings.base_iri)

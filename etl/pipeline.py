@@ -27,7 +27,9 @@ from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads, shape_files
 from etl.reader import SourceDocument, read_report
 from etl.search_index import INDEX_NAME, build_index
+from etl.skolem import skolemise
 from etl.slug import slugify
+from etl.sources import graph_sources
 from etl.status import StatusRules
 from etl.structure import PriorityInfo, load_priorities, parse_report
 from etl.to_rdf import ReportRdf, merge_strategy, report_quads
@@ -184,7 +186,9 @@ def extract_and_validate(
         extracted = list(dict.fromkeys(extracted))  # a work's support or an address named every year
         everything = data.core + extracted
         extracted += link_quads(settings, everything)  # etl/data/links.csv, checked against the whole graph
-        everything = data.core + extracted
+        # each quad once (a term declared in two ontology files, an address named twice): the
+        # count the build reports is then the store's, the dumps' and VoID's
+        everything = list(dict.fromkeys(data.core + extracted))
     except BaseException:
         if checker is not None:  # the validation process must not outlive a failed build
             try:
@@ -198,7 +202,7 @@ def extract_and_validate(
     failure: BaseException | None = None
     if validation:
         assert checker is not None
-        progress(f"validating {len(data.core) + len(extracted)} quads against the SHACL shapes")
+        progress(f"validating {len(everything)} quads against the SHACL shapes")
         authority = ox.NamedNode(settings.graph("authority"))
         checker.submit([q for q in data.core if q.graph_name == authority] + extracted, extraction_shapes)
         try:
@@ -312,9 +316,11 @@ def _build(
         raise
     graphs = data.graphs
     t0 = time.perf_counter()
-    inputs = (
-        paths + sorted({*ETL_DATA_DIR.glob("*.csv"), *filter(Path.exists, [links_file()])}) + ontology_files()
-    )
+    # no blank node reaches the store: their labels would change from build to build (the
+    # ontology's are skolemised where they are parsed; this catches any other)
+    quads = skolemise(quads, settings.base_iri)
+    curated_files = sorted({*ETL_DATA_DIR.glob("*.csv"), *filter(Path.exists, [links_file()])})
+    inputs = paths + curated_files + ontology_files()
     version = data_version(inputs, salt=f"{settings.base_iri} {__version__}")
     if in_memory:
         loaded = load_in_memory(quads, version)
@@ -323,6 +329,7 @@ def _build(
             "built": datetime.now(UTC).isoformat(timespec="seconds"),
             "base_iri": settings.base_iri,
             "reports": [{"path": str(p), "graph": g} for p, g in graphs],
+            "graphs": graph_sources(settings, graphs, curated_files, ontology_files()),
         }
         assert index is not None
         try:

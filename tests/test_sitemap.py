@@ -1,4 +1,5 @@
-"""/sitemap.xml and /robots.txt: every entity under the base, on the serving host, split into a
+"""/sitemap.xml and /robots.txt: the vocabulary, every named graph and every entity under the
+base, on the serving host, split into a
 sitemap index above the protocol's limit; robots.txt allows all and names the sitemap."""
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def _expected(backend, service_url: str) -> set[str]:
         for iri, cls in types.items()
         if iri.startswith(s.id_base) and "#" not in iri and not cls & HELPERS
     }
-    return {service_url + "/dataset"} | {service_url + "/" + iri[len(s.base_iri) :] for iri in entities}
+    graphs = {g.value for g in backend.store().named_graphs() if isinstance(g, ox.NamedNode)}
+    pages = {service_url + "/dataset", service_url + "/ontology", service_url + "/shapes"}
+    return pages | {service_url + "/" + iri[len(s.base_iri) :] for iri in entities | graphs}
 
 
 def _locs(xml: str, tag: str) -> list[str]:

@@ -18,6 +18,12 @@ from platformdirs import user_data_dir
 
 #: The ontology namespace is part of the public contract and never configurable.
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
+#: The ontology's own IRI (``owl:Ontology``); each term is a fragment of it (served at /ontology).
+ONTOLOGY_IRI = ZKG[:-1]
+#: The SHACL shapes' namespace (``ontology/shapes*.ttl``, served at /shapes).
+SHAPES = "https://w3id.org/zhytomyr-kg/shapes#"
+#: Where skolem IRIs (blank nodes replaced by IRIs, RDF 1.1 §3.5) live, under the base IRI.
+GENID = ".well-known/genid/"
 DEFAULT_BASE_IRI = "https://w3id.org/zhytomyr-kg/"
 
 

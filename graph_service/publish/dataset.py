@@ -168,9 +168,20 @@ def _period(g: Graph, subject, first: int, last: int) -> None:
 
 
 def _media(g: Graph, media_type: str) -> URIRef:
+    """The IANA media type, labelled with its name (``text/csv``): harvesters such as CKAN's
+    ckanext-dcat read the label as the distribution's media type and map it to a format."""
     iri = URIRef(IANA + media_type)
     g.add((iri, RDF.type, DCTERMS.MediaType))
+    g.add((iri, RDFS.label, Literal(media_type)))
     return iri
+
+
+#: licence IRI → its title, for catalogues that match licences by title
+LICENCE_TITLES = {
+    "https://creativecommons.org/licenses/by/4.0/": "Creative Commons Attribution 4.0 International",
+    "https://creativecommons.org/licenses/by-sa/4.0/": "Creative Commons Attribution-ShareAlike 4.0 International",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "Creative Commons CC0 1.0 Universal",
+}
 
 
 def describe(
@@ -206,6 +217,8 @@ def describe(
         g.add((URIRef(EU_LANG + code), RDF.type, DCTERMS.LinguisticSystem))
     g.add((ds, DCTERMS.license, licence))
     g.add((licence, RDF.type, DCTERMS.LicenseDocument))
+    if str(licence) in LICENCE_TITLES:
+        g.add((licence, DCTERMS.title, Literal(LICENCE_TITLES[str(licence)], lang="en")))
     g.add((ds, DCAT.landingPage, URIRef(service_url + "/dataset")))
     g.add((URIRef(service_url + "/dataset"), RDF.type, FOAF.Document))
 

@@ -4,8 +4,8 @@
 
 * ``dataset.nq.gz`` — every quad, N-Quads, gzipped (mtime 0, so equal data gives equal bytes);
 * ``graph-<name>.ttl`` and ``graph-<name>.jsonld`` — one per named graph (``<name>`` is the graph
-  IRI after ``{base}graph/`` with ``/`` → ``-``); the JSON-LD is compacted with ``context.jsonld``,
-  which is also inlined so each file stands alone;
+  IRI after ``{base}graph/`` with ``/`` → ``-``); the Turtle sorted by subject, the JSON-LD
+  compacted with ``context.jsonld``, which is also inlined so each file stands alone;
 * ``<table>.csv`` — one per named query tagged ``export`` (``queries/export-<table>.rq``); a table
   with no rows is left out (funders and places exist only once the graph has them). Entity tables
   (projects, tasks, departments, funders, programmes, places, progress reports), link tables
@@ -352,7 +352,7 @@ def jsonld_context() -> dict:
     return {"@context": dict(PREFIXES)}
 
 
-def _rdflib_term(term):
+def rdflib_term(term):
     import rdflib
 
     if isinstance(term, ox.NamedNode):
@@ -370,7 +370,13 @@ def graph_jsonld(store: ox.Store, graph: str) -> bytes:
 
     g = rdflib.Graph()
     for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-        g.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
+        g.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
+    return compact_jsonld(g)
+
+
+def compact_jsonld(g) -> bytes:
+    """An rdflib graph as JSON-LD compacted with the published context (:func:`jsonld_context`,
+    inlined), nodes and values sorted: equal data gives equal bytes."""
     doc = json.loads(g.serialize(format="json-ld", context=jsonld_context()["@context"]))
     # rdflib's order follows Python's hashing; sort nodes and values so equal data → equal bytes
     nodes = doc.get("@graph", [doc] if "@id" in doc else [])
@@ -381,6 +387,19 @@ def graph_jsonld(store: ox.Store, graph: str) -> bytes:
     nodes.sort(key=lambda n: n.get("@id", ""))
     out = {"@context": doc["@context"], "@graph": nodes}
     return json.dumps(out, sort_keys=True, indent=1, ensure_ascii=False).encode("utf-8")
+
+
+def graph_turtle(store: ox.Store, graph: str) -> bytes:
+    """One named graph as Turtle with the project's prefixes, triples sorted: the bytes depend on
+    the data only, not on the store's order (an on-disk build and its in-memory copy differ)."""
+    triples = sorted(
+        (
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        ),
+        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+    )
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
 
 
 def named_graphs(store: ox.Store) -> list[str]:
@@ -407,9 +426,7 @@ def export(store: ox.Store, out_dir: Path, settings: Settings, *, version: str |
     files[NQUADS] = (_nquads_gz(store), {"graph": None, "compression": "gzip"})
     for graph in named_graphs(store):
         stem = graph_file_stem(graph, settings)
-        turtle = cast(
-            bytes, store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.NamedNode(graph), prefixes=PREFIXES)
-        )
+        turtle = graph_turtle(store, graph)
         files[stem + ".ttl"] = (turtle, {"graph": graph})
         files[stem + ".jsonld"] = (graph_jsonld(store, graph), {"graph": graph, "context": CONTEXT})
     files[CONTEXT] = (json.dumps(jsonld_context(), indent=1, ensure_ascii=False).encode("utf-8"), {})

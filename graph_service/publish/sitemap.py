@@ -1,4 +1,5 @@
-"""The sitemap: the dataset page and every entity IRI under the base
+"""The sitemap: the dataset page, the vocabulary (``/ontology``, ``/shapes``), every named graph
+(``queries/sitemap-graphs.rq``) and every entity IRI under the base
 (``queries/sitemap-entities.rq``), as URLs of this service (``graph_service.urls.Links``);
 above :data:`SITEMAP_LIMIT` URLs, a sitemap index of ``/sitemap-<n>.xml``."""
 
@@ -18,6 +19,12 @@ def entity_iris(backend, settings: Settings) -> list[str]:
     """Every entity IRI with a page."""
     text = named_queries.get("sitemap-entities").bind(base=settings.id_base)
     return [row["entity"] for row in backend.select_rows(text) if row.get("entity")]
+
+
+def graph_iris(backend, settings: Settings) -> list[str]:
+    """Every named graph of the dataset (each has a page, ``/graph/…``)."""
+    text = named_queries.get("sitemap-graphs").bind(graphs=settings.graph_base)
+    return [row["g"] for row in backend.select_rows(text) if row.get("g")]
 
 
 def lastmod(backend) -> str | None:

@@ -61,7 +61,9 @@ class NamedQuery:
         return self.descriptions.get(lang or "", self.description)
 
     def bind(self, **values: str) -> str:
-        """The query with ``VALUES ?param { <iri> }`` for each given parameter.
+        """The query with ``VALUES ?param { <iri> }`` for each given parameter, at the top of every
+        group that opens a WHERE clause: the outer one, and a subquery's (a subquery is evaluated
+        before it is joined, so its LIMIT counts only the parameter's solutions).
 
         Values are IRIs (that is what pages pass: the entity they show), whole numbers (a year),
         which become integers, or plain strings, which become literals. Unknown parameters are refused so a typo cannot silently widen a query.
@@ -84,10 +86,15 @@ class NamedQuery:
             clauses.append(f"VALUES ?{name} {{ {term} }}")
         if not clauses:
             return self.text
-        match = _WHERE.search(self.text)
-        if match is None:
+        ends = [m.end() for m in _WHERE.finditer(self.text)]
+        if not ends:
             raise BadParameter(f"{self.name} has no WHERE clause to bind parameters in")
-        return self.text[: match.end()] + "\n  " + "\n  ".join(clauses) + self.text[match.end() :]
+        inserted = "\n  " + "\n  ".join(clauses)
+        parts, last = [], 0
+        for end in ends:
+            parts += [self.text[last:end], inserted]
+            last = end
+        return "".join(parts) + self.text[last:]
 
 
 def parse_query_file(path: Path) -> NamedQuery:

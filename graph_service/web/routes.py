@@ -26,7 +26,7 @@ from graph_service.publish.publisher import Publisher
 from graph_service.store.base import Backend
 from graph_service.urls import Links
 from graph_service.web.context import Site
-from graph_service.web.views import base, dataset, editor, entity, health, home, lists, queries, search
+from graph_service.web.views import base, dataset, editor, entity, health, home, lists, queries, search, vocab
 from zhytomyr_kg.resources import STATIC_DIR
 from zhytomyr_kg.settings import Settings, env
 
@@ -52,6 +52,11 @@ ROUTES: tuple[Entry, ...] = (
     *(e for name, spec in lists.LISTS.items() for e in _page(f"/{name}", lists.view(spec))),
     *_page("/search", search.search),
     Entry("/id/{path:path}", entity.entity, "pages", cacheable=True),
+    # the vocabulary, the named graphs and the skolem IRIs (#12): every IRI of the data answers
+    *_page("/ontology", vocab.ontology),
+    *_page("/shapes", vocab.shapes),
+    Entry("/graph/{path:path}", vocab.graph, "pages", cacheable=True),
+    Entry("/.well-known/genid/{path:path}", entity.genid, "pages", cacheable=True),
     # named queries: the list and the pages are cached; the result files are the endpoint's
     Entry("/queries", queries.index, "queries", cacheable=True),
     Entry("/queries.json", queries.index_json, "queries", cacheable=True),
@@ -103,8 +108,9 @@ def install(
     cache_entries: int | None = None,
 ) -> None:
     """Add the routes of ``groups`` (default: all) to ``app`` with the state their views use:
-    ``app.state.site`` (pages, queries) and ``app.state.publisher`` (publish), sharing one
-    :class:`Links` (every group with HTML pages gets the site). ``cache_entries`` (query results kept; default ``ZKG_PAGES_CACHE_ENTRIES``)."""
+    ``app.state.site`` (pages, queries) and ``app.state.publisher`` (publish, and the named
+    graphs' pages), sharing one :class:`Links` (every group with HTML pages gets the site).
+    ``cache_entries`` (query results kept; default ``ZKG_PAGES_CACHE_ENTRIES``)."""
     settings = settings or Settings()
     links = links or Links.from_env(settings.base_iri)
     wanted = set(groups) if groups is not None else None
@@ -113,7 +119,7 @@ def install(
         if cache_entries is None:
             cache_entries = env("ZKG_PAGES_CACHE_ENTRIES")
         app.state.site = Site(backend, settings, cache_entries=cache_entries, links=links)
-    if any(e.group == "publish" for e in entries):
+    if any(e.group in ("publish", "pages") for e in entries):  # /graph/… pages name their dumps
         app.state.publisher = Publisher(backend, settings, links)
     if hasattr(app.state, "site"):  # a path no route answers: the 404 page in the request's language
         app.add_exception_handler(404, base.not_found)
