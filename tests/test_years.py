@@ -40,6 +40,7 @@ SAMPLE = {
     "place": B + "place/zhytomyr",
     "base": B,
     "graphs": "https://w3id.org/zhytomyr-kg/graph/",
+    "graph": "https://w3id.org/zhytomyr-kg/graph/ontology",
     "year": "2022",
 }
 ENTITY = {
