@@ -14,7 +14,6 @@ results are cached per data version.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,7 +26,7 @@ from starlette.requests import Request
 
 from graph_service.lru import LRU
 from graph_service.store import named_queries
-from graph_service.store.base import Backend
+from graph_service.store.base import Backend, Term, parse_results
 from graph_service.urls import Links
 from graph_service.web import i18n
 from graph_service.web.search import index_path
@@ -47,23 +46,6 @@ EXTERNAL_LINK_PROPERTIES = frozenset(
 )
 
 # --------------------------------------------------------------------------- terms and references
-
-
-@dataclass(frozen=True)
-class Term:
-    """One value of a SPARQL JSON result: lexical value, ``uri``/``literal``/``bnode``, language."""
-
-    value: str
-    type: str = "literal"
-    lang: str | None = None
-    datatype: str | None = None
-
-    @property
-    def is_iri(self) -> bool:
-        return self.type == "uri"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -169,24 +151,8 @@ class Site:
             if hit is not None:
                 return hit
         result = self.backend.query(sparql, format="json")
-        data = json.loads(result.read())
-        names = data.get("head", {}).get("vars", [])
-        rows = []
-        for binding in data.get("results", {}).get("bindings", []):
-            row: dict[str, Term | None] = {}
-            for name in names:
-                cell = binding.get(name)
-                row[name] = (
-                    None
-                    if cell is None
-                    else Term(
-                        cell["value"],
-                        "uri" if cell["type"] == "uri" else cell["type"].replace("typed-literal", "literal"),
-                        cell.get("xml:lang"),
-                        cell.get("datatype"),
-                    )
-                )
-            rows.append(row)
+        parsed = parse_results(result.read())
+        rows: list[dict[str, Term | None]] = [{n: row.get(n) for n in parsed.vars} for row in parsed.rows]
         # the embedded store reports the LIMIT it imposed on every query: cut only when reached
         capped = result.capped_rows if result.capped_rows and len(rows) >= result.capped_rows else None
         answer = (rows, capped)
