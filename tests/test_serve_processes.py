@@ -24,6 +24,7 @@ from graph_service.testing import (
     serve_cmd,
     wait_http,
 )
+from tests.processes import http_processes
 
 pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
@@ -38,14 +39,6 @@ def env_for(sample_store: Path, **more: str) -> dict[str, str]:
         "ZKG_HEALTH_DETAILS": "1",  # /health shows the workers' pids
         **more,
     }
-
-
-def http_processes(supervisor: int) -> list[int]:
-    """The supervisor's children that serve HTTP (not multiprocessing's resource tracker)."""
-    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
-    return [
-        int(pid) for pid in children if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
 
 
 def pool_of_answering_process(base: str) -> tuple[int, ...]:

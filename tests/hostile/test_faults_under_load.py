@@ -15,12 +15,12 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import pytest
 
 from graph_service.testing import listening_ports, running, serve_cmd
+from tests.processes import http_processes, query_workers, wait_for
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes, pytest.mark.slow]
 
@@ -28,31 +28,9 @@ pytestmark = [pytest.mark.hostile, pytest.mark.processes, pytest.mark.slow]
 QUERY = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?s a ?c } GROUP BY ?p"
 
 
-def children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except FileNotFoundError:
-        return []
-
-
-def cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except FileNotFoundError:
-        return b""
-
-
-def http_processes(supervisor: int) -> list[int]:
-    return [p for p in children(supervisor) if b"resource_tracker" not in cmdline(p)]
-
-
 def serving(supervisor: int) -> list[int]:
     """The HTTP processes that listen (a replacement appears as a child before it listens)."""
     return [p for p in http_processes(supervisor) if listening_ports(p, below=False)]
-
-
-def query_workers(supervisor: int) -> list[int]:
-    return [w for p in http_processes(supervisor) for w in children(p) if b"sparql.worker" in cmdline(w)]
 
 
 class Load:
@@ -89,16 +67,6 @@ class Load:
 
     def failures(self, since: float = 0.0, until: float = float("inf")) -> int:
         return sum(1 for start, _, status in self.results if since <= start < until and status != 200)
-
-
-def wait_for(predicate, what: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"after {timeout} s: {what}")
 
 
 def test_kills_and_rebuilds_under_load(tmp_path):

@@ -5,32 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from graph_service.testing import running, serve_cmd
+from tests.processes import http_processes, wait_for
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes]
-
-
-def http_processes(supervisor: int) -> list[int]:
-    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
-    return [
-        int(pid) for pid in children if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
-
-
-def wait_for(predicate, what: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"after {timeout} s: {what}")
 
 
 def test_processes_killed_as_fast_as_they_start_are_restarted_and_the_service_stays_up(sample_store):
