@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import httpx
 import pytest
 
 from graph_service.testing import running, service_cmd
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes]
 
@@ -30,15 +30,6 @@ def query(base: str, n: int) -> httpx.Response:
 
 def executor(base: str) -> dict:
     return httpx.get(base + "/health", timeout=10).json()["executor"]
-
-
-def wait_for(predicate, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"after {timeout} s: {what}")
 
 
 @pytest.mark.parametrize("victims", ["one", "all"])

@@ -16,6 +16,7 @@ import pytest
 
 from graph_service.sparql.worker import cap_memory, memory_message
 from graph_service.testing import running, service_cmd
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes]
 
@@ -26,15 +27,6 @@ JSON = {"Content-Type": "application/sparql-query", "Accept": "application/sparq
 
 def executor(base: str) -> dict:
     return httpx.get(base + "/health", timeout=10).json()["executor"]
-
-
-def wait_for(predicate, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"after {timeout} s: {what}")
 
 
 def test_the_message_names_the_limit_and_the_setting():
