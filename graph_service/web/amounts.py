@@ -71,7 +71,7 @@ def money(value: Decimal, currency: str, lang: str) -> str:
     name = i18n.t(key, lang) if i18n.has(key) else currency
     pattern = i18n.t("money_format", lang)
     text = pattern.format(number=number(shown, lang), scale=scale_word, currency=name)
-    return " ".join(text.split())
+    return " ".join(part for part in text.split(" ") if part)  # no scale: no double space
 
 
 @dataclass(frozen=True)
