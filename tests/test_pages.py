@@ -274,10 +274,10 @@ def test_no_n_plus_one(built):
     backend = CountingBackend(store_dir(built))
     app = pages_app(backend, Settings(store=store_dir(built)))
     entity_pages = {  # + 1 for each: the schema.org JSON-LD embedded in the page (queries/schema-entity.rq)
-        "/id/priority/efektyvne-misto": 2,
+        "/id/priority/efektyvne-misto": 3,  # entity, goals and tasks, the charts' counts by goal
         "/id/goal/efektyvne-misto/1": 2,
-        "/id/" + GIZ_TASK: 4,
-        "/id/" + TOWER: 5,  # entity, breadcrumb, reports, mentions, timeline
+        "/id/" + GIZ_TASK: 6,  # entity, task, reports, mentions, outputs, support
+        "/id/" + TOWER: 7,  # entity, breadcrumb, reports, mentions, timeline, outputs, support
         "/id/" + ECONOMY: 3,
         "/id/funder/giz": 3,
         "/id/funder/eu": 3,

@@ -253,6 +253,63 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count_properties": ("властивостей", "properties"),
     "linksets": ("Зв'язки з іншими наборами даних", "Links to other datasets"),
     "description_as": ("Опис набору даних як", "The description as"),
+    # a work's report years: state, cause, outputs with amounts, support by relation (#10)
+    "in_year": ("{year} рік", "Year {year}"),
+    "state": ("Стан", "State"),
+    "cause_evidence": ("Причину названо", "Cause named in"),
+    "no_outputs": ("Звіт не називає конкретних результатів.", "The report names no concrete outputs."),
+    "output": ("Результат", "Output"),
+    "output_year": ("Рік", "Year"),
+    "amounts": ("Кількості й суми", "Quantities and sums"),
+    "support_by_relation": ("Хто підтримав", "Who backed the work"),
+    "support_funds": ("Фінансує", "Funds"),
+    "support_partner": ("Партнер", "Partner"),
+    "support_supported": ("Підтримує", "Supported"),
+    "support_note": (
+        "«Фінансує» — кошти, грант, обладнання чи оплачені роботи; «Партнер» — спільне виконання, меморандум, рамки програми; «Підтримує» — підтримка, вид якої звіт не уточнює.",
+        "Funds: money, a grant, equipment or works paid for; Partner: joint implementation, a memorandum, a programme framework; Supported: backing of a kind the report does not specify.",
+    ),
+    "no_support": (
+        "Звіт не називає організацій, що підтримали роботу.",
+        "The report names no organisation backing the work.",
+    ),
+    "money_format": ("{number} {scale} {currency}", "{currency} {number} {scale}"),
+    "scale_3": ("тис.", "thousand"),
+    "scale_6": ("млн", "million"),
+    "scale_9": ("млрд", "billion"),
+    "currency_UAH": ("грн", "UAH"),
+    "currency_EUR": ("євро", "EUR"),
+    "currency_USD": ("дол. США", "USD"),
+    # the charts of the home and priority pages
+    "chart_states": ("Стан робіт за пріоритетами, {year} рік", "State of the works by priority, {year}"),
+    "chart_martial_law": (
+        "Роботи, які воєнний стан зупинив або яким завадив, за пріоритетами, {year} рік",
+        "Works martial law stopped or prevented, by priority, {year}",
+    ),
+    "chart_goal_states": (
+        "Стан робіт за стратегічними цілями, {year} рік",
+        "State of the works by strategic goal, {year}",
+    ),
+    "chart_goal_martial_law": (
+        "Роботи, які воєнний стан зупинив або яким завадив, за стратегічними цілями, {year} рік",
+        "Works martial law stopped or prevented, by strategic goal, {year}",
+    ),
+    "chart_counted": (
+        "Кількість звітів про виконання (рядків звіту) за {year} рік; робота з кількома рядками рахується за кожним.",
+        "Counted in progress reports (rows of the report) of {year}; a work with several rows counts once per row.",
+    ),
+    "chart_martial_law_note": (
+        "Звіти з причиною «воєнний стан», за будь-якого стану: призупинено, не проведено, не розпочато або частково зупинено.",
+        "Reports whose cause is martial law, whatever their state: suspended, not held, not started or partly halted.",
+    ),
+    "chart_legend": ("Легенда", "Legend"),
+    "chart_total": ("Разом", "Total"),
+    "chart_numbers": ("Числа діаграми", "The chart's numbers"),
+    "chart_empty": ("Немає звітів для цієї діаграми.", "No reports for this chart."),
+    "states_in": ("Стан у {year} році", "State in {year}"),
+    "table_chart": ("стани й причини", "states and causes"),
+    "table_outputs": ("результати", "outputs"),
+    "table_support": ("підтримка", "support"),
 }
 
 

@@ -190,13 +190,17 @@ def kind_of(iri: str, id_base: str) -> str:
 
 
 def work_links(ctx: Ctx, entity: Entity, reports: list[Report]) -> dict[str, list[Ref]]:
-    """Departments, funders, partners, programmes and places of a project or task."""
+    """Departments, funders, partners, other supporters, programmes and places of a project or task."""
     mentioned = [m for r in reports for m in r.mentions]
     targets = unique(ctx.ref(m, "target") for m in mentioned)
+    funded_by, partners = entity.refs(ZKG + "fundedBy"), entity.refs(ZKG + "partner")
+    named = {r.iri for r in funded_by + partners}
     return {
         "departments": entity.refs(ZKG + "responsibleBody"),
-        "funded_by": entity.refs(ZKG + "fundedBy"),
-        "partners": entity.refs(ZKG + "partner"),
+        "funded_by": funded_by,
+        "partners": partners,
+        # zkg:supportedBy is stated beside every fundedBy and partner edge: only the rest here
+        "supported_only": [r for r in unique(entity.refs(ZKG + "supportedBy")) if r.iri not in named],
         "programmes": [r for r in targets if kind_of(r.iri, ctx.site.id_base) == "programme"],
         "locations": entity.refs(SCHEMA + "location"),
         "mentioned_places": [r for r in targets if kind_of(r.iri, ctx.site.id_base) == "place"],

@@ -1,9 +1,11 @@
-"""A project (zkg:Project): where it sits in the strategy, its period, reports and links."""
+"""A project (zkg:Project): where it sits in the strategy, its period, its report years (state,
+cause, outputs with amounts, support by relation), reports and links."""
 
 from __future__ import annotations
 
 from graph_service.web.context import Ctx, Page, table_of
 from graph_service.web.entities.model import Entity, source_line_ref, work_links, work_reports
+from graph_service.web.entities.years import work_years
 from zhytomyr_kg.settings import ZKG
 
 
@@ -15,6 +17,7 @@ def project_page(ctx: Ctx, entity: Entity) -> Page:
     period = "–".join(x for x in (start, end) if x) or entity.literal(ZKG + "periodText")
     timeline_rows = ctx.rows("page-work-timeline", work=entity.iri)
     timeline = [timeline_entry(ctx, r) for r in timeline_rows]
+    years, year_tables = work_years(ctx, entity.iri, reports, report_rows)
     return Page(
         "project.html",
         entity.label.text,
@@ -23,12 +26,14 @@ def project_page(ctx: Ctx, entity: Entity) -> Page:
             "reports": reports,
             "period": period,
             "timeline": timeline,
+            "years": years,
             "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
             **work_links(ctx, entity, reports),
         },
         [
             table_of("timeline", timeline_rows),
             table_of("reports", report_rows),
+            *year_tables,
             table_of("mentions", mention_rows),
             table_of("breadcrumb", rows),
         ],

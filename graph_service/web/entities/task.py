@@ -1,4 +1,5 @@
-"""A task (zkg:Task): its projects, its reports with the mentions highlighted."""
+"""A task (zkg:Task): its projects; its own report years (state, cause, outputs with amounts,
+support by relation) and reports with the mentions highlighted."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections import OrderedDict
 
 from graph_service.web.context import Ctx, Page, table_of, unique
 from graph_service.web.entities.model import Entity, source_line_ref, work_links, work_reports
+from graph_service.web.entities.years import work_years
 from zhytomyr_kg.settings import ZKG
 
 
@@ -21,6 +23,7 @@ def task_page(ctx: Ctx, entity: Entity) -> Page:
     reports, report_rows, mention_rows = work_reports(ctx, entity.iri)
     for p in projects.values():
         p["statuses"] = unique(p["statuses"])
+    years, year_tables = work_years(ctx, entity.iri, reports, report_rows) if reports else ([], [])
     return Page(
         "task.html",
         entity.label.text,
@@ -28,8 +31,14 @@ def task_page(ctx: Ctx, entity: Entity) -> Page:
             "crumbs": crumbs,
             "projects": list(projects.values()),
             "reports": reports,
+            "years": years,
             "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
             **work_links(ctx, entity, reports),
         },
-        [table_of("projects", rows), table_of("reports", report_rows), table_of("mentions", mention_rows)],
+        [
+            table_of("projects", rows),
+            table_of("reports", report_rows),
+            *year_tables,
+            table_of("mentions", mention_rows),
+        ],
     )

@@ -1,11 +1,13 @@
-"""``/`` (and ``/index.json``, ``/index.csv``) — the six priorities with counts, funders with
-counts, a search box."""
+"""``/`` (and ``/index.json``, ``/index.csv``) — the six priorities with counts, the state of the
+works by priority and the works martial law stopped as bar charts, funders with counts, a search
+box."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from graph_service.web.charts import state_charts
 from graph_service.web.context import Ctx, Page, table_of
 from graph_service.web.views.base import respond
 from graph_service.web.views.lists import LISTS, group_list, list_table
@@ -13,13 +15,12 @@ from graph_service.web.views.lists import LISTS, group_list, list_table
 
 def home_page(ctx: Ctx) -> Page:
     prio_rows = ctx.rows("page-home-priorities")
-    status_rows = ctx.rows("page-home-statuses")
+    chart_rows = ctx.rows("page-chart-priorities")  # the latest report year
     funder_rows = ctx.rows("page-funders")
+    charts = state_charts(ctx, chart_rows, "priority", "home", ("chart_states", "chart_martial_law"))
     statuses: dict[str, list] = {}
-    for row in status_rows:
-        statuses.setdefault(row["priority"].value, []).append(
-            (ctx.ref(row, "status"), int(row["reports"].value))
-        )
+    for bar in charts["charts"][0].bars:
+        statuses[bar.key] = [(s.category, s.count) for s in bar.segments]
     priorities = [
         {
             "ref": ctx.ref(r, "priority"),
@@ -35,10 +36,10 @@ def home_page(ctx: Ctx) -> Page:
     return Page(
         "home.html",
         ctx.t("site"),
-        {"priorities": priorities, "funders": funders},
+        {"priorities": priorities, "funders": funders, **charts},
         [
             table_of("priorities", prio_rows),
-            table_of("statuses", status_rows),
+            table_of("statuses", chart_rows),
             list_table(LISTS["funders"], funders),
         ],
     )
