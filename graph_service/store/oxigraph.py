@@ -108,6 +108,7 @@ class OxigraphBackend(Backend):
         self.store_dir = Path(store_dir)
         self.memory_quads = memory_quads
         self.in_memory = False  # whether the open build is answered from an in-memory copy
+        self.open_quads: int | None = None  # the open build's quads, as its build.json records
         self.recheck = recheck
         self.max_rows = max_rows
         self.max_result_bytes = max_result_bytes
@@ -176,9 +177,10 @@ class OxigraphBackend(Backend):
         import pyoxigraph
 
         disk = pyoxigraph.Store.read_only(str(path))
+        quads = LiveBuild(build_id, path.parent).info().get("quads")
+        self.open_quads = quads if isinstance(quads, int) else None
         if self.memory_quads <= 0:
             return disk
-        quads = LiveBuild(build_id, path.parent).info().get("quads")
         if not isinstance(quads, int) or quads > self.memory_quads:
             return disk
         memory = pyoxigraph.Store()
