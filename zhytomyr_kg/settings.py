@@ -74,7 +74,7 @@ def _bool(raw: str) -> bool:
 
 #: Resident bytes one quad of the in-memory copy costs a process, measured by ``bench/memory.py``
 #: on the report's data (docs/SERVICE.md, "Memory"): ``ZKG_MEMORY_BUDGET`` is divided by it.
-MEMORY_BYTES_PER_QUAD = 460
+MEMORY_BYTES_PER_QUAD = 500
 
 
 @dataclass(frozen=True)
