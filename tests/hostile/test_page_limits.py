@@ -101,6 +101,9 @@ def still_serving(server) -> None:
 def test_a_page_past_the_deadline_answers_503_and_the_process_goes_on(hostile_store):
     with serve(hostile_store, ZKG_PAGES_TIMEOUT="0.5", ZKG_SPARQL_TIMEOUT="30") as server:
         before = httpx.get(server.base + "/health", timeout=30).json()["executor"]
+        # the budget, not a fixed quad count, decided the in-memory copy, and /health says so
+        assert before["memory"]["source"] == "ZKG_MEMORY_BUDGET" and before["memory"]["in_memory"]
+        assert before["memory"]["why"].startswith("held in memory: ")
         page = httpx.get(server.base + "/id/thing/slow", headers=HTML, timeout=120)
         assert page.status_code == 503, page.text[:500]
         assert page.headers["retry-after"] == "1"
@@ -133,3 +136,6 @@ def test_a_page_past_the_memory_cap_answers_503_and_the_process_goes_on(hostile_
         still_serving(server)
         executor = httpx.get(server.base + "/health", timeout=30).json()["executor"]
         assert executor["out_of_memory"] >= 1 and executor["memory_limit"] == CAP
+        assert (
+            executor["memory"]["source"] == "ZKG_SPARQL_MEMORY_QUADS" and not executor["memory"]["in_memory"]
+        )
