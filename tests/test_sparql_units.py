@@ -7,12 +7,13 @@ import pytest
 
 from graph_service import conneg as formats
 from graph_service.sparql.endpoint import _etag_matches
+from graph_service.sparql.executors import memory_status
 from graph_service.sparql.service import result_cache
 from graph_service.store.base import QueryError, check_query
 from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.store.sparql_text import analyse, with_row_cap
 from graph_service.testing import build_store, sample_quads
-from zhytomyr_kg.settings import ServiceConfig
+from zhytomyr_kg.settings import MEMORY_BYTES_PER_QUAD, ServiceConfig
 from zhytomyr_kg.store_layout import NoStore
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
@@ -238,6 +239,33 @@ def test_oxigraph_backend_answers_small_builds_from_memory(tmp_path):
     build_store(tmp_path, sample_quads()[:3], build_id="smaller")
     in_memory.recheck = 0
     assert in_memory.triple_count() == 3 and in_memory.in_memory  # a new build: a new copy
+
+
+def test_the_memory_budget_decides_the_in_memory_copy(tmp_path, monkeypatch):
+    quads = len(sample_quads())
+    copies = 1 + 2  # the HTTP process and two query workers
+    fits = ServiceConfig(memory_budget=quads * MEMORY_BYTES_PER_QUAD * copies, pool_size=2)
+    short = ServiceConfig(memory_budget=quads * MEMORY_BYTES_PER_QUAD * copies - 1, pool_size=2)
+    assert fits.memory_copies == 3 and fits.memory_quads == quads and short.memory_quads == quads - 1
+    # never more than half a worker's address-space cap per copy (the copy counts against it)
+    capped = ServiceConfig(memory_budget=10**12, worker_memory=2 * 1000 * MEMORY_BYTES_PER_QUAD)
+    assert capped.memory_quads == 1000 and capped.memory_plan()["limited_by"] == "ZKG_SPARQL_WORKER_MEMORY"
+    # the old threshold, when set, is an explicit override
+    monkeypatch.setenv("ZKG_MEMORY_BUDGET", "1")
+    monkeypatch.setenv("ZKG_SPARQL_MEMORY_QUADS", str(quads))
+    override = ServiceConfig.from_env()
+    assert override.memory_quads == quads and override.memory_plan()["source"] == "ZKG_SPARQL_MEMORY_QUADS"
+    monkeypatch.delenv("ZKG_SPARQL_MEMORY_QUADS")
+    assert ServiceConfig.from_env().memory_quads == 0  # a budget of one byte holds nothing
+
+    build_store(tmp_path, sample_quads())
+    for config, held in ((fits, True), (short, False)):
+        backend = OxigraphBackend(tmp_path, memory_quads=config.memory_quads)
+        backend.open()
+        status = memory_status(config, backend)
+        assert backend.in_memory is held and status["in_memory"] is held and status["quads"] == quads
+        where = "held in memory" if held else "read from disk"
+        assert status["why"].startswith(f"{where}: {quads} quads × {MEMORY_BYTES_PER_QUAD} B × 3 copies")
 
 
 def test_oxigraph_backend_without_store(tmp_path):

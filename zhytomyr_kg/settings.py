@@ -72,6 +72,11 @@ def _bool(raw: str) -> bool:
     return raw.lower() in ("1", "true", "yes", "on", "auto")
 
 
+#: Resident bytes one quad of the in-memory copy costs a process, measured by ``bench/memory.py``
+#: on the report's data (docs/SERVICE.md, "Memory"): ``ZKG_MEMORY_BUDGET`` is divided by it.
+MEMORY_BYTES_PER_QUAD = 500
+
+
 @dataclass(frozen=True)
 class Var:
     """One ``ZKG_*`` environment variable: its type, its default and what it does."""
@@ -223,10 +228,25 @@ ENVIRONMENT: dict[str, Var] = {
             "internal: set by the worker pool for the workers it starts",
         ),
         Var(
+            "ZKG_MEMORY_BUDGET",
+            int,
+            1024**3,
+            "bytes the in-memory copies of the build may take per HTTP process, its query workers' "
+            "included: a build is copied into memory only when it fits (else it is read from disk)",
+        ),
+        Var(
             "ZKG_SPARQL_MEMORY_QUADS",
             int,
-            500_000,
-            "builds up to this many quads are answered from an in-memory copy (0 = disk)",
+            "",
+            "explicit override of ZKG_MEMORY_BUDGET: builds up to this many quads are copied into memory "
+            "(0 = always disk)",
+        ),
+        Var(
+            "ZKG_PAGES_TIMEOUT",
+            float,
+            0.0,
+            "seconds a page's query may take (queue wait included) before the page answers 503 "
+            "(0: ZKG_SPARQL_TIMEOUT)",
         ),
         Var(
             "ZKG_SPARQL_INLINE_BYTES",
@@ -310,9 +330,13 @@ class ServiceConfig:
     #: put worker processes in an empty network namespace when the OS allows it (defence in
     #: depth against any fetch; off automatically when SERVICE is allow-listed) — ZKG_SPARQL_WORKER_NETNS
     worker_netns: bool = ENVIRONMENT["ZKG_SPARQL_WORKER_NETNS"].default
-    #: a build of at most this many quads is answered from an in-memory copy (workers and
-    #: pages; about 300 bytes per quad in each process); 0 = always from disk — ZKG_SPARQL_MEMORY_QUADS
-    memory_quads: int = ENVIRONMENT["ZKG_SPARQL_MEMORY_QUADS"].default
+    #: bytes the in-memory copies may take per HTTP process with its query workers — ZKG_MEMORY_BUDGET
+    memory_budget: int = ENVIRONMENT["ZKG_MEMORY_BUDGET"].default
+    #: an explicit quad threshold for the in-memory copy (None: decided by ``memory_budget``;
+    #: 0 = always from disk) — ZKG_SPARQL_MEMORY_QUADS
+    memory_quads_override: int | None = None
+    #: seconds a page's query may take (0: ``timeout``) — ZKG_PAGES_TIMEOUT
+    pages_timeout: float = ENVIRONMENT["ZKG_PAGES_TIMEOUT"].default
     #: bounded lookups (one triple pattern) with an answer up to this size are answered in the
     #: HTTP process, not a worker; 0 = every query goes to a worker — ZKG_SPARQL_INLINE_BYTES
     inline_bytes: int = ENVIRONMENT["ZKG_SPARQL_INLINE_BYTES"].default
@@ -337,7 +361,9 @@ class ServiceConfig:
         "cors_origins": "ZKG_SPARQL_CORS_ORIGINS",
         "stream_buffer": "ZKG_SPARQL_STREAM_BUFFER",
         "worker_netns": "ZKG_SPARQL_WORKER_NETNS",
-        "memory_quads": "ZKG_SPARQL_MEMORY_QUADS",
+        "memory_budget": "ZKG_MEMORY_BUDGET",
+        "memory_quads_override": "ZKG_SPARQL_MEMORY_QUADS",
+        "pages_timeout": "ZKG_PAGES_TIMEOUT",
         "inline_bytes": "ZKG_SPARQL_INLINE_BYTES",
         "health_details": "ZKG_HEALTH_DETAILS",
     }
@@ -348,5 +374,52 @@ class ServiceConfig:
         values = {f.name: env(cls.ENV[f.name]) for f in fields(cls) if f.name in cls.ENV}
         if not values.get("pool_size"):
             values.pop("pool_size", None)  # 0: the default of the field
+        if values.get("memory_quads_override") == "":
+            values["memory_quads_override"] = None  # unset: the budget decides
+        if "memory_quads" in overrides:  # the old name of the override
+            overrides["memory_quads_override"] = overrides.pop("memory_quads")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def page_timeout(self) -> float:
+        """Seconds a page's query may take: ``ZKG_PAGES_TIMEOUT``, else ``ZKG_SPARQL_TIMEOUT``."""
+        return self.pages_timeout if self.pages_timeout > 0 else self.timeout
+
+    @property
+    def memory_copies(self) -> int:
+        """In-memory copies one HTTP process accounts for: its own and one per query worker."""
+        return 1 + max(1, self.pool_size)
+
+    @property
+    def memory_quads(self) -> int:
+        """The largest build (in quads) copied into memory: ``ZKG_SPARQL_MEMORY_QUADS`` when set,
+        else what :meth:`memory_plan` allows."""
+        return self.memory_plan()["quad_limit"]
+
+    def memory_plan(self) -> dict[str, Any]:
+        """How the in-memory threshold was decided, for /health and the startup log.
+
+        From the budget: ``ZKG_MEMORY_BUDGET`` ÷ (:data:`MEMORY_BYTES_PER_QUAD` × copies), and
+        never more than half a query worker's address-space cap (``ZKG_SPARQL_WORKER_MEMORY``): a
+        copy that does not fit there would fail to allocate while the worker starts.
+        """
+        if self.memory_quads_override is not None:
+            return {
+                "source": "ZKG_SPARQL_MEMORY_QUADS",
+                "quad_limit": max(0, self.memory_quads_override),
+            }
+        per_copy = self.memory_budget // (MEMORY_BYTES_PER_QUAD * self.memory_copies)
+        plan: dict[str, Any] = {
+            "source": "ZKG_MEMORY_BUDGET",
+            "budget": self.memory_budget,
+            "bytes_per_quad": MEMORY_BYTES_PER_QUAD,
+            "copies": self.memory_copies,
+            "quad_limit": max(0, per_copy),
+        }
+        if self.worker_memory > 0:
+            worker_limit = self.worker_memory // 2 // MEMORY_BYTES_PER_QUAD
+            if worker_limit < plan["quad_limit"]:
+                plan["quad_limit"] = worker_limit
+                plan["limited_by"] = "ZKG_SPARQL_WORKER_MEMORY"
+        return plan

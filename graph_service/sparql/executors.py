@@ -163,7 +163,45 @@ class PoolExecutor(Executor):
         return Outcome(result.media_type, result.form, result.capped_rows, b"".join(chunks), [], None)
 
     def status(self) -> dict:
-        return {"kind": self.kind, **self.pool.status(), "inline_answers": self.inline_answers}
+        return {
+            "kind": self.kind,
+            **self.pool.status(),
+            "inline_answers": self.inline_answers,
+            "memory": memory_status(self.config, self.backend),
+        }
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB"
+
+
+def memory_status(config: ServiceConfig, backend: Backend) -> dict:
+    """Whether this process holds the open build in memory, and why (``/health``, the startup
+    log); empty for a backend without an in-memory copy (a remote endpoint)."""
+    if backend.executor_kind != PoolExecutor.kind:
+        return {}
+    plan = config.memory_plan()
+    quads = getattr(backend, "open_quads", None)
+    in_memory = bool(getattr(backend, "in_memory", False))
+    limit = plan["quad_limit"]
+    applied = getattr(backend, "memory_quads", limit)
+    if applied != limit:  # a backend made by its caller (tests, tools), not from the settings
+        plan = {"source": "the backend's own memory_quads", "quad_limit": applied}
+        limit = applied
+    where = "held in memory" if in_memory else "read from disk"
+    size = "its size unknown" if quads is None else f"{quads:,} quads"
+    if plan["source"] != "ZKG_MEMORY_BUDGET":
+        why = f"{size}; {plan['source']} = {limit} (set explicitly) copies builds up to {limit:,} quads"
+    else:
+        per_quad, copies = plan["bytes_per_quad"], plan["copies"]
+        need = f"{_mib(quads * per_quad * copies)}" if quads is not None else "unknown"
+        why = (
+            f"{size} × {per_quad} B × {copies} copies (this HTTP process and its query workers) = {need}; "
+            f"ZKG_MEMORY_BUDGET = {_mib(plan['budget'])}, so builds up to {limit:,} quads are copied"
+        )
+        if plan.get("limited_by"):
+            why += f" (at most half of ZKG_SPARQL_WORKER_MEMORY = {_mib(config.worker_memory)} per copy)"
+    return {**plan, "quads": quads, "in_memory": in_memory, "why": f"{where}: {why}"}
 
 
 class RemoteExecutor(Executor):

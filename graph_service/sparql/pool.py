@@ -326,7 +326,7 @@ class WorkerPool:
         if self.memory_limit > 0 and (allocation or aborted):
             self.out_of_memory += 1
             log.warning("query worker %d ran out of memory (code %s): replacing it", worker.pid, code)
-            return WorkerError(503, memory_message(self.memory_limit))
+            return WorkerOutOfMemory(503, memory_message(self.memory_limit))
         return WorkerFailed(f"worker {worker.pid} exited (code {code})")
 
     async def _stream(self, worker: Worker, deadline: float) -> AsyncIterator[bytes]:
@@ -388,6 +388,11 @@ class WorkerError(Exception):
         self.message = message
 
 
+class WorkerOutOfMemory(WorkerError):
+    """The query needed more memory than a worker may use (``ZKG_SPARQL_WORKER_MEMORY``): 503."""
+
+
 def _error(payload: bytes) -> WorkerError:
     data = json.loads(payload)
-    return WorkerError(int(data.get("status", 500)), data.get("message", "query failed"))
+    kind = WorkerOutOfMemory if data.get("retire") else WorkerError
+    return kind(int(data.get("status", 500)), data.get("message", "query failed"))

@@ -15,7 +15,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from graph_service import conneg as formats
 from graph_service.lru import LRU, key_bytes
 from graph_service.sparql.description import service_description
-from graph_service.sparql.executors import Executor, executor_for
+from graph_service.sparql.executors import Executor, executor_for, memory_status
+from graph_service.sparql.pages import PageQueries
 from graph_service.sparql.pool import Timeout, WorkerError
 from graph_service.store import named_queries
 from graph_service.store.base import Backend, parse_results
@@ -23,6 +24,7 @@ from zhytomyr_kg.settings import ServiceConfig
 from zhytomyr_kg.store_layout import NO_GRAPH, NoStore
 
 log = logging.getLogger("zkg.health")
+memory_log = logging.getLogger("zkg.store")
 
 #: the longest the health probe may take (and at most ZKG_SPARQL_TIMEOUT)
 PROBE_SECONDS = 3.0
@@ -127,14 +129,23 @@ class Service:
         self._sd: LRU[bytes] = LRU(64)  # service descriptions
         self._probe: Probe | None = None
         self._probing: asyncio.Future[Probe] | None = None
+        #: what the pages run their queries with (``Site.runner``): the executor, under the limits
+        self.pages = PageQueries(self)
         pool = getattr(self.executor, "pool", None)
         if pool is not None:
             pool.on_restart = self.metrics.restarts.inc
 
     async def open_store(self) -> None:
-        """Open the live build (and copy it into memory) before the first request needs it."""
+        """Open the live build (and copy it into memory) before the first request needs it;
+        log whether it is held in memory and why. Runs on the event loop at start, so the page
+        queries are bound to it from here on."""
+        self.pages.bind()
         with contextlib.suppress(NoStore):
             await asyncio.to_thread(self.backend.open)
+            memory = memory_status(self.config, self.backend)
+            if memory:  # a build too large for the budget is worth a warning: queries are slower
+                level = logging.INFO if memory["in_memory"] or not memory["quad_limit"] else logging.WARNING
+                memory_log.log(level, "pid %d: %s", os.getpid(), memory["why"])
 
     async def probe(self) -> Probe:
         """Whether a query gets answered: ``queries/health-probe.rq`` run through the executor

@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
@@ -61,6 +62,22 @@ class _ChunkWriter:
             self._buf.clear()
 
 
+@dataclass(frozen=True)
+class _Request:
+    """One query as :meth:`OxigraphBackend.execute` hands it to ``_run``: the checked text (and
+    its row-capped form), the engine's keyword arguments and how the answer is serialised."""
+
+    sparql: str
+    capped_text: str | None  # the text with the row cap's LIMIT, None when there is no cap
+    info: QueryInfo
+    kwargs: dict[str, Any]  # pyoxigraph's: base_iri, the dataset or the union default graph
+    accept: str | None
+    format: str | None
+    media_type: str | None
+    chunk_size: int
+    max_bytes: int | None
+
+
 class OxigraphBackend(Backend):
     """The embedded pyoxigraph store: the live build of ``store_dir``, opened read-only.
 
@@ -91,6 +108,7 @@ class OxigraphBackend(Backend):
         self.store_dir = Path(store_dir)
         self.memory_quads = memory_quads
         self.in_memory = False  # whether the open build is answered from an in-memory copy
+        self.open_quads: int | None = None  # the open build's quads, as its build.json records
         self.recheck = recheck
         self.max_rows = max_rows
         self.max_result_bytes = max_result_bytes
@@ -159,9 +177,10 @@ class OxigraphBackend(Backend):
         import pyoxigraph
 
         disk = pyoxigraph.Store.read_only(str(path))
+        quads = LiveBuild(build_id, path.parent).info().get("quads")
+        self.open_quads = quads if isinstance(quads, int) else None
         if self.memory_quads <= 0:
             return disk
-        quads = LiveBuild(build_id, path.parent).info().get("quads")
         if not isinstance(quads, int) or quads > self.memory_quads:
             return disk
         memory = pyoxigraph.Store()
@@ -274,53 +293,42 @@ class OxigraphBackend(Backend):
         # were dropped with "PyQuerySolutions is unsendable, but is being dropped on another
         # thread". So they live only in ``box``, which is emptied here, on every path.
         box: list[Any] = []
+        request = _Request(
+            sparql=sparql,
+            capped_text=capped_text,
+            info=info,
+            kwargs=kwargs,
+            accept=accept,
+            format=format,
+            media_type=media_type,
+            chunk_size=chunk_size,
+            max_bytes=max_bytes,
+        )
         try:
-            return self._run(
-                store,
-                box,
-                sparql,
-                capped_text,
-                info,
-                kwargs,
-                emit,
-                accept,
-                format,
-                media_type,
-                on_start,
-                chunk_size,
-                max_bytes,
-            )
+            return self._run(store, box, request, emit, on_start)
         finally:
             box.clear()
 
     def _run(
         self,
-        store,
-        box: list,
-        sparql,
-        capped_text,
-        info,
-        kwargs,
-        emit,
-        accept,
-        format,
-        media_type,
-        on_start,
-        chunk_size,
-        max_bytes,
+        store: pyoxigraph.Store,
+        box: list[Any],
+        request: _Request,
+        emit: Callable[[bytes], object],
+        on_start: Callable[[QueryResult], object] | None,
     ) -> QueryResult:
         import pyoxigraph
 
         capped: int | None = None
         try:
-            if capped_text is not None:
+            if request.capped_text is not None:
                 try:
-                    box.append(store.query(capped_text, **kwargs))
+                    box.append(store.query(request.capped_text, **request.kwargs))
                     capped = self.max_rows
                 except SyntaxError:
-                    box.append(store.query(sparql, **kwargs))
+                    box.append(store.query(request.sparql, **request.kwargs))
             else:
-                box.append(store.query(sparql, **kwargs))
+                box.append(store.query(request.sparql, **request.kwargs))
         except SyntaxError as exc:
             raise QueryError(400, f"malformed query: {exc}") from exc
         except (ValueError, RuntimeError) as exc:
@@ -335,16 +343,17 @@ class OxigraphBackend(Backend):
         elif isinstance(results, pyoxigraph.QueryBoolean):
             form = "ASK"
         else:
-            form = info.form if info.form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
+            form = request.info.form if request.info.form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
         del results  # the only reference left is the caller's box, which it clears
-        if media_type and media_type in formats.offered_for(form):
-            choice = formats.Choice(media_type)
+        if request.media_type and request.media_type in formats.offered_for(form):
+            choice = formats.Choice(request.media_type)
         else:
-            choice = formats.negotiate(form, accept, format)
+            choice = formats.negotiate(form, request.accept, request.format)
         result = QueryResult(choice.media_type, form, iter(()), capped)
         if on_start is not None:
             on_start(result)
-        writer = _ChunkWriter(emit, chunk_size, self.max_result_bytes if max_bytes is None else max_bytes)
+        limit = self.max_result_bytes if request.max_bytes is None else request.max_bytes
+        writer = _ChunkWriter(emit, request.chunk_size, limit)
         try:
             # pyoxigraph only calls write() on its output: the chunk writer is enough of a file
             output = cast(IO[bytes], writer)

@@ -112,6 +112,8 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     # response cache may replay — finished page responses: ZKG_PAGES_RESPONSE_CACHE_ENTRIES
     # (default 256; 0 = off), at most 32 MB
     routes.install(app, backend, settings)
+    if hasattr(app.state, "site"):  # page queries under /sparql's deadline and memory cap
+        app.state.site.runner = service.pages
     if env("ZKG_PAGES_PRERENDER"):
         app.prerendered = Prerendered(
             app.state.site,

@@ -26,7 +26,7 @@ from starlette.requests import Request
 
 from graph_service.lru import LRU
 from graph_service.store import named_queries
-from graph_service.store.base import Backend, Term, parse_results
+from graph_service.store.base import Backend, QueryResult, Term, parse_results
 from graph_service.urls import Links
 from graph_service.web import i18n
 from graph_service.web.search import index_path
@@ -34,6 +34,7 @@ from zhytomyr_kg.resources import TEMPLATES_DIR
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import PREFIXES
 
+RESULTS_JSON = "application/sparql-results+json"
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
 SKOS = PREFIXES["skos"]
@@ -130,6 +131,10 @@ class Site:
         # rows and the row limit the store cut them to (X-SPARQL-MaxRows), None if it did not
         self._cache: LRU[tuple[list[dict[str, Term | None]], int | None]] = LRU(cache_entries)
         self.search_path: Callable[[], Path | None] = lambda: index_path(backend)
+        #: runs a page query (text, media type) under the service's limits — a deadline and the
+        #: query workers' memory cap (``graph_service.sparql.pages.PageQueries``, set by
+        #: ``create_app``); None: in this process, through the backend (tests, tools)
+        self.runner: Callable[[str, str], QueryResult] | None = None
 
     # -- data ---------------------------------------------------------------------------------
     def version(self) -> str | None:
@@ -150,7 +155,10 @@ class Site:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
-        result = self.backend.query(sparql, format="json")
+        if self.runner is not None:
+            result = self.runner(sparql, RESULTS_JSON)
+        else:
+            result = self.backend.query(sparql, format="json")
         parsed = parse_results(result.read())
         rows: list[dict[str, Term | None]] = [{n: row.get(n) for n in parsed.vars} for row in parsed.rows]
         # the embedded store reports the LIMIT it imposed on every query: cut only when reached
@@ -161,6 +169,8 @@ class Site:
         return answer
 
     def construct(self, sparql: str, media_type: str) -> bytes:
+        if self.runner is not None:
+            return self.runner(sparql, media_type).read()
         return self.backend.construct(sparql, media_type)
 
     # -- rendering -------------------------------------------------------------------------------

@@ -156,6 +156,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error": ("Помилка", "Error"),
     "bad_request": ("Неправильний запит", "Bad request"),
     "unavailable": ("Граф зараз недоступний", "The graph is not available now"),
+    # a page query stopped by a limit (503 with Retry-After)
+    "page_stopped": ("Сторінка зараз не готова", "This page is not ready now"),
+    "page_stopped_timeout": (
+        "Запит цієї сторінки до графа тривав довше, ніж дозволено, і його зупинено.",
+        "A query this page makes ran longer than allowed and was stopped.",
+    ),
+    "page_stopped_memory": (
+        "Запит цієї сторінки до графа потребував більше пам’яті, ніж дозволено, і його зупинено.",
+        "A query this page makes needed more memory than allowed and was stopped.",
+    ),
+    "retry_later": ("Спробуйте ще раз за кілька секунд.", "Try again in a few seconds."),
     "more": ("ще", "more"),
     "show_all": ("показати всі", "show all"),
     # the tables a page offers as .csv / .json (footer), by their names

@@ -15,7 +15,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from graph_service import conneg
+from graph_service.sparql.pages import PageQueryStopped
 from graph_service.store.base import QueryError
+from graph_service.web import i18n
 from graph_service.web.context import Ctx, Page, Site, Table
 from zhytomyr_kg.store_layout import NoStore
 
@@ -37,10 +39,32 @@ def text(status: int, message: str, headers: dict[str, str] | None = None) -> Re
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
 
-def unavailable(exc: Exception, headers: dict[str, str] | None = None) -> Response:
-    """503, with the error's public ``message`` (a :class:`NoStore` names no path); the rest is logged."""
+def unavailable(exc: Exception, headers: dict[str, str] | None = None, lang: str = "en") -> Response:
+    """503, with the error's public ``message`` (a :class:`NoStore` names no path); the rest is
+    logged. A page query stopped by a limit says so in ``lang``, with ``Retry-After``."""
+    if isinstance(exc, PageQueryStopped):
+        log.warning("a page query was stopped: %s", exc.message)
+        message = f"{stopped_text(exc, lang)} ({exc.message}) {i18n.t('retry_later', lang)}"
+        return text(exc.status, message, {**(headers or {}), **exc.headers})
     log.warning("the graph is not available: %s", exc)
     return text(503, f"the graph is not available: {getattr(exc, 'message', 'see the service log')}", headers)
+
+
+def stopped_text(exc: PageQueryStopped, lang: str) -> str:
+    """What a reader is told about a page query stopped by the time limit or the memory cap."""
+    return i18n.t("page_stopped_memory" if exc.reason == "memory" else "page_stopped_timeout", lang)
+
+
+def unavailable_page(ctx: Ctx, exc: Exception, path: str, headers: dict[str, str]) -> tuple[Page, dict]:
+    """The error page for a graph that could not answer: 503, in the page's language; for a
+    query stopped by a limit, what happened, the limit, and ``Retry-After``."""
+    if isinstance(exc, PageQueryStopped):
+        log.warning("a page query was stopped: %s", exc.message)
+        message = f"{stopped_text(exc, ctx.lang)} {ctx.t('retry_later')} ({exc.message})"
+        page = Page("404.html", ctx.t("page_stopped"), {"path": path, "message": message}, status=503)
+        return page, {**headers, **exc.headers}
+    message = f"{ctx.t('unavailable')}: {getattr(exc, 'message', exc)}"
+    return Page("404.html", ctx.t("unavailable"), {"path": path, "message": message}, status=503), headers
 
 
 def truncated(ctx: Ctx) -> dict[str, str]:
@@ -88,7 +112,8 @@ async def respond(
         try:
             body = await rdf(fmt)
         except UNAVAILABLE as exc:
-            return unavailable(exc, headers)
+            lang, _ = i18n.negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+            return unavailable(exc, headers, lang)
         if body is None:
             return text(404, f"{subject} is not in the graph", headers)
         return Response(body, media_type=conneg.rdf_content_type(fmt), headers=headers)
@@ -97,11 +122,8 @@ async def respond(
         page = await asyncio.to_thread(build, ctx)
     except UNAVAILABLE as exc:
         if fmt != "html":
-            return unavailable(exc, headers)
-        message = f"{ctx.t('unavailable')}: {getattr(exc, 'message', exc)}"
-        page = Page(
-            "404.html", ctx.t("unavailable"), {"path": request.url.path, "message": message}, status=503
-        )
+            return unavailable(exc, headers, ctx.lang)
+        page, headers = unavailable_page(ctx, exc, request.url.path, headers)
         return await asyncio.to_thread(html, ctx, page, headers)
     if page is None:
         page = Page("404.html", ctx.t("not_found"), {"path": request.url.path}, status=404)
