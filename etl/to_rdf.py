@@ -24,7 +24,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 from etl.iris import Iris, project_slugs
 from etl.normalize import ProjectTitle, parse_project_cell
 from etl.outputs import OutputRules
-from etl.status import StatusDecision, normalise_text
+from etl.sentences import normalise_text
+from etl.status_types import StatusDecision
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, xsd, zkg
