@@ -73,8 +73,9 @@ def real_tree(departments, priorities) -> ReportTree:
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory) -> Path:
-    """A store directory with one build of ``graph_service.testing.sample_quads()``; read-only."""
-    from graph_service.testing import build_store, sample_quads
+    """A store directory with one build of ``graph_service.sample_graphs.sample_quads()``; read-only."""
+    from graph_service.sample_graphs import sample_quads
+    from graph_service.testing import build_store
 
     directory = tmp_path_factory.mktemp("sample-store")
     build_store(directory, sample_quads())

@@ -6,12 +6,13 @@ import pyoxigraph
 import pytest
 
 from graph_service import conneg as formats
+from graph_service.sample_graphs import sample_quads
 from graph_service.sparql.protocol import etag_matches
 from graph_service.sparql.service import result_cache
 from graph_service.store.base import QueryError, check_query
 from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.store.sparql_text import analyse, with_row_cap
-from graph_service.testing import build_store, sample_quads
+from graph_service.testing import build_store
 from zhytomyr_kg.settings import ServiceConfig
 from zhytomyr_kg.store_layout import NoStore
 
