@@ -5,6 +5,7 @@ checksums, its counts by class and property, its own dumps (the facts come from
 from __future__ import annotations
 
 from graph_service.publish.graphs import graph_summary
+from graph_service.publish.publisher import Publisher
 from graph_service.web import i18n
 from graph_service.web.context import Ctx, Page, Ref, Table, Term, curie
 from graph_service.web.vocabulary.naming import FORMATS, words
@@ -14,7 +15,7 @@ def plain(rows: list[dict[str, Term | None]]) -> list[dict[str, str | None]]:
     return [{k: (v.value if v is not None else None) for k, v in row.items()} for row in rows]
 
 
-def build_facts(publisher) -> tuple[dict | None, dict | None]:
+def build_facts(publisher: Publisher | None) -> tuple[dict | None, dict | None]:
     """(export manifest, build.json) of the build the publisher describes; (None, None) without
     a publisher or with a remote backend."""
     if publisher is None:

@@ -4,6 +4,8 @@ English), the anchor and short name of a term, the RDF formats they offer. Share
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from graph_service.web.context import Ctx, curie
 from zhytomyr_kg.settings import SHAPES, ZKG
 
@@ -75,7 +77,9 @@ WORDS: dict[str, tuple[str, str]] = {
 FORMATS = (("ttl", "Turtle"), ("nt", "N-Triples"), ("jsonld", "JSON-LD"), ("rdf", "RDF/XML"))
 
 
-def words(lang: str):
+def words(lang: str) -> Callable[[str], str]:
+    """The interface string of a key in ``lang`` (the key itself when it has none)."""
+
     def w(key: str) -> str:
         uk, en = WORDS.get(key, (key, key))
         return en if lang == "en" else uk
