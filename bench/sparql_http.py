@@ -36,13 +36,8 @@ import httpx  # noqa: E402
 import pyoxigraph  # noqa: E402
 from load import GENERATOR, load  # noqa: E402  (bench/load.py)
 
-from graph_service.testing import (  # noqa: E402
-    build_store,
-    oxigraph_bin,
-    running,
-    serve_cmd,
-    synthetic_quads,
-)
+from graph_service.sample_graphs import synthetic_quads  # noqa: E402
+from graph_service.testing import build_store, oxigraph_bin, running, serve_cmd  # noqa: E402
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 P = f"PREFIX zkg: <{ZKG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "

@@ -12,7 +12,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.departments import DepartmentIndex
 from etl.slug import slugify
-from etl.status import vocabulary_quads
+from etl.status_rdf import vocabulary_quads
 from zhytomyr_kg.resources import ETL_DATA_DIR
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import RDF_TYPE, en, org, rdfs, skos, uk, zkg
@@ -74,5 +74,5 @@ def authority_quads(
                 seen.add(alias.casefold())
                 add(s, skos.altLabel, uk(alias))
 
-    quads += vocabulary_quads(settings, graph, data_dir)  # states and causes (etl/status.py)
+    quads += vocabulary_quads(settings, graph, data_dir)  # states and causes (etl/status_rdf.py)
     return quads

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from etl.status import sentence_spans
+from etl.sentences import sentence_spans
 from zhytomyr_kg.resources import ETL_DATA_DIR
 
 __all__ = ["Money", "Output", "OutputRuleError", "OutputRules", "Quantity"]

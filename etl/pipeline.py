@@ -26,13 +26,15 @@ from etl.links import link_quads, links_file
 from etl.load import Loaded, data_version, load_in_memory, load_to_disk
 from etl.ontology import ontology_files, ontology_quads, shape_files
 from etl.reader import SourceDocument, read_report
+from etl.report_rdf import ReportRdf
 from etl.search_index import INDEX_NAME, build_index
 from etl.skolem import skolemise
 from etl.slug import slugify
 from etl.sources import graph_sources
 from etl.status import StatusRules
+from etl.strategy_graph import merge_strategy
 from etl.structure import PriorityInfo, load_priorities, parse_report
-from etl.to_rdf import ReportRdf, merge_strategy, report_quads
+from etl.to_rdf import report_quads
 from etl.translations import Translations
 from etl.validation_process import ValidationProcess
 from zhytomyr_kg import __version__, store_layout

@@ -16,165 +16,37 @@ Everything the decision rests on is curated data under ``etl/data/`` (see docs/M
 
 This module is a small generic engine: it knows nothing about particular texts. Each decision
 keeps the phrases that decided it (always substrings of the text), so a reader of the graph can
-see *why* a report got its state and cause.
+see *why* a report got its state and cause. The tables are read by ``etl/status_tables.py`` into
+the records of ``etl/status_types.py``; the vocabularies become RDF in ``etl/status_rdf.py``.
 """
 
 from __future__ import annotations
 
-import csv
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-
-from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.sentences import (
     clean_with_offsets,
     evidence_of,
-    normalise_text,
     scope_matches,
     sentence_bounds,
-    sentence_spans,
     span_of,
     split_sentences,
 )
+from etl.status_tables import read_tables
+from etl.status_types import (
+    FALLBACK_CODE,
+    FALLBACK_RULE_ID,
+    OVERRIDE_RULE_ID,
+    CauseRule,
+    Override,
+    Rule,
+    Status,
+    StatusDecision,
+    YearCue,
+)
 from zhytomyr_kg.resources import ETL_DATA_DIR
-from zhytomyr_kg.settings import Settings
-from zhytomyr_kg.vocab import RDF_TYPE, dct, en, owl, rdfs, skos, uk, xsd, zkg
-
-__all__ = [
-    "CAUSE_CODES",
-    "CONTRACT_CODES",
-    "DEPRECATED_CODES",
-    "FALLBACK_CODE",
-    "FALLBACK_RULE_ID",
-    "OVERRIDE_RULE_ID",
-    "Cause",
-    "CauseRule",
-    "Override",
-    "Rule",
-    "Status",
-    "StatusDecision",
-    "StatusRuleError",
-    "StatusRules",
-    "YearCue",
-    "normalise_text",
-    "scope_matches",
-    "sentence_spans",
-    "vocabulary_quads",
-]
 
 DEFAULT_DATA_DIR = ETL_DATA_DIR
-
-#: The states fixed by docs/CONTRACT.md; statuses.csv must define all of them.
-CONTRACT_CODES: frozenset[str] = frozenset(
-    {
-        "completed",
-        "in_progress",
-        "operating",
-        "suspended",
-        "not_started",
-        "not_held",
-        "postponed",
-        "under_consideration",
-        "other",
-    }
-)
-#: Codes used before and kept so their IRIs keep resolving; statuses.csv marks them deprecated.
-DEPRECATED_CODES: frozenset[str] = frozenset({"suspended_martial_law"})
-#: The causes fixed by docs/CONTRACT.md; causes.csv must define exactly these.
-CAUSE_CODES: frozenset[str] = frozenset({"martial_law", "funding", "precondition", "procedure", "other"})
-FALLBACK_CODE = "other"
-FALLBACK_RULE_ID = "fallback"
-OVERRIDE_RULE_ID = "override"
-
-
-class StatusRuleError(ValueError):
-    """A curated CSV row is unusable (bad regex, unknown status, missing cell...)."""
-
-
-@dataclass(frozen=True)
-class Status:
-    """One concept of the state (or cause) vocabulary: a row of statuses.csv or causes.csv."""
-
-    code: str
-    label_uk: str
-    label_en: str
-    definition_en: str
-    definition_uk: str = ""
-    deprecated: bool = False
-    replaced_by: str = ""
-    replaced_by_cause: str = ""
-
-
-Cause = Status
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One ordered state rule (a row of status_rules.csv)."""
-
-    rule_id: str
-    status: str
-    pattern: re.Pattern[str]
-    note: str
-    requires: re.Pattern[str] | None = None
-    scope: str = ""
-
-
-@dataclass(frozen=True)
-class CauseRule:
-    """One ordered cause rule (a row of cause_rules.csv): it explains only ``states``."""
-
-    rule_id: str
-    cause: str
-    states: frozenset[str]
-    pattern: re.Pattern[str]
-    note: str
-
-
-@dataclass(frozen=True)
-class Override:
-    """A text no rule should read (a row of status_overrides.csv), found by a phrase it contains."""
-
-    phrase: str
-    status: str
-    cause: str
-    work_year: int | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class YearCue:
-    """How a text dates its work (a row of work_year_cues.csv).
-
-    ``dated``: the pattern's ``year`` group is the year of a described work; ``current``: the
-    text speaks of the reporting year without naming it (martial law began in 2022).
-    """
-
-    cue_id: str
-    role: str
-    pattern: re.Pattern[str]
-    note: str
-
-
-@dataclass(frozen=True)
-class StatusDecision:
-    """The state of one text, the rule and phrase that decided it, its cause and work year.
-
-    ``evidence`` and ``cause_evidence`` are always substrings of the text given to ``classify``
-    (``evidence`` is empty for the fallback), so they can be shown or highlighted verbatim.
-    ``work_year`` is None only when ``classify`` was not told the reporting year.
-    """
-
-    code: str
-    evidence: str
-    rule_id: str
-    cause: str | None = None
-    cause_evidence: str = ""
-    cause_rule: str = ""
-    work_year: int | None = None
 
 
 class StatusRules:
@@ -198,180 +70,9 @@ class StatusRules:
 
     @classmethod
     def load(cls, data_dir: Path = DEFAULT_DATA_DIR) -> StatusRules:
-        """Read and validate the vocabularies, rules, cues and overrides from ``data_dir``.
-
-        Fails loudly (naming the file and row) rather than silently skipping a
-        rule, because a skipped rule would quietly change many statuses.
-        """
-        data_dir = Path(data_dir)
-        statuses = cls._load_concepts(data_dir / "statuses.csv", CONTRACT_CODES, DEPRECATED_CODES)
-        causes = cls._load_concepts(data_dir / "causes.csv", CAUSE_CODES, frozenset())
-        for status in statuses.values():
-            if status.replaced_by_cause and status.replaced_by_cause not in causes:
-                raise StatusRuleError(
-                    f"{data_dir / 'statuses.csv'}: {status.code!r} is replaced by the unknown cause "
-                    f"{status.replaced_by_cause!r}"
-                )
-        live = {code for code, s in statuses.items() if not s.deprecated}
-        rules = cls._load_rules(data_dir / "status_rules.csv", live)
-        cause_rules = cls._load_cause_rules(data_dir / "cause_rules.csv", live, causes)
-        year_cues = cls._load_year_cues(data_dir / "work_year_cues.csv")
-        overrides = cls._load_overrides(data_dir / "status_overrides.csv", live, causes)
-        return cls(statuses, rules, causes, cause_rules, year_cues, overrides)
-
-    @staticmethod
-    def _rows(
-        path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> list[tuple[int, dict[str, str]]]:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise StatusRuleError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = []
-            for row in reader:
-                where = f"{path}, row {reader.line_num}"
-                if None in row or any(row[c] is None for c in columns):
-                    raise StatusRuleError(f"{where}: wrong number of cells")
-                cleaned = {k: (v or "").strip() for k, v in row.items()}
-                for c in optional:
-                    cleaned.setdefault(c, "")
-                rows.append((reader.line_num, cleaned))
-            return rows
-
-    @staticmethod
-    def _regex(where: str, pattern: str, column: str = "pattern") -> re.Pattern[str]:
-        if not pattern:
-            raise StatusRuleError(f"{where}: empty {column}")
-        try:
-            compiled = re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            raise StatusRuleError(f"{where}: invalid regular expression in {column}: {exc}") from exc
-        if compiled.search(""):
-            raise StatusRuleError(f"{where}: {column} matches the empty text")
-        return compiled
-
-    @classmethod
-    def _load_concepts(
-        cls, path: Path, codes: frozenset[str], deprecated_codes: frozenset[str]
-    ) -> dict[str, Status]:
-        required = ("code", "label_uk", "label_en", "definition_uk", "definition_en")
-        concepts: dict[str, Status] = {}
-        for line, row in cls._rows(path, required, ("deprecated", "replaced_by", "replaced_by_cause")):
-            where = f"{path}, row {line}"
-            if any(not row[c] for c in required):
-                raise StatusRuleError(f"{where}: every cell of {', '.join(required)} must be filled")
-            code = row["code"]
-            deprecated = row["deprecated"].lower() == "true"
-            if code not in codes and code not in deprecated_codes:
-                raise StatusRuleError(f"{where}: {code!r} is not a contract code")
-            if (code in deprecated_codes) != deprecated:
-                raise StatusRuleError(f"{where}: {code!r} must {'' if deprecated else 'not '}be deprecated")
-            if deprecated and row["replaced_by"] not in codes:
-                raise StatusRuleError(f"{where}: a deprecated code needs replaced_by, one of the live codes")
-            if code in concepts:
-                raise StatusRuleError(f"{where}: duplicate code {code!r}")
-            concepts[code] = Status(
-                code,
-                row["label_uk"],
-                row["label_en"],
-                row["definition_en"],
-                row["definition_uk"],
-                deprecated,
-                row["replaced_by"],
-                row["replaced_by_cause"],
-            )
-        absent = (codes | deprecated_codes) - concepts.keys()
-        if absent:
-            raise StatusRuleError(f"{path}: contract code(s) missing: {', '.join(sorted(absent))}")
-        return concepts
-
-    @classmethod
-    def _load_rules(cls, path: Path, statuses: Iterable[str]) -> list[Rule]:
-        live = set(statuses)
-        rules: list[Rule] = []
-        seen: set[str] = set()
-        for line, row in cls._rows(path, ("rule_id", "status", "pattern", "note"), ("requires", "scope")):
-            where = f"{path}, row {line} (rule_id {row['rule_id']!r})"
-            if (
-                not row["rule_id"]
-                or row["rule_id"] in seen
-                or row["rule_id"]
-                in (
-                    FALLBACK_RULE_ID,
-                    OVERRIDE_RULE_ID,
-                )
-            ):
-                raise StatusRuleError(f"{where}: rule_id must be present and unique")
-            seen.add(row["rule_id"])
-            if row["status"] not in live:
-                raise StatusRuleError(f"{where}: unknown status code {row['status']!r}")
-            if row["scope"] not in ("", "title"):
-                raise StatusRuleError(f"{where}: scope must be empty or 'title'")
-            pattern = cls._regex(where, row["pattern"])
-            requires = cls._regex(where, row["requires"], "requires") if row["requires"] else None
-            rules.append(Rule(row["rule_id"], row["status"], pattern, row["note"], requires, row["scope"]))
-        return rules
-
-    @classmethod
-    def _load_cause_rules(cls, path: Path, statuses: set[str], causes: dict[str, Status]) -> list[CauseRule]:
-        rules: list[CauseRule] = []
-        seen: set[str] = set()
-        for line, row in cls._rows(path, ("rule_id", "cause", "states", "pattern", "note")):
-            where = f"{path}, row {line} (rule_id {row['rule_id']!r})"
-            if not row["rule_id"] or row["rule_id"] in seen or row["rule_id"] == OVERRIDE_RULE_ID:
-                raise StatusRuleError(f"{where}: rule_id must be present and unique")
-            seen.add(row["rule_id"])
-            if row["cause"] not in causes:
-                raise StatusRuleError(f"{where}: unknown cause {row['cause']!r}")
-            states = frozenset(filter(None, row["states"].split("|"))) or frozenset(statuses)
-            if states - statuses:
-                raise StatusRuleError(f"{where}: unknown state(s) {', '.join(sorted(states - statuses))}")
-            rules.append(
-                CauseRule(
-                    row["rule_id"], row["cause"], states, cls._regex(where, row["pattern"]), row["note"]
-                )
-            )
-        return rules
-
-    @classmethod
-    def _load_year_cues(cls, path: Path) -> list[YearCue]:
-        cues: list[YearCue] = []
-        for line, row in cls._rows(path, ("cue_id", "role", "pattern", "note")):
-            where = f"{path}, row {line} (cue_id {row['cue_id']!r})"
-            if row["role"] not in ("dated", "current"):
-                raise StatusRuleError(f"{where}: role must be 'dated' or 'current'")
-            pattern = cls._regex(where, row["pattern"])
-            if row["role"] == "dated" and "year" not in pattern.groupindex:
-                raise StatusRuleError(f"{where}: a dated cue needs a (?P<year>…) group")
-            cues.append(YearCue(row["cue_id"], row["role"], pattern, row["note"]))
-        return cues
-
-    @classmethod
-    def _load_overrides(cls, path: Path, statuses: set[str], causes: dict[str, Status]) -> list[Override]:
-        overrides: list[Override] = []
-        for line, row in cls._rows(path, ("text_contains", "status", "cause", "work_year", "reason")):
-            where = f"{path}, row {line}"
-            if not row["text_contains"] or not row["reason"]:
-                raise StatusRuleError(
-                    f"{where}: an override needs the phrase it finds its text by and a reason"
-                )
-            if row["status"] not in statuses:
-                raise StatusRuleError(f"{where}: unknown status code {row['status']!r}")
-            if row["cause"] and row["cause"] not in causes:
-                raise StatusRuleError(f"{where}: unknown cause {row['cause']!r}")
-            if row["work_year"] and not row["work_year"].isdigit():
-                raise StatusRuleError(f"{where}: work_year must be a year or empty")
-            overrides.append(
-                Override(
-                    normalise_text(row["text_contains"]),
-                    row["status"],
-                    row["cause"],
-                    int(row["work_year"]) if row["work_year"] else None,
-                    row["reason"],
-                )
-            )
-        return overrides
+        """Read and validate the vocabularies, rules, cues and overrides from ``data_dir``
+        (``etl/status_tables.py``: a bad row fails, naming the file and row)."""
+        return cls(*read_tables(Path(data_dir)))
 
     # --- classification ------------------------------------------------------------------
     def classify(self, text: str, *, title: str | None = None, year: int | None = None) -> StatusDecision:
@@ -489,51 +190,3 @@ class StatusRules:
                     dated -= 1
                 found.append((match.start(), dated))
         return found
-
-
-# --- the vocabularies as RDF (authority graph) ----------------------------------------------
-
-
-def vocabulary_quads(settings: Settings, graph: NamedNode, data_dir: Path = DEFAULT_DATA_DIR) -> list[Quad]:
-    """The state and cause concept schemes: ``B status/{code}`` and ``B cause/{code}``.
-
-    Every concept carries its notation, uk/en labels and definitions. A deprecated state
-    (``suspended_martial_law``) keeps its IRI: ``owl:deprecated true``, ``dcterms:isReplacedBy``
-    the live state, and ``zkg:replacedByCause`` the cause that now carries the rest of its meaning.
-    """
-    rules = StatusRules.load(data_dir)
-    base = settings.id_base
-    quads: list[Quad] = []
-
-    def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
-        quads.append(Quad(s, p, o, graph))
-
-    schemes = (
-        ("status/", zkg.Status, rules.statuses, ("Стани виконання", "Progress states")),
-        ("cause/", zkg.Cause, rules.causes, ("Причини стану виконання", "Causes of progress states")),
-    )
-    for path, cls, concepts, (label_uk, label_en) in schemes:
-        scheme = NamedNode(base + path)
-        add(scheme, RDF_TYPE, skos.ConceptScheme)
-        add(scheme, rdfs.label, uk(label_uk))
-        add(scheme, rdfs.label, en(label_en))
-        for concept in concepts.values():
-            s = NamedNode(base + path + concept.code)
-            for c in (cls, skos.Concept):
-                add(s, RDF_TYPE, c)
-            add(s, skos.notation, Literal(concept.code))
-            add(s, rdfs.label, uk(concept.label_uk))
-            add(s, rdfs.label, en(concept.label_en))
-            add(s, skos.prefLabel, uk(concept.label_uk))
-            add(s, skos.prefLabel, en(concept.label_en))
-            add(s, skos.definition, uk(concept.definition_uk))
-            add(s, skos.definition, en(concept.definition_en))
-            add(s, skos.inScheme, scheme)
-            if concept.deprecated:
-                add(s, owl.deprecated, Literal("true", datatype=xsd.boolean))
-                add(s, dct.isReplacedBy, NamedNode(base + path + concept.replaced_by))
-                if concept.replaced_by_cause:
-                    add(s, zkg.replacedByCause, NamedNode(base + "cause/" + concept.replaced_by_cause))
-            else:
-                add(s, skos.topConceptOf, scheme)
-    return quads

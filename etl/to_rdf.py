@@ -9,13 +9,12 @@ Each fact is stated once (docs/DESIGN.md, "Graphs and years"): the strategy — 
 tasks, projects, their labels, periods and responsible bodies — goes to the city's strategy graph
 (``G strategy/{city}``), the year's facts — the source document, progress reports, states, causes,
 outputs — to the report's graph (``G report/{city}-{year}``). Several reports restate the
-strategy; :func:`merge_strategy` keeps one statement of it, worded as the latest report words it.
+strategy; ``etl/strategy_graph.py`` keeps one statement of it, worded as the latest report words
+it. What this stage returns is described in ``etl/report_rdf.py``.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,7 +23,9 @@ from pyoxigraph import Literal, NamedNode, Quad
 from etl.iris import Iris, project_slugs
 from etl.normalize import ProjectTitle, parse_project_cell
 from etl.outputs import OutputRules
-from etl.status import StatusDecision, normalise_text
+from etl.report_rdf import ProjectText, ReportRdf, ReportText
+from etl.sentences import normalise_text
+from etl.status_types import StatusDecision
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, xsd, zkg
@@ -38,50 +39,6 @@ class StatusClassifier(Protocol):
 
 class Translator(Protocol):
     def en(self, kind: str, uk: str) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class ProjectText:
-    """A project's own title and description: the places they name become schema:location."""
-
-    graph: NamedNode
-    project: NamedNode
-    title: str
-    description: str | None
-
-
-@dataclass
-class ReportRdf:
-    """One report as RDF, and the texts the extract stage (``etl.extract.run``) will read.
-
-    ``quads`` are the report graph's (plus English labels in the authority graph); ``strategy`` the
-    strategy as this report states it (merged with the other reports' by :func:`merge_strategy`).
-    """
-
-    graph: NamedNode
-    quads: list[Quad]
-    texts: list[ReportText]
-    projects: list[ProjectText]
-    strategy: list[Quad] = field(default_factory=list)
-    year: int = 0
-    strategy_graph: NamedNode | None = None
-
-
-@dataclass(frozen=True)
-class ReportText:
-    """What the mention extractor needs to know about one progress report."""
-
-    graph: NamedNode
-    report: NamedNode
-    subject: NamedNode
-    text: str
-    line_starts: tuple[tuple[int, int], ...]  # (offset in text, source line), ascending
-    bodies: tuple[str, ...] = ()  # the row's responsible bodies (department ids), for attribution
-    strategy: NamedNode | None = None  # where work-level support edges go (the strategy graph)
-
-    def line_for_offset(self, offset: int) -> int:
-        offsets = [start for start, _ in self.line_starts]
-        return self.line_starts[max(bisect_right(offsets, offset) - 1, 0)][1]
 
 
 @dataclass
@@ -389,47 +346,3 @@ def report_quads(
         tree.year,
         emitter.strategy_graph,
     )
-
-
-#: what a report words (one value per subject: the latest report's wins); every other strategy
-#: statement (types, tasks, broader concepts, responsible bodies, places) is the union of all reports
-WORDED = frozenset(
-    {
-        rdfs.label.value,
-        skos.prefLabel.value,
-        skos.notation.value,
-        zkg.description.value,
-        zkg.periodText.value,
-        zkg.startYear.value,
-        zkg.endYear.value,
-        zkg.sourceLine.value,
-        prov.wasDerivedFrom.value,
-    }
-)
-
-
-def merge_strategy(reports: Sequence[ReportRdf]) -> list[Quad]:
-    """The strategy stated once, from every report's statement of it (docs/DESIGN.md).
-
-    A subject's worded statements (labels, notation, description, period, source line and
-    document) come from the latest report that states the subject; the rest is the union over all
-    reports. A Ukrainian label an earlier report printed differently stays findable as
-    ``skos:hiddenLabel``; that report's own row (its progress report's source line) keeps where.
-    """
-    latest: dict[str, int] = {}
-    for report in reports:
-        for q in report.strategy:
-            latest[str(q.subject)] = max(latest.get(str(q.subject), report.year), report.year)
-    out: dict[Quad, None] = {}
-    earlier_labels: dict[Quad, None] = {}
-    for report in sorted(reports, key=lambda r: r.year):
-        for q in report.strategy:
-            worded = q.predicate.value in WORDED
-            if not worded or latest[str(q.subject)] == report.year:
-                out[q] = None
-            elif q.predicate == rdfs.label:
-                earlier_labels[Quad(q.subject, skos.hiddenLabel, q.object, q.graph_name)] = None
-    for q in earlier_labels:
-        if Quad(q.subject, rdfs.label, q.object, q.graph_name) not in out:
-            out[q] = None
-    return list(out)

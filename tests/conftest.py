@@ -73,8 +73,9 @@ def real_tree(departments, priorities) -> ReportTree:
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory) -> Path:
-    """A store directory with one build of ``graph_service.testing.sample_quads()``; read-only."""
-    from graph_service.testing import build_store, sample_quads
+    """A store directory with one build of ``graph_service.sample_graphs.sample_quads()``; read-only."""
+    from graph_service.sample_graphs import sample_quads
+    from graph_service.testing import build_store
 
     directory = tmp_path_factory.mktemp("sample-store")
     build_store(directory, sample_quads())
@@ -116,7 +117,9 @@ class CliBuild:
 def cli_built(tmp_path_factory) -> CliBuild:
     """The bundled report built by ``zhytomyr-kg build`` (in its own process) into a store that
     several modules share: they only read it (a failed build leaves it as it was) or copy it
-    (``cli_store_copy``). Their tests run on one xdist worker (SHARED_MODULES), so it is built once."""
+    (``cli_store_copy``, ``cli_store_module_copy``: a service on it writes its dumps into the
+    build, so a module serving it works on a copy and no module sees another's dumps). Their
+    tests run on one xdist worker (SHARED_MODULES), so it is built once."""
     store = tmp_path_factory.mktemp("cli-store")
     result = subprocess.run(
         [sys.executable, "-m", "zhytomyr_kg.cli", "build", "--store", str(store)],
@@ -139,6 +142,17 @@ def cli_store_copy(cli_built, tmp_path) -> Path:
     import shutil
 
     copy = tmp_path / "store"
+    shutil.copytree(cli_built.store, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def cli_store_module_copy(cli_built, tmp_path_factory) -> Path:
+    """A copy of the session's CLI-built store for one module, whose service writes into it (the
+    dumps of its build); the shared store stays exactly as the CLI built it."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp("cli-store-copy") / "store"
     shutil.copytree(cli_built.store, copy, symlinks=True)
     return copy
 

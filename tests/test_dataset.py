@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,12 +39,10 @@ DANGLING = {
 
 
 @pytest.fixture(scope="module")
-def store_dir(cli_built, tmp_path_factory) -> Path:
-    """A copy of the store the CLI built in its own process (the session's in-process build is
-    held open read-write); the service writes its dumps into it."""
-    store = tmp_path_factory.mktemp("published") / "store"
-    shutil.copytree(cli_built.store, store, symlinks=True)
-    return store
+def store_dir(cli_store_module_copy) -> Path:
+    """This module's copy of the store the CLI built in its own process (the session's in-process
+    build is held open read-write); the service writes its dumps into it."""
+    return cli_store_module_copy
 
 
 @pytest.fixture(scope="module")

@@ -171,7 +171,8 @@ def test_configured_public_url_wins_over_the_request_host(built):
 
 
 def test_a_different_base_iri_maps_to_the_service_root(tmp_path):
-    from graph_service.testing import build_store, sample_quads
+    from graph_service.sample_graphs import sample_quads
+    from graph_service.testing import build_store
 
     settings = Settings(store=tmp_path, base_iri="http://data.example.org/kg/")
     build_store(tmp_path, sample_quads(settings))

@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from graph_service.sample_graphs import sample_quads
 from graph_service.store import named_queries
-from graph_service.testing import ROOT, build_store, sample_quads
+from graph_service.testing import ROOT, build_store
 from graph_service.web.app import create_app
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import PREFIXES

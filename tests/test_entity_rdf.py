@@ -15,7 +15,7 @@ import pytest
 import rdflib
 import rdflib.compare
 
-from graph_service.publish.export import jsonld_context
+from graph_service.publish.rdf_files import jsonld_context
 from graph_service.web.views.entity import INCOMING_CAP
 from zhytomyr_kg.settings import ZKG
 from zhytomyr_kg.vocab import PREFIXES

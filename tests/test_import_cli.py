@@ -9,7 +9,7 @@ import sys
 
 import pyoxigraph
 
-from graph_service.testing import sample_quads
+from graph_service.sample_graphs import sample_quads
 from zhytomyr_kg.store_layout import live_build
 
 

@@ -10,8 +10,8 @@ import httpx
 import pyoxigraph
 import pytest
 
+from graph_service.sample_graphs import sample_quads
 from graph_service.store.remote import auth_for, graph_runs, load_remote
-from graph_service.testing import sample_quads
 
 
 @pytest.fixture

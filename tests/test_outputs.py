@@ -12,7 +12,8 @@ import pytest
 
 from etl.errors import ValidationFailed
 from etl.outputs import Output, OutputRuleError, OutputRules
-from etl.status import StatusRules, normalise_text
+from etl.sentences import normalise_text
+from etl.status import StatusRules
 from etl.validate import validate
 from tests.conftest import select
 

@@ -12,7 +12,8 @@ from pyoxigraph import Literal, Quad
 from pyoxigraph import NamedNode as N
 
 from etl.search_index import INDEX_NAME, build_index
-from graph_service.testing import RDF, RDFS, SCHEMA, build_store, sample_quads
+from graph_service.sample_graphs import RDF, RDFS, SCHEMA, sample_quads
+from graph_service.testing import build_store
 from graph_service.web.app import create_app
 from tests.pages_support import HTML, CountingBackend, pages_app
 from zhytomyr_kg.settings import ZKG, Settings

@@ -17,11 +17,11 @@ import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
+from graph_service.sample_graphs import sample_quads
 from graph_service.sparql.executors import RemoteExecutor
 from graph_service.sparql.pool import WorkerError
 from graph_service.store.base import QueryError
 from graph_service.store.remote import RemoteBackend
-from graph_service.testing import sample_quads
 from graph_service.web.app import create_app
 from graph_service.web.context import Site
 from zhytomyr_kg.settings import ServiceConfig, Settings

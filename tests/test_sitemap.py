@@ -33,9 +33,9 @@ HELPERS = {
 
 
 @pytest.fixture(scope="module")
-def store_dir(cli_built) -> Path:
-    """The session's CLI-built store (read only here)."""
-    return cli_built.store
+def store_dir(cli_store_module_copy) -> Path:
+    """This module's copy of the session's CLI-built store: the service writes its dumps into it."""
+    return cli_store_module_copy
 
 
 @pytest.fixture(scope="module")

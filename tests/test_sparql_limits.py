@@ -15,7 +15,8 @@ import time
 import httpx
 import pytest
 
-from graph_service.testing import running, sample_quads, service_cmd
+from graph_service.sample_graphs import sample_quads
+from graph_service.testing import running, service_cmd
 
 pytestmark = [pytest.mark.processes, pytest.mark.slow]
 

@@ -10,7 +10,8 @@ import httpx
 import pyoxigraph
 import pytest
 
-from graph_service.testing import running, sample_quads, service_cmd
+from graph_service.sample_graphs import sample_quads
+from graph_service.testing import running, service_cmd
 
 pytestmark = [pytest.mark.processes]
 

@@ -9,9 +9,10 @@ import httpx
 import pyoxigraph
 import pytest
 
+from graph_service.sample_graphs import sample_quads
 from graph_service.store.base import QueryError
 from graph_service.store.remote import RemoteBackend, load_remote
-from graph_service.testing import oxigraph_bin, running, sample_quads, service_cmd
+from graph_service.testing import oxigraph_bin, running, service_cmd
 
 G = "https://w3id.org/zhytomyr-kg/graph/"
 ID = "https://w3id.org/zhytomyr-kg/id/"

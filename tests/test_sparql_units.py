@@ -6,13 +6,14 @@ import pyoxigraph
 import pytest
 
 from graph_service import conneg as formats
-from graph_service.sparql.endpoint import _etag_matches
+from graph_service.sample_graphs import sample_quads
 from graph_service.sparql.executors import memory_status
+from graph_service.sparql.protocol import etag_matches
 from graph_service.sparql.service import result_cache
 from graph_service.store.base import QueryError, check_query
 from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.store.sparql_text import analyse, with_row_cap
-from graph_service.testing import build_store, sample_quads
+from graph_service.testing import build_store
 from zhytomyr_kg.settings import MEMORY_BYTES_PER_QUAD, ServiceConfig
 from zhytomyr_kg.store_layout import NoStore
 
@@ -136,9 +137,9 @@ def test_not_acceptable(form, accept, fmt):
 
 
 def test_etag_matching():
-    assert _etag_matches('"a", W/"b"', '"b"')
-    assert _etag_matches("*", '"x"')
-    assert not _etag_matches('"a"', '"b"')
+    assert etag_matches('"a", W/"b"', '"b"')
+    assert etag_matches("*", '"x"')
+    assert not etag_matches('"a"', '"b"')
 
 
 @pytest.mark.parametrize(
@@ -303,7 +304,7 @@ def test_memo_tables_are_bounded_by_the_bytes_clients_send():
     """8,000 distinct 196 KB queries (each refused with 413) must not fill a memo table without
     bound (issue #14, D5): the table keeps at most its byte budget."""
     from graph_service.lru import MEMO_BYTES
-    from graph_service.sparql.endpoint import memo
+    from graph_service.sparql.protocol import memo
 
     table = memo(4096)
     for i in range(2000):

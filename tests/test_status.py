@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from etl.normalize import parse_project_cell
-from etl.status import (
+from etl.sentences import normalise_text, scope_matches
+from etl.status import StatusRules
+from etl.status_types import (
     CAUSE_CODES,
     CONTRACT_CODES,
     DEPRECATED_CODES,
@@ -26,9 +28,6 @@ from etl.status import (
     OVERRIDE_RULE_ID,
     StatusDecision,
     StatusRuleError,
-    StatusRules,
-    normalise_text,
-    scope_matches,
 )
 from tests.conftest import select
 

@@ -14,9 +14,10 @@ import threading
 import pytest
 
 from graph_service import conneg as formats
+from graph_service.sample_graphs import sample_quads
 from graph_service.store.base import QueryError
 from graph_service.store.oxigraph import OxigraphBackend
-from graph_service.testing import build_store, sample_quads
+from graph_service.testing import build_store
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"
 GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"

@@ -17,7 +17,8 @@ from markupsafe import escape
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS
 
 from graph_service.publish.dataset import SPDX, VOID
-from graph_service.testing import build_store, sample_quads
+from graph_service.sample_graphs import sample_quads
+from graph_service.testing import build_store
 from graph_service.urls import Links
 from graph_service.web.app import create_app
 from tests.pages_support import HTML

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from etl.extract.mentions import gazetteer
-from etl.status import sentence_spans
+from etl.sentences import sentence_spans
 from zhytomyr_kg.resources import ETL_DATA_DIR
 
 __all__ = ["Attribution", "Paragraph"]

@@ -24,19 +24,19 @@ Two more rules need no data, only the gazetteer itself:
   "Вереси-Сінний ринок" names the village and the market, while "Новоград-Волинський" or
   "Бульби-Боровця" stay one word.
 
-Longest match wins and mentions never overlap.
+Longest match wins and mentions never overlap. How a text is cut into tokens and lemmatised is in
+``tokens.py``; the records found (mentions, entities, addresses) are in ``mention_types.py``.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from etl.extract.morph import analyzer
-from etl.slug import slugify
+from etl.extract.mention_types import Entity, Mention, address_id_for, norm_number
+from etl.extract.tokens import APOSTROPHES, Token, inflected_forms, normal_forms, raw_tokens
 from zhytomyr_kg.resources import ETL_DATA_DIR
 
 DATA_DIR = ETL_DATA_DIR
@@ -49,10 +49,6 @@ _LIST_SEPARATORS = frozenset({",", "та", "і", "й", "/", "чи"})
 #: Conjunctions that join a pair of bare names into a list of one place type.
 _PAIR_CONJUNCTIONS = frozenset({"та", "і", "й"})
 _HYPHEN_PART_RE = re.compile(r"[^-]+|-")
-#: Quotes are ignored for matching: names appear both with and without them.
-_QUOTES = frozenset("«»\"“”„‘'`")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ʹ": "'"})
-_TOKEN_RE = re.compile(r"<[^>]*>|\w+(?:['’ʼ`]\w+)*(?:-\w+(?:['’ʼ`]\w+)*)*|\S")
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]+)\}")
 _LETTER = "а-яА-ЯіІїЇєЄґҐa-zA-Z"
 _HOUSE_RE = re.compile(
@@ -60,41 +56,6 @@ _HOUSE_RE = re.compile(
     rf"(\d{{1,3}}(?:[ \t]*[-–][ \t]*\d{{1,3}})?(?:[ \t]*-[ \t]*[{_LETTER}]|[{_LETTER}])?)"
     rf"(?![\w])"
 )
-
-
-@dataclass(frozen=True)
-class Mention:
-    """One named entity in a text; ``text[start:end] == surface``."""
-
-    start: int
-    end: int
-    surface: str
-    entity_id: str
-    entity_kind: str
-    #: For addresses only: the street (or square) and the house number as printed.
-    street_id: str | None = None
-    house_number: str | None = None
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A curated funder, programme, organisation or place."""
-
-    id: str
-    kind: str
-    label_uk: str
-    label_en: str
-    subtype: str = ""  # funder/organisation kind or place type
-    #: The generic place word whose list a bare name may continue ("вулиця", "річка").
-    place_class: str = ""
-
-
-@dataclass(frozen=True)
-class _Token:
-    start: int
-    end: int
-    text: str
-    keys: frozenset[str]
 
 
 @dataclass
@@ -106,39 +67,6 @@ class _Node:
 def _read_csv(name: str) -> list[dict[str, str]]:
     with open(DATA_DIR / name, encoding="utf-8", newline="") as f:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
-
-
-@cache
-def _normal_forms(word: str) -> frozenset[str]:
-    """Lower-cased word plus every normal form pymorphy3 offers (all parses, not just the first)."""
-    lower = word.lower()
-    return frozenset({lower, *(p.normal_form.translate(_APOSTROPHES) for p in analyzer().parse(lower))})
-
-
-@cache
-def _inflected_forms(word: str) -> frozenset[str]:
-    """All forms of every lexeme of an alias word: catches names the analyser only guesses."""
-    forms = set(_normal_forms(word))
-    for parse in analyzer().parse(word.lower()):
-        forms.update(f.word.translate(_APOSTROPHES) for f in parse.lexeme)
-    return frozenset(forms)
-
-
-def _raw_tokens(text: str, abbreviations: frozenset[str]) -> Iterator[tuple[int, int, str]]:
-    """Word and punctuation tokens with offsets; tags and quotes dropped; "вул." and "Б." kept whole."""
-    skip_to = -1
-    for m in _TOKEN_RE.finditer(text):
-        tok = m.group()
-        start, end = m.span()
-        if start < skip_to or (tok.startswith("<") and len(tok) > 1) or tok in _QUOTES:
-            continue
-        if end < len(text) and text[end] == "." and tok[0].isalnum():
-            candidate = tok.lower().translate(_APOSTROPHES) + "."
-            if candidate in abbreviations or (len(tok) == 1 and tok.isalpha()):
-                skip_to = end + 1
-                yield start, end + 1, text[start : end + 1]
-                continue
-        yield start, end, tok
 
 
 class Gazetteer:
@@ -159,7 +87,7 @@ class Gazetteer:
         for r in filter(lambda r: r["type_word"], type_rows):  # rows without one are plain abbreviations
             keys = self._class_keys.setdefault(r["type_word"], set())
             form = r["form"].lower()
-            keys.update({form} if form.endswith(".") else _inflected_forms(form))
+            keys.update({form} if form.endswith(".") else inflected_forms(form))
         self._key_classes: dict[str, set[str]] = {}
         for cls, class_keys in self._class_keys.items():
             for k in class_keys:
@@ -191,7 +119,7 @@ class Gazetteer:
                 )
             )
             if r["type"] == "address" and r["street_id"] and r["house_number"]:
-                self._curated_addresses[(r["street_id"], _norm_number(r["house_number"]))] = r["id"]
+                self._curated_addresses[(r["street_id"], norm_number(r["house_number"]))] = r["id"]
         for r in alias_rows:
             self._add_alias("place", r["place_id"], r["pattern"], r["match"] == "exact")
 
@@ -214,16 +142,16 @@ class Gazetteer:
         pos = 0
         for m in [*_PLACEHOLDER_RE.finditer(pattern), None]:
             chunk = pattern[pos : m.start() if m else len(pattern)]
-            for _, _, tok in _raw_tokens(chunk, self.abbreviations):
-                norm = tok.translate(_APOSTROPHES)
+            for _, _, tok in raw_tokens(chunk, self.abbreviations):
+                norm = tok.translate(APOSTROPHES)
                 if exact and tok[0].isalnum():
                     seq.append(frozenset({"=" + norm}))
                 elif tok[0].isupper() and not tok.endswith("."):
                     # proper names: the analyser may only guess their lemma ("Крошні" → крошний),
                     # so match any form of the name's lexemes
-                    seq.append(_inflected_forms(norm))
+                    seq.append(inflected_forms(norm))
                 elif tok[0].isalnum() and not tok.endswith("."):
-                    seq.append(_normal_forms(norm))
+                    seq.append(normal_forms(norm))
                 else:
                     seq.append(frozenset({norm.lower()}))
             if m:
@@ -255,10 +183,10 @@ class Gazetteer:
 
     # -- matching ----------------------------------------------------------------------------
 
-    def tokens(self, text: str) -> list[_Token]:
+    def tokens(self, text: str) -> list[Token]:
         """Tokens of ``text`` with their match keys (lemmas, exact form, place-word classes)."""
         out = []
-        for start, end, tok in _raw_tokens(text, self.abbreviations):
+        for start, end, tok in raw_tokens(text, self.abbreviations):
             token = self._token(start, end, tok)
             if "-" in tok[1:] and tok[0].isalnum() and not self._candidates(token):
                 # an unknown hyphenated word ("Вереси-Сінний"): its parts may be names
@@ -270,16 +198,16 @@ class Gazetteer:
                 out.append(token)
         return out
 
-    def _token(self, start: int, end: int, tok: str) -> _Token:
-        norm = tok.translate(_APOSTROPHES)
+    def _token(self, start: int, end: int, tok: str) -> Token:
+        norm = tok.translate(APOSTROPHES)
         if tok[0].isalnum() and not tok.endswith("."):
-            keys = set(_normal_forms(norm)) | {"=" + norm}
+            keys = set(normal_forms(norm)) | {"=" + norm}
         else:
             keys = {norm.lower()}
         keys.update(cls for k in tuple(keys) for cls in self._key_classes.get(k, ()))
-        return _Token(start, end, tok, frozenset(keys))
+        return Token(start, end, tok, frozenset(keys))
 
-    def _candidates(self, token: _Token) -> set[int]:
+    def _candidates(self, token: Token) -> set[int]:
         found: set[int] = set()
         for k in token.keys:
             found |= self._index.get(k, set())
@@ -342,7 +270,7 @@ class Gazetteer:
         return mentions
 
     def _bare_pair(
-        self, tokens: list[_Token], cands: list[set[int]], i: int
+        self, tokens: list[Token], cands: list[set[int]], i: int
     ) -> tuple[int, tuple[str, str]] | None:
         """The first of two capitalised bare names of one place type joined by a conjunction.
 
@@ -368,7 +296,7 @@ class Gazetteer:
     def _address(self, text: str, start: int, number: re.Match[str], street: Entity) -> Mention:
         house = re.sub(r"\s+", "", number.group(1)).replace("–", "-")
         end = number.end(1)
-        address_id = self._curated_addresses.get((street.id, _norm_number(house)))
+        address_id = self._curated_addresses.get((street.id, norm_number(house)))
         return Mention(
             start,
             end,
@@ -381,20 +309,6 @@ class Gazetteer:
 
     def entity(self, kind: str, entity_id: str) -> Entity:
         return self.entities[f"{kind}:{entity_id}"]
-
-
-def _norm_number(number: str) -> str:
-    return re.sub(r"\s+", "", number).replace("–", "-").lower()
-
-
-def address_id_for(street_id: str, house_number: str) -> str:
-    """Stable id of an address found in a text: the street's id plus the slug of the number."""
-    return f"{street_id}-{slugify(_norm_number(house_number))}"
-
-
-def address_labels(street: Entity, house_number: str) -> tuple[str, str]:
-    """Canonical ``@uk`` and ``@en`` names of an address: "вулиця Пушкінська, 24", "24 Pushkinska Street"."""
-    return f"{street.label_uk}, {house_number}", f"{house_number} {street.label_en}"
 
 
 @lru_cache(maxsize=1)

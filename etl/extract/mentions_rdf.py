@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.extract.attribution import Attribution
-from etl.extract.mentions import Entity, Mention, address_labels, find_mentions, gazetteer
+from etl.extract.mention_types import Entity, Mention, address_labels
+from etl.extract.mentions import find_mentions, gazetteer
 from etl.extract.relations import classify
 from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
 from zhytomyr_kg.settings import ZKG, Settings

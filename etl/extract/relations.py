@@ -23,7 +23,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
-from etl.extract.mentions import Gazetteer, Mention, find_mentions, gazetteer
+from etl.extract.mention_types import Mention
+from etl.extract.mentions import Gazetteer, find_mentions, gazetteer
 from zhytomyr_kg.resources import ETL_DATA_DIR as DATA_DIR
 
 RELATIONS = ("fundedBy", "partner", "supportedBy", "mentions")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pyoxigraph import Quad
 
 from etl.extract.mentions_rdf import location_quads, mention_quads
-from etl.to_rdf import ReportRdf
+from etl.report_rdf import ReportRdf
 from zhytomyr_kg.settings import Settings
 
 

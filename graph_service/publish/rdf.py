@@ -3,7 +3,7 @@
 * Turtle and RDF/XML with the project's prefixes (:data:`zhytomyr_kg.vocab.PREFIXES`), the
   described resource first, then the rest by subject;
 * JSON-LD compacted with the published context (``/dumps/context.jsonld``, inlined, as in the
-  dumps: :func:`graph_service.publish.export.compact_jsonld`);
+  dumps: :func:`graph_service.publish.rdf_files.compact_jsonld`);
 * N-Triples sorted.
 
 Entity pages, the ontology, the shapes and the named graphs' descriptions all answer through
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from graph_service.publish.export import compact_jsonld, rdflib_term
+from graph_service.publish.rdf_files import compact_jsonld, rdflib_term
 from zhytomyr_kg.vocab import PREFIXES
 
 FORMATS = {

@@ -4,8 +4,8 @@ This is the hot path, so it skips the framework layers (request objects, middlew
 measured on the benchmark machine, each of them cost a noticeable share of a cached answer.
 It does its own CORS. Everything else in the application is ordinary FastAPI.
 
-Per request: parse the protocol (GET/POST form/POST direct), run the read-only and SERVICE
-checks, negotiate the media type, derive the ETag from the data version (→ 304), look the
+Per request: parse the protocol (GET/POST form/POST direct: ``protocol.py``), run the read-only
+and SERVICE checks, negotiate the media type, derive the ETag from the data version (→ 304), look the
 result up in the bounded cache, admit the query under the concurrency cap (→ 503 +
 Retry-After), run it on the executor with the time limit (→ 503), answer or stream.
 """
@@ -21,9 +21,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from graph_service import conneg as formats
-from graph_service.lru import LRU, MEMO_BYTES, key_bytes
+from graph_service.lru import LRU
 from graph_service.sparql.executors import aiter_list
 from graph_service.sparql.pool import Timeout, WorkerError, WorkerFailed
+from graph_service.sparql.protocol import (
+    Answer,
+    ProtocolError,
+    ProtocolReader,
+    etag_matches,
+    memo,
+    text_answer,
+)
 from graph_service.store.base import QueryError, check_query
 from zhytomyr_kg.store_layout import NoStore
 
@@ -31,71 +39,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from graph_service.sparql.service import Service
 
 access_log = logging.getLogger("zkg.access")
-
-FORM_TYPE = "application/x-www-form-urlencoded"
-QUERY_TYPE = "application/sparql-query"
-UPDATE_TYPE = "application/sparql-update"
-TEXT = b"text/plain; charset=utf-8"
-
-
-class ProtocolError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-class Answer:
-    """A response to send: status, headers, and a body (bytes) or a stream."""
-
-    __slots__ = ("body", "headers", "on_close", "status", "stream")
-
-    def __init__(
-        self, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b"", stream=None, on_close=None
-    ):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.stream = stream
-        self.on_close = on_close
-
-
-def text_answer(status: int, message: str, headers: dict | None = None) -> Answer:
-    h = [(b"content-type", TEXT)]
-    for k, v in (headers or {}).items():
-        h.append((k.lower().encode("latin-1"), str(v).encode("latin-1")))
-    return Answer(status, h, (message + "\n").encode("utf-8"))
-
-
-def _media(content_type: str | None) -> tuple[str, str | None]:
-    if not content_type:
-        return "", None
-    parts = [p.strip() for p in content_type.split(";")]
-    charset = None
-    for p in parts[1:]:
-        if p.lower().startswith("charset="):
-            charset = p[8:].strip().strip('"').lower()
-    return parts[0].lower(), charset
-
-
-def _etag_matches(header: str, etag: str) -> bool:
-    if header.strip() == "*":
-        return True
-    for candidate in header.split(","):
-        c = candidate.strip()
-        if c.startswith("W/"):
-            c = c[2:]
-        if c == etag:
-            return True
-    return False
-
-
-def memo(entries: int) -> LRU[Any]:
-    """A memo table bounded by entries and by the bytes of the keys clients choose."""
-    return LRU(
-        entries, max_bytes=MEMO_BYTES, item_bytes=MEMO_BYTES // 64, weigh=lambda key, value: key_bytes(key)
-    )
 
 
 class StreamCutShort(Exception):
@@ -110,9 +53,7 @@ class SparqlEndpoint:
         self.metrics = service.metrics
         self._checks: LRU[Any] = memo(4096)  # query text → QueryInfo or QueryError
         self._negotiated: LRU[Any] = memo(1024)  # (form, accept, fmt) → media type or NotAcceptable
-        # GET query string → its parameters (parsing a long percent-encoded query was half the
-        # cost of a cached answer); a ProtocolError is raised again on every request, not kept
-        self._get_requests: LRU[Any] = memo(4096)
+        self.protocol = ProtocolReader(self.config.max_query_bytes)
         cors = self.config.cors_origins
         self.cors_any = "*" in cors
         self.cors_origins = set(cors)
@@ -198,88 +139,6 @@ class SparqlEndpoint:
         return Answer(200, h, b"")
 
     # ------------------------------------------------------------------ protocol
-    async def read_protocol(
-        self, scope, receive, headers
-    ) -> tuple[str | None, tuple[str, ...], tuple[str, ...], dict]:
-        method = scope["method"]
-        if method not in ("GET", "POST"):
-            raise ProtocolError(
-                405,
-                "method not allowed: the endpoint answers GET and POST queries only",
-                {"Allow": "GET, POST, OPTIONS"},
-            )
-        qs = scope.get("query_string", b"")
-        if method == "GET":
-            parsed = self._get_requests.get(qs)
-            if parsed is None:
-                parsed = self._parameters(self._query_string(qs), None)
-                self._get_requests.put(qs, parsed)
-            return parsed
-        params = self._query_string(qs)
-        direct_query: str | None = None
-        if method == "POST":
-            media, charset = _media(headers.get("content-type"))
-            if charset not in (None, "utf-8", "utf8"):
-                raise ProtocolError(415, f"unsupported charset {charset}: the SPARQL protocol requires UTF-8")
-            if media not in (FORM_TYPE, QUERY_TYPE, UPDATE_TYPE):
-                raise ProtocolError(
-                    415, f"unsupported request body type {media or '(none)'}: use {QUERY_TYPE} or {FORM_TYPE}"
-                )
-            limit = self.config.max_query_bytes * 3 + 4096  # form-encoding may triple the size
-            length = headers.get("content-length")
-            if length and length.isdigit() and int(length) > limit:
-                raise ProtocolError(
-                    413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)"
-                )
-            chunks = []
-            size = 0
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    raise ProtocolError(400, "client disconnected")
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > limit:
-                    raise ProtocolError(
-                        413, f"request body larger than {limit} bytes (ZKG_SPARQL_MAX_QUERY_BYTES)"
-                    )
-                chunks.append(chunk)
-                if not message.get("more_body"):
-                    break
-            if media == UPDATE_TYPE:
-                raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
-            try:
-                text = b"".join(chunks).decode("utf-8")
-            except UnicodeDecodeError:
-                raise ProtocolError(400, "request body is not UTF-8") from None
-            if media == FORM_TYPE:
-                params = params + parse_qsl(text, keep_blank_values=True)
-            else:
-                direct_query = text
-        return self._parameters(params, direct_query)
-
-    @staticmethod
-    def _query_string(qs: bytes) -> list[tuple[str, str]]:
-        return parse_qsl(qs.decode("utf-8", "replace"), keep_blank_values=True) if qs else []
-
-    @staticmethod
-    def _parameters(params: list[tuple[str, str]], direct_query: str | None):
-        """The protocol's parameters → (query, default graphs, named graphs, format options);
-        raises :class:`ProtocolError` for an update or an ambiguous request."""
-        queries = [v for k, v in params if k == "query"]
-        if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
-            raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
-        if direct_query is not None:
-            if queries:
-                raise ProtocolError(400, "a query in the body and a query parameter: send one")
-            queries = [direct_query]
-        if len(queries) > 1:
-            raise ProtocolError(400, "more than one query parameter")
-        default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
-        named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
-        other = {k: v for k, v in params if k in ("format", "output")}
-        return (queries[0] if queries else None), default_graphs, named_graphs, other
-
     def check(self, query: str):
         found = self._checks.get(query)
         if found is None:
@@ -316,7 +175,7 @@ class SparqlEndpoint:
         cfg = self.config
         metrics = self.metrics
         try:
-            query, default_graphs, named_graphs, other = await self.read_protocol(scope, receive, headers)
+            query, default_graphs, named_graphs, other = await self.protocol.read(scope, receive, headers)
         except ProtocolError as exc:
             if exc.status == 403:
                 metrics.refused.labels("update").inc()
@@ -367,7 +226,7 @@ class SparqlEndpoint:
             etag = f'"{version}-{digest}"'
             base_headers.append((b"etag", etag.encode("latin-1")))
             inm = headers.get("if-none-match")
-            if inm and _etag_matches(inm, etag):
+            if inm and etag_matches(inm, etag):
                 metrics.not_modified.inc()
                 fields["cache"] = "304"
                 return Answer(304, base_headers)

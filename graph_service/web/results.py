@@ -2,7 +2,7 @@
 
 The ``/sparql`` handler has the store serialise its answers; a named query's result file asked for
 in a language (``/queries/<name>.csv?lang=en``) is the endpoint's answer with its label columns
-put into that language (:func:`graph_service.web.views.queries.relabel`), written again here:
+put into that language (:func:`graph_service.web.result_labels.relabel`), written again here:
 SPARQL 1.1 Query Results CSV and TSV, JSON, and XML.
 """
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph_service.testing import build_store, running, sample_quads, service_cmd
+from graph_service.sample_graphs import sample_quads
+from graph_service.testing import build_store, running, service_cmd
 from zhytomyr_kg import store_layout
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes]
