@@ -19,7 +19,8 @@ import httpx
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
-from graph_service.testing import RDF, RDFS, build_store, running, sample_quads, service_cmd
+from graph_service.sample_graphs import RDF, RDFS, sample_quads
+from graph_service.testing import build_store, running, service_cmd
 from graph_service.web import i18n
 from zhytomyr_kg.settings import ZKG, Settings
 
