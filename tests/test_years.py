@@ -227,10 +227,22 @@ def test_a_work_page_shows_one_timeline_row_per_year(three_years):
         timeline = re.search(r'<table class="timeline">(.*?)</table>', page, re.S)
         assert timeline, project
         rows = re.findall(
-            r'<tr data-year="(\d+)"><td>\d+</td><td>([^<]*)</td><td>([^<]*)</td><td class="num">(\d+)</td>',
+            r'<tr data-year="(\d+)"><td>\d+</td><td data-codes="([^"]*)">.*?</td><td data-codes="([^"]*)">.*?</td><td class="num">(\d+)</td>',
             timeline.group(1),
         )
         assert [(y, s, c) for y, s, c, _ in rows] == sorted(years), project
+        # the cells name each state and cause by its Ukrainian label, not by its code
+        cells = re.findall(r'<td data-codes="([^"]+)">(.*?)</td>', timeline.group(1))
+        assert cells, project
+        for codes, cell in cells:
+            shown = re.sub(r"<[^>]+>", "", cell)
+            for code in codes.split():
+                label = select(
+                    result.store,
+                    f'SELECT ?l WHERE {{ ?c <http://www.w3.org/2004/02/skos/core#notation> "{code}" ; '
+                    f'<http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER (lang(?l) = "uk") }}',
+                )
+                assert label and label[0]["l"] in shown, (project, code, shown)
         data = client.get(project.replace(B, "/id/") + ".json").json()
         assert [r["year"] for r in data["tables"]["timeline"]["rows"]] == ["2022", "2023", "2024"]
 

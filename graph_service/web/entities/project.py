@@ -3,9 +3,9 @@ cause, outputs with amounts, support by relation), reports and links."""
 
 from __future__ import annotations
 
-from graph_service.web.context import Ctx, Page, table_of
+from graph_service.web.context import Ctx, Page, Ref, table_of
 from graph_service.web.entities.model import Entity, source_line_ref, work_links, work_reports
-from graph_service.web.entities.years import work_years
+from graph_service.web.entities.years import Year, work_years
 from zhytomyr_kg.settings import ZKG
 
 
@@ -16,8 +16,8 @@ def project_page(ctx: Ctx, entity: Entity) -> Page:
     start, end = entity.literal(ZKG + "startYear"), entity.literal(ZKG + "endYear")
     period = "–".join(x for x in (start, end) if x) or entity.literal(ZKG + "periodText")
     timeline_rows = ctx.rows("page-work-timeline", work=entity.iri)
-    timeline = [timeline_entry(ctx, r) for r in timeline_rows]
     years, year_tables = work_years(ctx, entity.iri, reports, report_rows)
+    timeline = [timeline_entry(ctx, r, years) for r in timeline_rows]
     return Page(
         "project.html",
         entity.label.text,
@@ -40,19 +40,29 @@ def project_page(ctx: Ctx, entity: Entity) -> Page:
     )
 
 
-def timeline_entry(ctx: Ctx, row: dict) -> dict:
-    """One report year of a work: states, causes, the number of outputs and who backed it."""
+def timeline_entry(ctx: Ctx, row: dict, years: list[Year]) -> dict:
+    """One report year of a work: states, causes, the number of outputs and who backed it.
+    States and causes are shown by their labels (the refs ``years`` holds), their codes sorted
+    (a GROUP_CONCAT's order is the engine's)."""
 
     def text(name: str) -> str:
         term = row.get(name)
         return term.value if term is not None else ""
 
+    refs: dict[str, Ref] = {}
+    for y in years:
+        for state in y.states:
+            if state.code and state.status:
+                refs[state.code] = state.status
+            if state.cause_code and state.cause:
+                refs[state.cause_code] = state.cause
     iris = text("support").split()
     labels = text("supportEn" if ctx.lang == "en" else "supportUk") or text("supportUk")
     return {
         "year": text("year"),
-        "states": text("states").split(),
-        "causes": text("causes").split(),
+        "states": sorted(text("states").split()),
+        "causes": sorted(text("causes").split()),
+        "refs": refs,
         "outputs": int(text("outputs") or 0),
         "reports": int(text("reports") or 0),
         "support": "; ".join(sorted(filter(None, labels.split("; ")))),
