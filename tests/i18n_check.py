@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 
 from graph_service.web import i18n
 
-#: a Cyrillic word (a single letter is a house number's: "14-А Staryi Boulevard")
-CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ'’]{2,}")
+#: a Cyrillic letter (an English label has none: a house number is transliterated, "14-A")
+CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ]")
 #: elements whose text is not interface text: code, the query editor's own widgets and scripts
 SKIP = {"script", "style", "code", "pre", "textarea", "title"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl.translations import KINDS, Translations, normalise
+from tests.conftest import select
 
 TABLE = Path(__file__).resolve().parents[1] / "etl" / "data" / "translations.csv"
 
@@ -73,3 +74,15 @@ def test_loader_rejects_duplicates_and_empty(tmp_path: Path) -> None:
     (tmp_path / "translations.csv").write_text("kind,uk,en\ngoal,Ціль,\n", encoding="utf-8")
     with pytest.raises(ValueError, match="empty"):
         Translations.load(tmp_path)
+
+
+def test_every_english_label_of_the_graph_is_in_latin_letters(built) -> None:
+    """An English label never carries a Cyrillic letter: a house number's letter is transliterated
+    ("14-A Staryi Boulevard", not "14-А"), as the street's name is."""
+    rows = select(
+        built.store,
+        'SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER (lang(?l) = "en") }',
+    )
+    assert len(rows) > 500  # places, departments, funders, the strategy …
+    cyrillic = [(r["s"], r["l"]) for r in rows if re.search("[А-Яа-яІіЇїЄєҐґ]", r["l"])]
+    assert cyrillic == []

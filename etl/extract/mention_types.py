@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from translitua import translit
+
 from etl.slug import slugify
 
 
@@ -50,5 +52,6 @@ def address_id_for(street_id: str, house_number: str) -> str:
 
 
 def address_labels(street: Entity, house_number: str) -> tuple[str, str]:
-    """Canonical ``@uk`` and ``@en`` names of an address: "вулиця Пушкінська, 24", "24 Pushkinska Street"."""
-    return f"{street.label_uk}, {house_number}", f"{house_number} {street.label_en}"
+    """Canonical ``@uk`` and ``@en`` names of an address: "вулиця Пушкінська, 24", "24 Pushkinska Street".
+    A house number's letter is transliterated in English ("14-А" → "14-A"), as the street is."""
+    return f"{street.label_uk}, {house_number}", f"{translit(house_number)} {street.label_en}"
