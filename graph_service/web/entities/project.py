@@ -46,8 +46,9 @@ def timeline_entry(ctx: Ctx, row: dict) -> dict:
     labels = text("supportEn" if ctx.lang == "en" else "supportUk") or text("supportUk")
     return {
         "year": text("year"),
-        "states": text("states").split(),
-        "causes": text("causes").split(),
+        # sorted: a GROUP_CONCAT's order is the engine's (page-work-timeline.rq)
+        "states": sorted(text("states").split()),
+        "causes": sorted(text("causes").split()),
         "outputs": int(text("outputs") or 0),
         "reports": int(text("reports") or 0),
         "support": "; ".join(sorted(filter(None, labels.split("; ")))),
