@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-quick check install install-test install-dev chromium bench
+.PHONY: run test test-quick check install install-test install-dev chromium virtuoso bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,8 @@ run: install
 # them; --no-loadscope-reorder keeps that order). docs/TESTING.md.
 PYTEST_PARALLEL := -n auto --dist loadscope --no-loadscope-reorder
 
-## Install what the tests need (Debian's chromium for the browser tests too), then run the whole suite.
-test: install-test chromium
+## Install what the tests need (Debian's chromium and Virtuoso too), then run the whole suite.
+test: install-test chromium virtuoso
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) --durations=10
 
 ## The suite without the slow, browser and process-starting tests (a minute's feedback while working).
@@ -46,6 +46,10 @@ test-quick: install-test
 ## The browser tests drive Debian's chromium with Playwright; install it when it is missing.
 chromium:
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+## tests/test_virtuoso_same_pages.py diffs every route against Debian's Virtuoso; install it when it is missing.
+virtuoso:
+	command -v virtuoso-t >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y virtuoso-opensource)
 
 ## The benchmarks (they print ratios against peers measured in the same run).
 bench: install-test

@@ -5,14 +5,23 @@ Shared by tests/test_remote_same_pages.py (Oxigraph server, always) and the Virt
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph
+import pytest
 from fastapi.testclient import TestClient
 
+from graph_service.publish.export import export
 from graph_service.store import named_queries
+from graph_service.store.oxigraph import OxigraphBackend
+from graph_service.store.remote import RemoteBackend
+from graph_service.web.app import create_app
 from graph_service.web.views.lists import LISTS
+from zhytomyr_kg.settings import Settings
 
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
 CLASS_COUNTS = named_queries.get("class-counts").text
@@ -29,6 +38,32 @@ class Diff:
         lines = [f"{self.compared} routes: {len(self.identical)} identical, {len(self.different)} different"]
         lines += [f"  {path}: {why[:1500]}" for path, why in sorted(self.different.items())]
         return "\n".join(lines)
+
+
+def export_dump(store: Path, out: Path) -> Path:
+    """``zhytomyr-kg export`` of the build in ``store`` into ``out``: its ``dataset.nq.gz``."""
+    settings = Settings(store=store)
+    export(OxigraphBackend(settings.store).store(), out, settings)
+    return out / "dataset.nq.gz"
+
+
+@contextlib.contextmanager
+def embedded_and_remote(store: Path, endpoint: str) -> Iterator[tuple[TestClient, TestClient]]:
+    """The embedded service on ``store`` and the service in front of ``endpoint``, as
+    ``--sparql-endpoint`` makes it; without pre-rendering, which would run every page against
+    both stores while the routes are being compared."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ZKG_PAGES_PRERENDER", "0")
+        remote = RemoteBackend(endpoint, timeout=60.0)
+        remote.graph_base = Settings().graph_base
+        try:
+            with (
+                TestClient(create_app(Settings(store=store))) as embedded,
+                TestClient(create_app(remote)) as front,
+            ):
+                yield embedded, front
+        finally:
+            remote.close()
 
 
 def routes(client: TestClient) -> list[str]:
@@ -81,7 +116,7 @@ def _unordered(lines: list) -> list:
     tokens: list = []
     for line in lines:
         if isinstance(line, bytes):
-            tokens += [t.strip() for t in re.split(rb"(?=<)|>|, |,", line) if t.strip()]
+            tokens += [t.strip() for t in re.split(rb"(?=<)|>|, |,|\(|\)", line) if t.strip()]
         else:
             tokens.append(line)
     return sorted(tokens)
@@ -119,6 +154,7 @@ def compare(embedded: TestClient, remote: TestClient, paths: list[str]) -> Diff:
         diff.compared += 1
         if a.status_code != b.status_code:
             diff.different[path] = f"status {a.status_code} embedded, {b.status_code} remote: {b.text[:200]}"
+            diff.reasons[path] = "status"
             continue
         na = _normal(path, a.content, a.headers.get("content-type", ""))
         nb = _normal(path, b.content, b.headers.get("content-type", ""))

@@ -28,6 +28,8 @@ from zhytomyr_kg.settings import ServiceConfig, Settings
 
 SYSTEM = "http://www.openlinksw.com/schemas/virtrdf#"
 ZKG = "https://w3id.org/zhytomyr-kg/ontology#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DEPARTMENT = "https://w3id.org/zhytomyr-kg/id/department/economy"
 
 
 class FakeVirtuoso:
@@ -51,7 +53,16 @@ class FakeVirtuoso:
         form = parse_qs(request.content.decode())
         query = form["query"][0]
         accept = request.headers.get("accept", "application/sparql-results+json").split(",")[0]
-        results = self.store.query(query, use_default_graph_as_union=True)
+        if "default-graph-uri" in form or "named-graph-uri" in form:  # the protocol's dataset
+            results = self.store.query(
+                query,
+                default_graph=[ox.NamedNode(g) for g in form.get("default-graph-uri", [])],
+                named_graphs=[ox.NamedNode(g) for g in form.get("named-graph-uri", [])],
+            )
+        elif " FROM " in query:  # the query's own dataset
+            results = self.store.query(query)
+        else:  # Virtuoso's default graph: every graph, its own included
+            results = self.store.query(query, use_default_graph_as_union=True)
         out = io.BytesIO()
         if isinstance(results, ox.QueryTriples):
             results.serialize(out, ox.RdfFormat.from_media_type(accept) or ox.RdfFormat.TURTLE)
@@ -201,10 +212,52 @@ def test_the_endpoint_passes_on_decoded_answers(fake, mode):
 
 
 def test_the_endpoint_refuses_undecodable_answers(fake):
+    executor = _executor(fake)
+    executor.backend.dataset_graphs()  # probed first (and kept for a while)
     fake.garbage = 1
     with pytest.raises(WorkerError) as err:
-        _run(_executor(fake))
-    assert err.value.status == 502
+        _run(executor)
+    assert err.value.status == 502 and "undecodable" in err.value.message
+
+
+def test_queries_are_scoped_to_the_dataset_graphs(fake):
+    """A query naming no dataset is sent with the dataset's graphs as default and named graphs,
+    so an engine's own graphs stay out of every count; one naming its own dataset is left alone."""
+    backend = fake.backend()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert backend.select_rows(count) == [{"n": str(len(sample_quads()))}]
+    sent = parse_qs(fake.requests[-1].content.decode())
+    graphs = sorted({q.graph_name.value for q in sample_quads()})
+    assert sent["default-graph-uri"] == sent["named-graph-uri"] == graphs
+    graph_list = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert sorted(r["g"] for r in backend.select_rows(graph_list)) == graphs
+    own = f"SELECT (COUNT(*) AS ?n) FROM <{SYSTEM}> WHERE {{ ?s ?p ?o }}"
+    assert backend.select_rows(own) == [{"n": "50"}]
+    assert "default-graph-uri" not in parse_qs(fake.requests[-1].content.decode())
+    # and through /sparql (the endpoint's executor)
+    executor = _executor(fake)
+    assert _run(executor).body is not None
+    assert parse_qs(fake.requests[-1].content.decode())["named-graph-uri"] == graphs
+
+
+def test_answers_are_written_as_the_embedded_store_writes_them(fake):
+    """The remote is asked for SPARQL JSON or N-Triples, and the answer is written in the
+    negotiated format here: CSV quoted as the embedded store quotes it, JSON-LD with language tags."""
+    backend = fake.backend()
+    embedded = ox.Store()
+    embedded.extend(sample_quads())
+    labels = f"SELECT ?s ?label WHERE {{ ?s <{RDFS}label> ?label }} ORDER BY ?s ?label"
+    out = io.BytesIO()
+    embedded.query(labels, use_default_graph_as_union=True).serialize(out, ox.QueryResultsFormat.CSV)
+    assert backend.query(labels, format="csv").read() == out.getvalue()
+    assert fake.requests[-1].headers["accept"].startswith("application/sparql-results+json")
+    describe = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER (?s = <{DEPARTMENT}>) }}"
+    jsonld = backend.query(describe, accept="application/ld+json")
+    assert jsonld.media_type == "application/ld+json"
+    assert fake.requests[-1].headers["accept"].startswith("application/n-triples")
+    triples = set(ox.parse(jsonld.read(), format=ox.RdfFormat.JSON_LD))
+    assert ox.Literal("Department of Economic Development", language="en") in {t.object for t in triples}
+    assert len(triples) == sum(1 for q in sample_quads() if q.subject == ox.NamedNode(DEPARTMENT))
 
 
 def test_fake_is_strict(fake):

@@ -1,20 +1,16 @@
 """With ``--sparql-endpoint``, every route answers as the embedded service does (modulo order):
 the export's dataset.nq.gz loaded into ``oxigraph serve`` through the Graph Store protocol
-(`load-remote`), then the service in front of it, route by route (issue #15, item 6)."""
+(`load-remote`), then the service in front of it, route by route (issue #15, item 6).
+tests/test_virtuoso_same_pages.py does the same against Virtuoso."""
 
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from graph_service.publish.export import export
-from graph_service.store.oxigraph import OxigraphBackend
-from graph_service.store.remote import RemoteBackend, load_remote
+from graph_service.store.remote import load_remote
 from graph_service.testing import oxigraph_bin, running
-from graph_service.web.app import create_app
 from tests.pages_support import store_dir
-from tests.remote_diff import class_counts, compare, routes
-from zhytomyr_kg.settings import Settings
+from tests.remote_diff import class_counts, compare, embedded_and_remote, export_dump, routes
 
 pytestmark = [
     pytest.mark.processes,
@@ -25,16 +21,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def dump(built, tmp_path_factory):
-    out = tmp_path_factory.mktemp("export")
-    settings = Settings(store=store_dir(built))
-    backend = OxigraphBackend(settings.store)
-    export(backend.store(), out, settings)
-    return out / "dataset.nq.gz"
-
-
-@pytest.fixture(scope="module")
-def clients(built, dump, tmp_path_factory):
+def clients(built, tmp_path_factory):
+    dump = export_dump(store_dir(built), tmp_path_factory.mktemp("export"))
     location = tmp_path_factory.mktemp("oxigraph-server")
     cmd = [
         oxigraph_bin(),
@@ -47,13 +35,8 @@ def clients(built, dump, tmp_path_factory):
     ]
     with running(cmd, "/query?query=ASK%7B%7D") as server:
         load_remote(dump, server.base + "/store")
-        remote = RemoteBackend(server.base + "/query")
-        remote.graph_base = Settings().graph_base
-        with (
-            TestClient(create_app(Settings(store=store_dir(built)))) as embedded,
-            TestClient(create_app(remote)) as front,
-        ):
-            yield embedded, front
+        with embedded_and_remote(store_dir(built), server.base + "/query") as pair:
+            yield pair
 
 
 def test_every_route_is_the_same_on_oxigraph_server(clients):
@@ -62,10 +45,11 @@ def test_every_route_is_the_same_on_oxigraph_server(clients):
     assert len(paths) >= 60
     diff = compare(embedded, remote, paths)
     print(diff.summary())
-    # known, and not the remote path's: lists in cells come in the store's GROUP_CONCAT order, and
-    # zkg:Funder has two Ukrainian labels (issue #15 part 1 and "one label per term and language")
-    assert [p for p, why in diff.reasons.items() if why == "other"] == [], diff.summary()
-    assert len(diff.identical) >= len(paths) * 2 // 3, diff.summary()
+    # what may differ: /dataset states the embedded build's time and id, which a remote store
+    # does not have; and rows tied on every sort key of a list page may come in another order
+    assert {why for why in diff.reasons.values()} <= {"build", "order"}, diff.summary()
+    assert diff.reasons.get("/dataset") == "build", diff.summary()
+    assert len(diff.identical) >= len(paths) - 2, diff.summary()
 
 
 def test_class_counts_are_the_same_on_oxigraph_server(clients):

@@ -246,13 +246,27 @@ class RemoteExecutor(Executor):
             if media_type in formats.offered_for(f):
                 form = f
                 break
-        from graph_service.store.remote import QUERY_HEADERS, capped_rows, decoded_body, query_form
+        from graph_service.store.remote import (
+            QUERY_HEADERS,
+            capped_rows,
+            decoded_body,
+            query_form,
+            reserialised,
+            wire_accept,
+        )
 
+        # the dataset's graphs unless the request or the query names its own (system graphs out)
+        try:
+            default_graph_uris, named_graph_uris = await asyncio.to_thread(
+                self.backend.protocol_dataset_for, sparql, default_graph_uris, named_graph_uris
+            )
+        except QueryError as exc:
+            raise WorkerError(exc.status, exc.message) from None
         request = self.client.build_request(
             "POST",
             self.backend.endpoint_url,
             data=query_form(sparql, default_graph_uris, named_graph_uris),
-            headers={**QUERY_HEADERS, "Accept": media_type},
+            headers={**QUERY_HEADERS, "Accept": wire_accept(media_type)},
         )
         try:
             async with asyncio.timeout_at(deadline):
@@ -272,11 +286,13 @@ class RemoteExecutor(Executor):
                         size += len(chunk)
                         if size > self.config.max_result_bytes:
                             raise WorkerError(413, "result larger than ZKG_SPARQL_MAX_RESULT_BYTES")
-                    try:
-                        body = decoded_body(b"".join(chunks), got)
+                    try:  # written here as the embedded store writes it (remote.WIRE_ACCEPT)
+                        body = await asyncio.to_thread(
+                            reserialised, decoded_body(b"".join(chunks), got), got, media_type
+                        )
                     except QueryError as exc:  # never answered, so never cached
                         raise WorkerError(exc.status, exc.message) from None
-                    return Outcome(got, form, capped_rows(response.headers), body, [], None)
+                    return Outcome(media_type, form, capped_rows(response.headers), body, [], None)
                 finally:
                     await response.aclose()
         except TimeoutError:

@@ -26,7 +26,8 @@ import httpx
 
 from graph_service import conneg as formats
 from graph_service.store import named_queries
-from graph_service.store.base import Backend, Health, QueryError, QueryResult, check_query
+from graph_service.store.base import Backend, Health, QueryError, QueryResult, check_query, parse_results
+from graph_service.store.sparql_text import analyse
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyoxigraph import RdfFormat
@@ -38,6 +39,16 @@ if TYPE_CHECKING:  # pragma: no cover
 QUERY_HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Accept-Encoding": "identity"}
 #: the header an engine (Virtuoso) sets when it cut a result to its own row limit
 MAX_ROWS_HEADER = "x-sparql-maxrows"
+#: what the service asks a remote engine for, whatever its own client asked: SPARQL JSON results
+#: and N-Triples, the formats every engine writes and pyoxigraph reads; the answer is then
+#: written in the negotiated format by pyoxigraph, as the embedded store writes it, so that CSV
+#: quoting, JSON-LD (Virtuoso's drops language tags) and ``typed-literal`` look the same on
+#: every engine
+WIRE_ACCEPT = {
+    "SELECT": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    "ASK": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    "CONSTRUCT": "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8",
+}
 
 
 def query_form(
@@ -89,12 +100,45 @@ def decoded_body(body: bytes, media_type: str) -> bytes:
     return body
 
 
+def wire_accept(media_type: str) -> str:
+    """The ``Accept`` sent to the remote engine for a result wanted in ``media_type``."""
+    return WIRE_ACCEPT["CONSTRUCT" if media_type in formats.GRAPH_TYPES else "SELECT"]
+
+
+def reserialised(body: bytes, got: str, media_type: str) -> bytes:
+    """The remote's answer ``body`` (in ``got``: SPARQL JSON/XML/CSV/TSV results or an RDF
+    format) written in ``media_type`` by pyoxigraph; :class:`QueryError` 502 if it cannot be read."""
+    import pyoxigraph
+
+    got = formats.ALIASES.get(got, got)
+    try:
+        if media_type in formats.GRAPH_TYPES:
+            rdf_in = pyoxigraph.RdfFormat.from_media_type(got)
+            rdf_out = pyoxigraph.RdfFormat.from_media_type(media_type)
+            if rdf_in is None or rdf_in.supports_datasets or rdf_out is None:
+                raise QueryError(502, f"remote endpoint answered a graph query with {got}")
+            return pyoxigraph.serialize(pyoxigraph.parse(body, format=rdf_in), format=rdf_out) or b""
+        results_in = pyoxigraph.QueryResultsFormat.from_media_type(got)
+        results_out = pyoxigraph.QueryResultsFormat.from_media_type(media_type)
+        if results_in is None or results_out is None:
+            raise QueryError(502, f"remote endpoint answered a {media_type} query with {got}")
+        return pyoxigraph.parse_query_results(body, format=results_in).serialize(format=results_out) or b""
+    except (SyntaxError, ValueError) as exc:
+        raise QueryError(502, f"remote endpoint sent an unreadable {got} body: {exc}") from exc
+
+
 class RemoteBackend(Backend):
     """Any SPARQL 1.1 Protocol endpoint, over httpx.
 
     ``data_version`` is the ``data_version`` argument if given (a deployment sets it to the
     build id it pushed, env ``ZKG_DATA_VERSION``); otherwise a fingerprint of the remote's
     triple count and named graphs, refreshed at most every ``version_ttl`` seconds.
+
+    A query that names no dataset of its own (no ``FROM``, no ``default-graph-uri`` or
+    ``named-graph-uri``) is sent with the dataset's graphs (those under :attr:`graph_base`) as
+    both its default graphs and its named graphs (:meth:`protocol_dataset`): the default graph
+    is their union, as in the embedded store, and an engine's own graphs (Virtuoso's
+    ``virtrdf:`` and the like) stay out of every answer without a list of them.
     """
 
     name = "remote"
@@ -118,7 +162,7 @@ class RemoteBackend(Backend):
         self.max_query_bytes = max_query_bytes
         self.service_allow = tuple(service_allow)
         self._client = client or httpx.Client(timeout=timeout)
-        self._version: tuple[float, str, int] | None = None
+        self._version: tuple[float, str, int, tuple[str, ...]] | None = None
 
     def _post(
         self,
@@ -156,22 +200,50 @@ class RemoteBackend(Backend):
         info = check_query(sparql, max_query_bytes=self.max_query_bytes, service_allow=self.service_allow)
         form = info.form or "SELECT"
         choice = formats.negotiate(form, accept, format)
-        response = self._post(sparql, choice.media_type, default_graph_uris, named_graph_uris)
+        if not info.has_dataset_clause:
+            default_graph_uris, named_graph_uris = self.protocol_dataset(default_graph_uris, named_graph_uris)
+        response = self._post(sparql, wire_accept(choice.media_type), default_graph_uris, named_graph_uris)
         got = response.headers.get("content-type", choice.media_type).split(";")[0].strip().lower()
         media = formats.ALIASES.get(got, got)
-        body = decoded_body(response.content, media)
-        return QueryResult(media, form, iter([body]), capped_rows(response.headers))
+        body = reserialised(decoded_body(response.content, media), media, choice.media_type)
+        return QueryResult(choice.media_type, form, iter([body]), capped_rows(response.headers))
 
-    def _probe(self) -> tuple[str, int]:
+    def protocol_dataset(
+        self, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
+    ) -> tuple[Sequence[str], Sequence[str]]:
+        """The dataset to send with a query that names none in its text: the request's own if it
+        gives one, else the dataset's graphs as default and named graphs (none if the remote
+        holds none of them yet: then the engine's default applies)."""
+        if default_graph_uris or named_graph_uris:
+            return default_graph_uris, named_graph_uris
+        graphs = self.dataset_graphs()
+        return graphs, graphs
+
+    def protocol_dataset_for(
+        self, sparql: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
+    ) -> tuple[Sequence[str], Sequence[str]]:
+        """:meth:`protocol_dataset`, unless ``sparql`` has ``FROM``/``FROM NAMED`` of its own."""
+        if analyse(sparql).has_dataset_clause:
+            return default_graph_uris, named_graph_uris
+        return self.protocol_dataset(default_graph_uris, named_graph_uris)
+
+    def dataset_graphs(self) -> tuple[str, ...]:
+        """The remote's graphs under :attr:`graph_base`, as last probed."""
+        return self._probe()[2]
+
+    def _probe(self) -> tuple[str, int, tuple[str, ...]]:
         now = time.monotonic()
         if self._version is None or now - self._version[0] >= self.version_ttl:
-            query = named_queries.get("remote-fingerprint")
-            rows = self.select_rows(query.bind(graphs=self.dataset_graph_base()))
+            query = named_queries.get("remote-fingerprint").bind(graphs=self.dataset_graph_base())
+            # asked of the whole store (it filters by graph name itself): this is what scopes the rest
+            response = self._post(query, "application/sparql-results+json")
+            body = decoded_body(response.content, "application/sparql-results+json")
+            rows = parse_results(body).values()
             count = int(rows[0]["n"] or 0) if rows else 0
-            graphs = " ".join(sorted((rows[0]["gs"] or "").split())) if rows else ""
-            digest = hashlib.sha256(f"{count} {graphs}".encode()).hexdigest()[:16]
-            self._version = (now, f"remote-{digest}", count)
-        return self._version[1], self._version[2]
+            graphs = tuple(sorted((rows[0]["gs"] or "").split())) if rows else ()
+            digest = hashlib.sha256(f"{count} {' '.join(graphs)}".encode()).hexdigest()[:16]
+            self._version = (now, f"remote-{digest}", count, graphs)
+        return self._version[1], self._version[2], self._version[3]
 
     def data_version(self) -> str:
         if self._fixed_version:

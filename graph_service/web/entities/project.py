@@ -60,6 +60,7 @@ def timeline_entry(ctx: Ctx, row: dict, years: list[Year]) -> dict:
     labels = text("supportEn" if ctx.lang == "en" else "supportUk") or text("supportUk")
     return {
         "year": text("year"),
+        # sorted: a GROUP_CONCAT's order is the engine's (page-work-timeline.rq)
         "states": sorted(text("states").split()),
         "causes": sorted(text("causes").split()),
         "refs": refs,

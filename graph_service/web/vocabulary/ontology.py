@@ -65,7 +65,8 @@ class VocabTerm:
 
 
 def _split(value: Term | None) -> list[str]:
-    return [v for v in (value.value.split(" ") if value is not None and value.value else []) if v]
+    """A GROUP_CONCAT's values, sorted: their order is the engine's (ontology-terms.rq)."""
+    return sorted(v for v in (value.value.split(" ") if value is not None and value.value else []) if v)
 
 
 def _text(row: dict, key: str) -> str | None:
