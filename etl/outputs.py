@@ -31,7 +31,7 @@ from pathlib import Path
 from etl.sentences import sentence_spans
 from zhytomyr_kg.resources import ETL_DATA_DIR
 
-__all__ = ["Money", "Output", "OutputRuleError", "OutputRules", "Quantity"]
+__all__ = ["Money", "Output", "OutputRuleError", "OutputRules", "Quantity", "read_rows"]
 
 _NUMBER = r"(?<![\w№./,-])(?<!№ )(?P<num>\d{1,3}(?:[ \u00a0]\d{3})+(?![\d,])|\d+(?:[,.]\d+)?)"
 #: up to two words between a number and its unit, shaped like adjectives or adverbs
@@ -113,7 +113,7 @@ class OutputRules:
     def load(cls, data_dir: Path = ETL_DATA_DIR) -> OutputRules:
         cues: list[re.Pattern[str]] = []
         exclusions: list[re.Pattern[str]] = []
-        for line, row in _rows(data_dir / "output_cues.csv", ("role", "pattern", "note")):
+        for line, row in read_rows(data_dir / "output_cues.csv", ("role", "pattern", "note")):
             pattern = _compile(data_dir / "output_cues.csv", line, row["pattern"])
             if row["role"] == "output":
                 cues.append(pattern)
@@ -125,7 +125,7 @@ class OutputRules:
         currencies: list[tuple[re.Pattern[str], str]] = []
         multipliers: list[tuple[re.Pattern[str], Decimal]] = []
         path = data_dir / "output_units.csv"
-        for line, row in _rows(path, ("kind", "pattern", "value", "note")):
+        for line, row in read_rows(path, ("kind", "pattern", "value", "note")):
             pattern = _compile(path, line, row["pattern"])
             if row["kind"] == "unit":
                 units.append(pattern)
@@ -219,7 +219,9 @@ class OutputRules:
         return tuple(quantities), tuple(amounts)
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+def read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The rows of an outputs table with their line numbers, cells stripped; a missing column or a
+    row with the wrong number of cells is an :class:`OutputRuleError` naming the file and row."""
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in columns if c not in (reader.fieldnames or [])]

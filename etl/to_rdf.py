@@ -27,6 +27,7 @@ from etl.report_rdf import ProjectText, ReportRdf, ReportText
 from etl.sentences import normalise_text
 from etl.status_types import StatusDecision
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
+from etl.unit_translations import UnitTranslations
 from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, xsd, zkg
 
@@ -60,9 +61,11 @@ class _Emitter:
         statuses: StatusClassifier,
         translations: Translator,
         outputs: OutputRules | None = None,
+        units: UnitTranslations | None = None,
     ) -> None:
         self.tree = tree
         self.outputs = outputs or OutputRules.load()
+        self.units = units or UnitTranslations.load()
         self.iris = Iris(settings, tree)
         self.graph = NamedNode(settings.graph(f"report/{self.iris.doc_slug}"))
         self.strategy_graph = NamedNode(settings.graph(f"strategy/{self.iris.city_slug}"))
@@ -254,7 +257,8 @@ class _Emitter:
         self, report: NamedNode, text: str, line_starts: tuple[tuple[int, int], ...], work_year: int
     ) -> None:
         """``zkg:Output`` for each thing the text says was produced or done (``etl.outputs``), with
-        its sentence, offsets, year, and figures as schema.org values."""
+        its sentence, offsets, year, and figures as schema.org values; a quantity whose unit the
+        curated table translates (``etl.unit_translations``) also gets an English label."""
         where = ReportText(self.graph, report, report, text, line_starts)
         found = self.outputs.find(
             text,
@@ -282,6 +286,9 @@ class _Emitter:
                 self.add(node, schema.value, Literal(format(q.value, "f"), datatype=xsd.decimal))
                 self.add(node, schema.unitText, Literal(q.unit))
                 self.add(node, rdfs.label, uk(q.text))
+                english = self.units.label(q.value, q.unit)
+                if english is not None:
+                    self.add(node, rdfs.label, en(english))
             for i, m in enumerate(output.amounts, 1):
                 node = NamedNode(f"{o.value}/amount/{i}")
                 self.add(o, zkg.amount, node)
@@ -333,9 +340,10 @@ def report_quads(
     statuses: StatusClassifier,
     translations: Translator,
     outputs: OutputRules | None = None,
+    units: UnitTranslations | None = None,
 ) -> ReportRdf:
     """The report graph's quads (plus the English labels, in the authority graph) and its texts."""
-    emitter = _Emitter(settings, tree, statuses, translations, outputs)
+    emitter = _Emitter(settings, tree, statuses, translations, outputs, units)
     quads = emitter.emit()
     return ReportRdf(
         emitter.graph,

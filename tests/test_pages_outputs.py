@@ -92,6 +92,12 @@ def test_nothing_is_rounded_away():
     assert amounts.number(Decimal("9.5"), "uk") == "9,5"
     assert amounts.parse("n/a") is None
     assert amounts.measure("quantity", "x", "місць", None, None, "en") is None
+    # an English label written otherwise than the page writes the number is shown whole
+    odd = amounts.measure("quantity", "1500", "місць", None, "1500 місць", "en", "1 500 places")
+    assert odd is not None and (odd.text, odd.unit, odd.unit_lang) == ("1 500 places", None, None)
+    # none: the printed unit, marked Ukrainian, on the English page too
+    bare = amounts.measure("quantity", "1500", "місць", None, "1500 місць", "en")
+    assert bare is not None and (bare.text, bare.unit, bare.unit_lang) == ("1,500", "місць", "uk")
 
 
 # --------------------------------------------------------------------------- the pages
@@ -106,8 +112,10 @@ def test_a_project_with_money_shows_the_amount_and_its_currency(pages_client, st
     assert '<span class="amount" title="18\u00a0100\u00a0000 UAH">18,1 млн грн</span>' in uk
     assert '<span class="amount" title="18,100,000 UAH">UAH 18.1 million</span>' in en
     assert "UAH 1.9 million" in en and "1,9 млн грн" in uk
-    # the quantity of the same sentence, with the report's own unit, marked as Ukrainian
-    assert '<span class="quantity">7 <span lang="uk">кредитних угод</span></span>' in en
+    # the quantity of the same sentence: the report's own unit, marked as Ukrainian, on the
+    # Ukrainian page; its English (etl/data/unit_translations.csv) on the English one
+    assert '<span class="quantity">7 <span lang="uk">кредитних угод</span></span>' in uk
+    assert '<span class="quantity">7 loan agreements</span>' in en
 
 
 def test_every_sum_of_money_is_on_its_work_page(pages_client, store):

@@ -6,7 +6,9 @@ The graph keeps an output's quantity as ``schema:value`` + ``schema:unitText`` a
 грн" / "UAH 18.1 million", "16 440" / "16,440". Nothing is rounded away: a sum that does not
 scale to a short decimal is written in full, and the exact value is always offered as well.
 The words (currency names, "млн"/"million", the order of the parts) are in ``i18n.MESSAGES``.
-The unit of a quantity is the report's own word, in Ukrainian only (the data has no other).
+The unit of a quantity is the report's own word ("кредитних угод"); an English page shows the
+English the graph gives it (``rdfs:label "7 loan agreements"@en``, from the curated
+``etl/data/unit_translations.csv``), and the Ukrainian word, marked as such, where it has none.
 """
 
 from __future__ import annotations
@@ -80,15 +82,24 @@ class Measure:
 
     kind: str  # "quantity" or "amount"
     text: str  # the number (a quantity) or the whole sum (an amount), in the page's language
-    unit: str | None  # a quantity's unit as printed (Ukrainian)
+    unit: str | None  # a quantity's unit: in the page's language, else as printed
     exact: str  # the value in full with its currency ("18 100 000 UAH"), for the tooltip
     printed: str | None  # as the report prints it ("18,1 млн грн")
+    unit_lang: str | None = "uk"  # the language of ``unit`` when it is not the page's (None: it is)
 
 
 def measure(
-    kind: str, value: str | None, unit: str | None, currency: str | None, printed: str | None, lang: str
+    kind: str,
+    value: str | None,
+    unit: str | None,
+    currency: str | None,
+    printed: str | None,
+    lang: str,
+    english: str | None = None,
 ) -> Measure | None:
-    """A row of ``queries/page-work-outputs.rq`` as a :class:`Measure` (None if it has no number)."""
+    """A row of ``queries/page-work-outputs.rq`` as a :class:`Measure` (None if it has no number).
+    ``english`` is the quantity's English label ("16,440 energy-saving street lights"): on an
+    English page its unit replaces the printed one."""
     parsed = parse(value)
     if parsed is None:
         return None
@@ -96,4 +107,9 @@ def measure(
         exact = f"{number(parsed, lang)} {currency}"
         return Measure(kind, money(parsed, currency, lang), None, exact, printed)
     text = number(parsed, lang)
+    if lang == "en" and english:
+        head, _, english_unit = english.partition(" ")
+        if head == text and english_unit:
+            return Measure("quantity", text, english_unit, text, printed, None)
+        return Measure("quantity", english, None, text, printed, None)  # written otherwise: whole
     return Measure("quantity", text, unit or None, text, printed)

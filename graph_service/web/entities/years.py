@@ -107,8 +107,9 @@ def work_years(
                 _value(row, "value"),
                 _value(row, "unit"),
                 _value(row, "currency"),
-                _value(row, "printed"),
+                _value(row, "printedUk"),
                 ctx.lang,
+                _value(row, "printedEn"),
             )
             if m is not None:
                 out.measures.append(m)
