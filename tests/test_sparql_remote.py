@@ -121,13 +121,16 @@ def test_remote_backend_seam(loaded, nquads):
     assert backend.triple_count() == len(sample_quads())
     health = backend.health()
     assert health.ok and health.data_version.startswith("remote-")
-    assert RemoteBackend(base + "/query", data_version="build-42").data_version() == "build-42"
+    named = RemoteBackend(base + "/query", data_version="build-42")
+    assert named.data_version() == "build-42"
+    named.close()
     with pytest.raises(QueryError) as err:
         backend.query("SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }")
     assert err.value.status == 403
     with pytest.raises(QueryError) as err:
         backend.query("SELECT * WHERE { ?s ")
     assert err.value.status == 400
+    backend.close()  # its HTTP connections, not left to the garbage collector
 
 
 @pytest.fixture(scope="module")
