@@ -22,7 +22,7 @@ install-dev: $(BIN)/python
 check: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy zhytomyr_kg etl graph_service/store graph_service/sparql graph_service/publish
+	$(BIN)/mypy zhytomyr_kg etl graph_service
 
 ## Build the graph from the bundled report into the embedded store, then serve it.
 run: install

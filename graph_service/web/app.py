@@ -96,13 +96,16 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
             await service.executor.close()
             service.metrics.process_ended()
 
+    described = bool(env("ZKG_OPENAPI"))
     app = ServiceApp(
         title="Zhytomyr strategy knowledge graph — SPARQL endpoint",
         description="Read-only SPARQL 1.1 Protocol endpoint over the Zhytomyr strategy knowledge graph "
         "(`/sparql`; see docs/SERVICE.md).",
         lifespan=lifespan,
         # the OpenAPI pages describe only internals to a stranger: off unless ZKG_OPENAPI
-        **({} if env("ZKG_OPENAPI") else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
+        docs_url="/docs" if described else None,
+        redoc_url="/redoc" if described else None,
+        openapi_url="/openapi.json" if described else None,
     )
     app.state.service = service
     app.openapi = openapi.describe  # type: ignore[method-assign]  # the route table's, not FastAPI's

@@ -21,7 +21,9 @@ from graph_service.web import i18n
 from graph_service.web.svg import wrap
 
 if TYPE_CHECKING:
-    from graph_service.web.context import Ctx
+    from collections.abc import Sequence
+
+    from graph_service.web.context import Ctx, Row
 
 WIDTH = 760
 LABEL_X = 8
@@ -210,7 +212,7 @@ def _notation_key(notation: str) -> tuple[int, str]:
     return (int(notation), "") if notation.isdigit() else (10**6, notation)
 
 
-def state_charts(ctx: Ctx, rows: list[dict], item: str, chart_id: str, titles: tuple[str, str]) -> dict:
+def state_charts(ctx: Ctx, rows: Sequence[Row], item: str, chart_id: str, titles: tuple[str, str]) -> dict:
     """The two charts of a page from the rows of ``queries/page-chart-priorities.rq`` (``item``
     ``priority``) or ``page-chart-goals.rq`` (``goal``): every state by ``item``, and the reports
     whose cause is martial law, by state. Rows are (year, item, state, cause, reports) counts;

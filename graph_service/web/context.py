@@ -14,7 +14,7 @@ results are cached per data version.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -47,6 +47,23 @@ EXTERNAL_LINK_PROPERTIES = frozenset(
 )
 
 # --------------------------------------------------------------------------- terms and references
+
+
+class Unbound(KeyError):
+    """A page read a column its query left unbound in that row (a page or query bug)."""
+
+
+class Row(dict[str, Term | None]):
+    """One solution of a page query: every variable of the query, ``None`` where unbound.
+
+    ``row["x"]`` is the value of a column the query always binds (``Unbound`` otherwise);
+    ``row.get("x")`` is for an OPTIONAL one."""
+
+    def __getitem__(self, name: str) -> Term:
+        value = super().__getitem__(name)
+        if value is None:
+            raise Unbound(f"?{name} is unbound in this row")
+        return value
 
 
 @dataclass(frozen=True)
@@ -129,7 +146,7 @@ class Site:
         self.env = templates()
         self.cache_entries = cache_entries
         # rows and the row limit the store cut them to (X-SPARQL-MaxRows), None if it did not
-        self._cache: LRU[tuple[list[dict[str, Term | None]], int | None]] = LRU(cache_entries)
+        self._cache: LRU[tuple[list[Row], int | None]] = LRU(cache_entries)
         self.search_path: Callable[[], Path | None] = lambda: index_path(backend)
         #: runs a page query (text, media type) under the service's limits — a deadline and the
         #: query workers' memory cap (``graph_service.sparql.pages.PageQueries``, set by
@@ -143,10 +160,10 @@ class Site:
         except Exception:
             return None
 
-    def select(self, sparql: str) -> list[dict[str, Term | None]]:
+    def select(self, sparql: str) -> list[Row]:
         return self.select_capped(sparql)[0]
 
-    def select_capped(self, sparql: str) -> tuple[list[dict[str, Term | None]], int | None]:
+    def select_capped(self, sparql: str) -> tuple[list[Row], int | None]:
         """The rows of a SELECT, and the row limit the store cut them to (None: all rows).
         Kept per data version; an answer that cannot be read raises and is never kept."""
         version = self.version()
@@ -160,7 +177,7 @@ class Site:
         else:
             result = self.backend.query(sparql, format="json")
         parsed = parse_results(result.read())
-        rows: list[dict[str, Term | None]] = [{n: row.get(n) for n in parsed.vars} for row in parsed.rows]
+        rows = [Row((n, row.get(n)) for n in parsed.vars) for row in parsed.rows]
         # the embedded store reports the LIMIT it imposed on every query: cut only when reached
         capped = result.capped_rows if result.capped_rows and len(rows) >= result.capped_rows else None
         answer = (rows, capped)
@@ -243,7 +260,7 @@ class Ctx:
         return Ref(iri, self.href(iri), self.label(row.get(var + "Uk"), row.get(var + "En"), iri))
 
     # -- queries -----------------------------------------------------------------------------------
-    def rows(self, name: str, **params: str) -> list[dict[str, Term | None]]:
+    def rows(self, name: str, **params: str) -> list[Row]:
         query = named_queries.get(name)
         text = query.bind(**params) if params else query.text
         self.uses.append(
@@ -260,7 +277,7 @@ class Ctx:
         return min(self.capped) if self.capped else None
 
 
-def plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def plain(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Rows with plain values (for CSV and JSON)."""
     out = []
     for row in rows:
@@ -268,7 +285,7 @@ def plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def table_of(name: str, rows: list[dict[str, Term | None]]) -> Table:
+def table_of(name: str, rows: Sequence[Mapping[str, Term | None]]) -> Table:
     columns = list(rows[0].keys()) if rows else []
     return Table(name, columns, plain(rows))
 

@@ -12,9 +12,10 @@ finds the bank, then the report of line 160 that writes "Європейсько�
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from etl.search_index import INDEX_NAME, match_expression, query_terms, tokens, word_lemmas
@@ -40,9 +41,9 @@ class Hit:
     snippet: list[tuple[str, bool]]  # (text, is a match)
     score: float
     field: str  # "names", "text", or "mention" (a report that names an entity found by name)
-    via: list[str] = field(default_factory=list)  # for "mention": the entities the report names
+    via: list[str] = dataclasses.field(default_factory=list)  # for "mention": the entities the report names
     #: for "names": each name (Ukrainian, English, aliases) with its language, matches marked
-    names: list[tuple[str | None, list[tuple[str, bool]]]] = field(default_factory=list)
+    names: list[tuple[str | None, list[tuple[str, bool]]]] = dataclasses.field(default_factory=list)
 
 
 def index_path(backend) -> Path | None:
@@ -138,9 +139,11 @@ def search(path: Path, query: str, limit: int = 50) -> tuple[list[Hit], str | No
             alts = [a for a in (alt or "").split("\n") if a]
             in_names = kind != "report"
             if in_names:
-                named = [(lang, x) for lang, x in (("uk", uk), ("en", en)) if x]
+                named: list[tuple[str | None, str]] = [(lang, x) for lang, x in (("uk", uk), ("en", en)) if x]
                 named += [("uk" if _CYRILLIC.search(a) else None, a) for a in alts]
-                parts = [(lang, highlight(x, groups, None)) for lang, x in named]
+                parts: list[tuple[str | None, list[tuple[str, bool]]]] = [
+                    (lang, highlight(x, groups, None)) for lang, x in named
+                ]
                 snippet = [
                     seg for i, (_, segs) in enumerate(parts) for seg in ([(" · ", False)] if i else []) + segs
                 ]
@@ -211,7 +214,7 @@ def _with_mentions(con: sqlite3.Connection, hits: list[Hit]) -> list[Hit]:
 @dataclass
 class Group:
     kind: str
-    hits: list = field(default_factory=list)
+    hits: list[Hit] = dataclasses.field(default_factory=list)
 
 
 def grouped(results: list, kind=lambda r: r["kind"]) -> list[Group]:

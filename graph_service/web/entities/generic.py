@@ -21,7 +21,9 @@ def generic_page(ctx: Ctx, entity: Entity) -> Page:
                 else i18n.Label(curie(p), None)
             )
             groups[p] = (Ref(p, ctx.href(p), plabel), [])
-        groups[p][1].append(ctx.ref(row, "s"))
+        subject = ctx.ref(row, "s")
+        if subject is not None:
+            groups[p][1].append(subject)
     return Page(
         "entity.html",
         entity.label.text,

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from graph_service.web import i18n
-from graph_service.web.context import LABEL_PROPS, RDF, SCHEMA, Ctx, Ref, Term, curie, local_name, unique
+from graph_service.web.context import LABEL_PROPS, RDF, SCHEMA, Ctx, Ref, Row, Term, curie, local_name, unique
 from zhytomyr_kg.settings import ZKG
 from zhytomyr_kg.vocab import PREFIXES
 
@@ -124,7 +124,7 @@ class Report:
     source: Ref | None = None
 
 
-def work_reports(ctx: Ctx, work: str, only: str | None = None) -> tuple[list[Report], list[dict], list[dict]]:
+def work_reports(ctx: Ctx, work: str, only: str | None = None) -> tuple[list[Report], list[Row], list[Row]]:
     """The reports on ``work`` with their texts cut at the mentions (two queries)."""
     rows = ctx.rows("page-work-reports", work=work)
     mention_rows = ctx.rows("page-work-mentions", work=work)
@@ -159,7 +159,7 @@ def work_reports(ctx: Ctx, work: str, only: str | None = None) -> tuple[list[Rep
                 unique(entry["departments"]),
                 segments(text, mentions.get(key, []), ctx),
                 mentions.get(key, []),
-                (line_refs(ctx, [(row["document"].value, line)]) or [None])[0]
+                next(iter(line_refs(ctx, [(row["document"].value, line)])), None)
                 if row.get("document") and line
                 else None,
             )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
-from graph_service.web.context import SCHEMA, Ctx, Page, table_of
+from graph_service.web.context import SCHEMA, Ctx, Page, Ref, table_of
 from graph_service.web.entities.model import Entity, line_refs
 from zhytomyr_kg.vocab import PREFIXES
 
 
 def place_page(ctx: Ctx, entity: Entity) -> Page:
     rows = ctx.rows("page-place", entity=entity.iri)
-    mentions, located, contains = OrderedDict(), OrderedDict(), OrderedDict()
+    mentions: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    located: OrderedDict[str, Ref | None] = OrderedDict()
+    contains: OrderedDict[str, Ref | None] = OrderedDict()
     for row in rows:
         rel = row["rel"].value
         if rel == "mention":

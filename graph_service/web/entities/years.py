@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from graph_service.web import amounts
-from graph_service.web.context import Ctx, Ref, Table, Term, local_name, table_of, unique
+from graph_service.web.context import Ctx, Ref, Row, Table, local_name, table_of, unique
 from graph_service.web.entities.model import Report, line_refs
 
 #: the relation of a support row → the column it goes in (the query gives each organisation one)
@@ -53,13 +53,13 @@ class Year:
         return any(self.support.values())
 
 
-def _value(row: dict[str, Term | None], name: str) -> str | None:
+def _value(row: Row, name: str) -> str | None:
     term = row.get(name)
     return term.value if term is not None else None
 
 
 def work_years(
-    ctx: Ctx, work: str, reports: list[Report], report_rows: list[dict[str, Term | None]]
+    ctx: Ctx, work: str, reports: list[Report], report_rows: list[Row]
 ) -> tuple[list[Year], list[Table]]:
     """The report years of ``work`` (oldest first) and the page's ``outputs`` and ``support`` tables."""
     output_rows = ctx.rows("page-work-outputs", work=work)

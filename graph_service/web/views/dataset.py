@@ -102,7 +102,7 @@ def page_context(g: Graph, settings: Settings, lang: str = "uk") -> dict[str, An
         return next((str(g.value(c, SPDX.checksumValue)) for c in g.objects(node, SPDX.checksum)), None)
 
     downloads = []
-    for dist in sorted(g.objects(ds, DCAT.distribution)):
+    for dist in sorted(g.objects(ds, DCAT.distribution), key=str):
         media = g.value(dist, DCAT.mediaType)
         size = g.value(dist, DCAT.byteSize)
         downloads.append(
@@ -126,7 +126,7 @@ def page_context(g: Graph, settings: Settings, lang: str = "uk") -> dict[str, An
             }
         )
     linksets = []
-    for ls in sorted(g.subjects(RDF.type, VOID.Linkset)):
+    for ls in sorted(g.subjects(RDF.type, VOID.Linkset), key=str):
         target = g.value(ls, VOID.objectsTarget)
         linksets.append(
             {

@@ -95,13 +95,21 @@ def cap_incoming(
     cut, the entity ``rdfs:seeAlso`` ``full_list``, and labels of subjects no longer linked go."""
     entity = pyoxigraph.NamedNode(iri)
     incoming = sorted(
-        {(t.predicate.value, t.subject.value) for t in triples if t.object == entity and t.subject != entity}
+        {
+            (t.predicate.value, getattr(t.subject, "value", str(t.subject)))
+            for t in triples
+            if t.object == entity and t.subject != entity
+        }
     )
     if len(incoming) <= cap:
         return triples
     dropped = set(incoming[cap:])
     kept = [
-        t for t in triples if not (t.object == entity and (t.predicate.value, t.subject.value) in dropped)
+        t
+        for t in triples
+        if not (
+            t.object == entity and (t.predicate.value, getattr(t.subject, "value", str(t.subject))) in dropped
+        )
     ]
     linked = {t.subject for t in kept if t.object == entity} | {t.object for t in kept if t.subject == entity}
     kept = [t for t in kept if not (t.predicate == LABEL and t.subject != entity and t.subject not in linked)]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from graph_service.web import i18n
-from graph_service.web.context import Ctx, Page, Ref, Table, local_name, table_of
+from graph_service.web.context import Ctx, Page, Ref, Row, Table, local_name, table_of
 from graph_service.web.views.base import respond
 
 
@@ -49,7 +50,7 @@ LISTS = {
 }
 
 
-def group_list(ctx: Ctx, spec: ListSpec, rows: list[dict], selected: dict[str, str]) -> dict[str, Any]:
+def group_list(ctx: Ctx, spec: ListSpec, rows: Sequence[Row], selected: dict[str, str]) -> dict[str, Any]:
     items: OrderedDict[str, dict] = OrderedDict()
     for row in rows:
         key = row[spec.item].value
@@ -130,7 +131,7 @@ def list_page(ctx: Ctx, spec: ListSpec) -> Page:
     if len(years) > 1:  # states, statuses and support are those of one report year (the latest by default)
         asked = ctx.query_params.get("year") == year
         grouped["facets"].insert(0, year_facet(ctx, years, year if asked else None))
-        if asked:
+        if asked and year is not None:
             selected = {"year": year, **selected}
     return Page(
         "list.html",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -65,7 +66,7 @@ class Run:
     body: bytes
 
 
-def endpoint_scope(scope: dict, text: str, fmt: str, headers: list | None = None) -> dict:
+def endpoint_scope(scope: Mapping[str, Any], text: str, fmt: str, headers: list | None = None) -> dict:
     """A copy of ``scope`` as a GET ``/sparql?query=…&format=…`` request."""
     return {
         **scope,
@@ -77,7 +78,7 @@ def endpoint_scope(scope: dict, text: str, fmt: str, headers: list | None = None
     }
 
 
-async def run_collected(app, scope: dict, text: str, fmt: str) -> Run:
+async def run_collected(app, scope: Mapping[str, Any], text: str, fmt: str) -> Run:
     """Run ``text`` through the endpoint and keep the whole answer (for the HTML page). Only
     ``Host`` is passed on: a browser's ``If-None-Match`` must not turn the page's run into a 304."""
     headers = [(k, v) for k, v in scope["headers"] if k == b"host"]

@@ -5,17 +5,20 @@ that names an entity found by name says which (``via``); the matched words are m
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from graph_service.web.context import Ctx, Page, Ref, Table
-from graph_service.web.search import grouped
+from graph_service.web.search import Hit, grouped
 from graph_service.web.search import search as run_search
 from graph_service.web.views.base import respond
 
 
 def search_page(ctx: Ctx, q: str) -> Page:
-    hits, available = [], True
+    hits: list[Hit] = []
+    available = True
     path = ctx.site.search_path()
     if q.strip():
         if path is None or not path.exists():
@@ -27,7 +30,7 @@ def search_page(ctx: Ctx, q: str) -> Page:
         for hit in hits
         if hit.kind != "report"
     }
-    results = []
+    results: list[dict[str, Any]] = []
     for hit in hits:
         results.append(
             {

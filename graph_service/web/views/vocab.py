@@ -29,9 +29,9 @@ from graph_service.publish import rdf as rdf_out
 from graph_service.publish.graphs import PREFIXES as GRAPH_PREFIXES
 from graph_service.publish.graphs import describe_graph, graph_summary
 from graph_service.store import named_queries
-from graph_service.web.context import Site
+from graph_service.web.context import Site, plain
 from graph_service.web.views.base import respond, site_of
-from graph_service.web.vocabulary.graph import build_facts, graph_page, plain
+from graph_service.web.vocabulary.graph import build_facts, graph_page
 from graph_service.web.vocabulary.ontology import ontology_page
 from graph_service.web.vocabulary.shapes import shapes_page
 from zhytomyr_kg.settings import ONTOLOGY_IRI, SHAPES

@@ -7,12 +7,8 @@ from __future__ import annotations
 from graph_service.publish.graphs import graph_summary
 from graph_service.publish.publisher import Publisher
 from graph_service.web import i18n
-from graph_service.web.context import Ctx, Page, Ref, Table, Term, curie
+from graph_service.web.context import Ctx, Page, Ref, Table, curie, plain
 from graph_service.web.vocabulary.naming import FORMATS, words
-
-
-def plain(rows: list[dict[str, Term | None]]) -> list[dict[str, str | None]]:
-    return [{k: (v.value if v is not None else None) for k, v in row.items()} for row in rows]
 
 
 def build_facts(publisher: Publisher | None) -> tuple[dict | None, dict | None]:

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from graph_service.web import i18n
-from graph_service.web.context import Ctx, Page, Ref, Table, Term
+from graph_service.web.context import Ctx, Page, Ref, Row, Table, Term
 from graph_service.web.vocabulary.naming import FORMATS, anchor, short, words
 from zhytomyr_kg.settings import ONTOLOGY_IRI, ZKG
 
@@ -81,7 +81,7 @@ def ontology_terms(ctx: Ctx) -> list[VocabTerm]:
     usage = ctx.rows("ontology-usage", graph=graph)
     order = list(KINDS.values())
     by_iri: OrderedDict[str, VocabTerm] = OrderedDict()
-    raw: dict[str, dict] = {}
+    raw: dict[str, Row] = {}
     labels: dict[str, i18n.Label] = {}
     for row in rows:
         iri = row["term"].value
@@ -155,7 +155,7 @@ def ontology_page(ctx: Ctx) -> Page:
     loose = []
     for t in own:
         if t.kind == "concept":
-            if t.scheme in concepts:
+            if t.scheme is not None and t.scheme in concepts:
                 concepts[t.scheme].append(t)
             else:
                 loose.append(t)
