@@ -119,7 +119,7 @@ def measure_server(store: Path, sample: list[str], picks: dict[str, str], args, 
         client.close()
     died_in_log = len(DIED.findall(text))
     out["deaths"] = max(len(before - after), died_in_log) + (0 if alive else 1)
-    out["rss_peak"] = peak.peak
+    out["rss_peak"] = max(peak.peak, idle)
     out["requests"] = len(client.log)
     out["failures"] = [f"{t.status} {t.target} after {t.ms:.0f} ms: {t.error[:120]}" for t in client.failures]
     out["health_ok"] = health.ok
