@@ -129,8 +129,10 @@ def measure_server(store: Path, sample: list[str], picks: dict[str, str], args, 
 
 
 def _p50(values: list[float | None]) -> float | None:
-    ms = sorted(v for v in values if v is not None)
-    return ms[len(ms) // 2] if ms else None
+    """The median, a failed request (None) counting as slower than any answer; None if it is one."""
+    ms = sorted(float("inf") if v is None else v for v in values)
+    middle = ms[len(ms) // 2] if ms else float("inf")
+    return None if middle == float("inf") else middle
 
 
 def quads_of(store: Path) -> int | None:
