@@ -28,8 +28,9 @@ def _cached(path: str) -> Getter:
     return lambda r: FAILED if r["cached"].get(path, 0) is None else r["cached"].get(path)
 
 
-def _bytes(path: str) -> Getter:
-    return lambda r: r["first"][path]["bytes"] or None
+def _kb(path: str) -> Getter:
+    """A first view's size in KB (None when it failed)."""
+    return lambda r: r["first"][path]["bytes"] / 1024 or None
 
 
 def _gb(key: str) -> Getter:
@@ -60,8 +61,8 @@ MEASURES: list[tuple[str, Getter, str]] = [
     ("cached funder ms", _cached(FUNDER), "{:.2f}"),
     ("cached department ms", _cached(DEPARTMENT), "{:.2f}"),
     ("cached entity pages p50 ms", lambda r: r.get("cached_sample"), "{:.2f}"),
-    ("/ KB", lambda r: (_bytes("/")(r) or 0) / 1024 or None, "{:,.0f}"),
-    ("/projects KB", lambda r: (_bytes("/projects")(r) or 0) / 1024 or None, "{:,.0f}"),
+    ("/ KB", _kb("/"), "{:,.0f}"),
+    ("/projects KB", _kb("/projects"), "{:,.0f}"),
     ("failed requests", lambda r: len(r["failures"]) if "failures" in r else None, "{:.0f}"),
     ("process deaths", lambda r: r.get("deaths"), "{:.0f}"),
 ]
