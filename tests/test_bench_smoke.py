@@ -3,7 +3,9 @@ not tested — see bench/ and the README)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +91,59 @@ def test_pages_bench_measures_a_page_and_its_turtle(tmp_path, built):
 def test_etl_bench_compares_loading_with_bulk_load():
     text = run_bench("etl.py", "--copies", "1", "--shacl-up-to", "1", "--cold-repeats", "1")
     assert "ratio" in text
+
+
+def test_scale_bench_prints_growth_tables_with_no_failure(tmp_path):
+    out = tmp_path / "figures.json"
+    text = run_bench(
+        "scale.py",
+        "--years",
+        "1,2",
+        "--quads",
+        "1,40000",
+        "--repeats",
+        "2",
+        "--sample",
+        "1",
+        "--json",
+        str(out),
+    )
+    assert "years (growth vs the first)" in text and "cities (growth vs the first)" in text
+    assert re.search(r"^first /projects ms +\d+ +\d+ \(\d+\.\d×\)$", text, re.M)
+    assert "PASS  0 failed requests" in text and "PASS  0 process deaths" in text
+    figures = json.loads(out.read_text())
+    years, cities = figures["years"], figures["cities"]
+    assert [r["size"] for r in years] == [1, 2] and [r["cities"] for r in cities] == [1, 3]
+    assert years[1]["quads"] > years[0]["quads"] and cities[1]["quads"] > 2 * cities[0]["quads"]
+    for row in years + cities:
+        assert row["failures"] == [] and row["deaths"] == 0 and row["rss_peak"] > 0
+        assert {v["status"] for v in row["first"].values()} == {200}
+        assert set(row["sparql"]) == {"entity", "join", "count"} and all(row["sparql"].values())
+    assert years[1]["export_code"] == 0 and years[1]["export_rss"] > 0
+
+
+def test_scale_cities_rewrite_instances_and_keep_the_vocabulary(monkeypatch):
+    spec = importlib.util.spec_from_file_location("scale_data", ROOT / "bench" / "scale_data.py")
+    assert spec and spec.loader
+    scale_data = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "scale_data", scale_data)  # its dataclass looks itself up
+    spec.loader.exec_module(scale_data)
+    base = "https://w3id.org/zhytomyr-kg/"
+    rewriter = scale_data.CityRewriter(base, "zhytomyr")
+    line = (
+        f"<{base}id/report/2022/efektyvne-misto/1/1/x> <{base}ontology#status> <{base}id/status/completed> "
+        f"<{base}graph/report/zhytomyr-2022> .\n"
+    )
+    assert rewriter.rewrite(line, "c0002") == (
+        f"<{base}id/report/c0002-2022/efektyvne-misto/1/1/x> <{base}ontology#status> "
+        f"<{base}id/status/completed> <{base}graph/report/c0002-2022> .\n"
+    )
+    line = f"<{base}id/source/zhytomyr-2022#L14> <{base}ontology#x> <{base}id/funder/giz> <{base}graph/strategy/zhytomyr> .\n"
+    assert rewriter.rewrite(line, "c0002") == (
+        f"<{base}id/source/c0002-2022#L14> <{base}ontology#x> <{base}id/funder/c0002-giz> "
+        f"<{base}graph/strategy/c0002> .\n"
+    )
+    ontology = (
+        f"<{base}ontology#Project> <{base}ontology#x> <{base}.well-known/genid/a> <{base}graph/ontology> .\n"
+    )
+    assert rewriter.rewrite(ontology, "c0002") == ontology
