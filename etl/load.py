@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,16 +33,20 @@ class Loaded:
     store: ox.Store
     build_dir: Path | None
     version: str
+    quads: int = 0  # how many were written
 
 
 def load_in_memory(quads: Sequence[ox.Quad], version: str) -> Loaded:
     store = ox.Store()
     store.bulk_extend(quads)
-    return Loaded(store, None, version)
+    return Loaded(store, None, version, len(quads))
 
 
-def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: dict, extras=None) -> Loaded:
+def load_to_disk(store_dir: Path, quads: Iterable[ox.Quad], version: str, info: dict, extras=None) -> Loaded:
     """Write a complete new build and make it live; on any error the new build is discarded.
+
+    ``quads`` may be a stream (``zhytomyr-kg import`` passes the parser's): the bulk loader
+    writes it in batches, so a dump of millions of quads is never held whole in memory.
 
     ``extras(build_dir)`` writes files that belong to the build (the search index) before it goes live."""
     build_id = (
@@ -52,9 +56,10 @@ def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: 
     writing = store_layout.hold(build_dir, writing=True)  # pruning leaves a build being written alone
     try:
         store = ox.Store(str(build_dir / store_layout.OXIGRAPH))
-        store.bulk_extend(quads)
+        counted = _Counted(quads)
+        store.bulk_extend(counted)
         store.flush()
-        info = {**info, "build_id": build_id, "data_version": version, "quads": len(quads)}
+        info = {**info, "build_id": build_id, "data_version": version, "quads": counted.n}
         (build_dir / store_layout.BUILD_INFO).write_text(
             json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8"
         )
@@ -67,4 +72,17 @@ def load_to_disk(store_dir: Path, quads: Sequence[ox.Quad], version: str, info: 
         raise
     finally:
         writing.release()  # live now (never pruned), or discarded
-    return Loaded(ox.Store.read_only(str(build_dir / store_layout.OXIGRAPH)), build_dir, version)
+    return Loaded(ox.Store.read_only(str(build_dir / store_layout.OXIGRAPH)), build_dir, version, counted.n)
+
+
+class _Counted:
+    """An iterable of quads that counts what it hands on (a stream has no ``len``)."""
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        self.quads = quads
+        self.n = 0
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        for quad in self.quads:
+            self.n += 1
+            yield quad

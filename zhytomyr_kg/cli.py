@@ -239,14 +239,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         fmt = _format_for(path)
         import pyoxigraph
 
-        with _opened(path) as f:
-            quads = list(pyoxigraph.parse(f, format=fmt))
         digest = hashlib.sha256()
         with open(path, "rb") as raw:
             for block in iter(lambda: raw.read(1 << 20), b""):
                 digest.update(block)
         info = {"imported": {"file": path.name, "sha256": digest.hexdigest()}}
-        loaded = load_to_disk(settings.store, quads, digest.hexdigest(), info)
+        with _opened(path) as f:  # parsed as a stream into the bulk loader (never a list)
+            loaded = load_to_disk(settings.store, pyoxigraph.parse(f, format=fmt), digest.hexdigest(), info)
     except NoStore as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -254,7 +253,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_DATA
     print(
-        f"imported {len(quads)} quads from {path.name} into {settings.store} (build {loaded.build_dir.name if loaded.build_dir else '?'})"
+        f"imported {loaded.quads} quads from {path.name} into {settings.store} (build {loaded.build_dir.name if loaded.build_dir else '?'})"
     )
     return 0
 
