@@ -161,8 +161,8 @@ def select(store, query: str) -> list[dict[str, str]]:
 
 
 # Fixture modules: the browser-test harness (Playwright + Debian chromium: live_server,
-# browser_page) and the pages' test client (pages_client).
-pytest_plugins = ["tests.browser", "tests.pages_support"]
+# browser_page) and the pages' test client (pages_client); one TLS context for all httpx clients.
+pytest_plugins = ["tests.browser", "tests.pages_support", "tests.shared_tls"]
 
 # --------------------------------------------------------------------------- markers, xdist
 #: fixtures of tests/browser.py and the marks a test using them gets
