@@ -22,7 +22,7 @@ import rdflib
 
 from graph_service import conneg
 from graph_service.urls import Links
-from tests.conftest import cli_build
+from tests.conftest import copy_store
 from tests.test_rebuild_while_serving import serve
 from zhytomyr_kg.settings import ONTOLOGY_IRI, SHAPES, Settings
 from zhytomyr_kg.store_layout import live_build
@@ -53,11 +53,11 @@ class _Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A store built by the CLI, served by ``zhytomyr-kg serve`` with one HTTP process (what
-    several processes share is test_rebuild_while_serving's and test_serve_processes' subject)."""
+def server(cli_built, tmp_path_factory):
+    """A copy of the session's CLI build, served by ``zhytomyr-kg serve`` with one HTTP process
+    (what several processes share is test_rebuild_while_serving's and test_serve_processes')."""
     work = tmp_path_factory.mktemp("crawl")
-    store = cli_build(work / "store")
+    store = copy_store(cli_built.store, work / "store")
     with serve(store, work / "serve.log", workers=1) as base:
         yield base, store
 
