@@ -27,7 +27,7 @@ from tests.test_rebuild_while_serving import serve
 from zhytomyr_kg.settings import ONTOLOGY_IRI, SHAPES, Settings
 from zhytomyr_kg.store_layout import live_build
 
-pytestmark = pytest.mark.processes
+pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
 SETTINGS = Settings(store=Path("."))
 BASE = SETTINGS.base_iri

@@ -26,7 +26,7 @@ from tests.conftest import copy_store
 from zhytomyr_kg.resources import BUNDLED_REPORT
 from zhytomyr_kg.store_layout import live_build
 
-pytestmark = pytest.mark.processes
+pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
 DATASET = rdflib.URIRef("https://w3id.org/zhytomyr-kg/dataset")
 DCAT_VERSION = rdflib.URIRef(str(DCAT) + "version")
