@@ -136,14 +136,20 @@ def cli_store(cli_built) -> Path:
     return cli_built.store
 
 
+def copy_store(source: Path, target: Path) -> Path:
+    """A copy of the store directory ``source`` (its builds and the relative ``current`` link) at
+    ``target``: for a test that changes a shared store, or serves it (a server writes the dumps
+    into the live build). A copy takes milliseconds, a build seconds."""
+    import shutil
+
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
 @pytest.fixture
 def cli_store_copy(cli_built, tmp_path) -> Path:
     """A copy of the session's CLI-built store, for a test that changes it."""
-    import shutil
-
-    copy = tmp_path / "store"
-    shutil.copytree(cli_built.store, copy, symlinks=True)
-    return copy
+    return copy_store(cli_built.store, tmp_path / "store")
 
 
 @pytest.fixture(scope="module")
@@ -175,8 +181,8 @@ def select(store, query: str) -> list[dict[str, str]]:
 
 
 # Fixture modules: the browser-test harness (Playwright + Debian chromium: live_server,
-# browser_page) and the pages' test client (pages_client).
-pytest_plugins = ["tests.browser", "tests.pages_support"]
+# browser_page) and the pages' test client (pages_client); one TLS context for all httpx clients.
+pytest_plugins = ["tests.browser", "tests.pages_support", "tests.shared_tls"]
 
 # --------------------------------------------------------------------------- markers, xdist
 #: fixtures of tests/browser.py and the marks a test using them gets

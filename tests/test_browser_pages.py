@@ -63,6 +63,7 @@ def clean(bp, allowed_404: bool = False) -> None:
     bp.assert_clean()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_page_is_in_one_language(browser_page, lang):
     bp = browser_page
@@ -219,6 +220,7 @@ def test_lists_show_three_departments_then_more_on_request(browser_page, lang):
     bp.assert_clean()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_result_tables_stay_in_their_box_at_1400px(browser_page, lang):
     bp = browser_page

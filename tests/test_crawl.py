@@ -22,12 +22,12 @@ import rdflib
 
 from graph_service import conneg
 from graph_service.urls import Links
-from tests.conftest import cli_build
+from tests.conftest import copy_store
 from tests.test_rebuild_while_serving import serve
 from zhytomyr_kg.settings import ONTOLOGY_IRI, SHAPES, Settings
 from zhytomyr_kg.store_layout import live_build
 
-pytestmark = pytest.mark.processes
+pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
 SETTINGS = Settings(store=Path("."))
 BASE = SETTINGS.base_iri
@@ -53,11 +53,12 @@ class _Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A store built by the CLI, served by ``zhytomyr-kg serve`` with two HTTP processes."""
+def server(cli_built, tmp_path_factory):
+    """A copy of the session's CLI build, served by ``zhytomyr-kg serve`` with one HTTP process
+    (what several processes share is test_rebuild_while_serving's and test_serve_processes')."""
     work = tmp_path_factory.mktemp("crawl")
-    store = cli_build(work / "store")
-    with serve(store, work / "serve.log") as base:
+    store = copy_store(cli_built.store, work / "store")
+    with serve(store, work / "serve.log", workers=1) as base:
         yield base, store
 
 
@@ -82,7 +83,15 @@ def sitemap_urls(client: httpx.Client, base: str) -> list[str]:
     return [loc.text or "" for loc in root.iter(SITEMAP + "loc")]
 
 
-def test_every_iri_of_the_graph_and_of_the_pages_answers_in_html_and_turtle(server):
+@pytest.fixture
+def client():
+    """One client (thread-safe, keeping its connections) for the whole crawl: httpx reads the
+    whole CA bundle for every client it makes, ~10 ms of CPU, more than a page costs here."""
+    with httpx.Client(timeout=60) as client:
+        yield client
+
+
+def test_every_iri_of_the_graph_and_of_the_pages_answers_in_html_and_turtle(server, client):
     base, store_dir = server
     links = Links(BASE)
     root = base + "/"
@@ -106,9 +115,8 @@ def test_every_iri_of_the_graph_and_of_the_pages_answers_in_html_and_turtle(serv
         )
 
     def fetch(url: str) -> tuple[str, _Page | None]:
-        with httpx.Client(timeout=60) as client:
-            html = client.get(url, headers={"Accept": "text/html"})
-            turtle = client.get(url, headers={"Accept": "text/turtle"})
+        html = client.get(url, headers={"Accept": "text/html"})
+        turtle = client.get(url, headers={"Accept": "text/turtle"})
         problems = []
         if html.status_code != 200 or not html.headers["content-type"].startswith("text/html"):
             problems.append(f"HTML {html.status_code}")
@@ -146,12 +154,11 @@ def test_every_iri_of_the_graph_and_of_the_pages_answers_in_html_and_turtle(serv
                 new.add(address)
         return new
 
-    with httpx.Client(timeout=60) as client:
-        seeds = [base + "/"] + sitemap_urls(client, base)
-        home = client.get(base + "/", headers={"Accept": "text/html"})
-        assert home.status_code == 200
-        first = _Page()
-        first.feed(home.text)
+    seeds = [base + "/"] + sitemap_urls(client, base)
+    home = client.get(base + "/", headers={"Accept": "text/html"})
+    assert home.status_code == 200
+    first = _Page()
+    first.feed(home.text)
     frontier = discovered(seeds + first.links + WRITTEN.findall(home.text) + sorted(graph_iris(store_dir)))
     assert len(frontier) > 1000
     with ThreadPoolExecutor(max_workers=4) as pool:

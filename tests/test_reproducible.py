@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import subprocess
-import sys
 
 import pyoxigraph as ox
 import pytest
@@ -19,6 +17,7 @@ from etl.skolem import skolemise
 from graph_service.publish.dataset import VOID
 from graph_service.publish.export import export
 from graph_service.web.app import create_app
+from tests.conftest import copy_store
 from zhytomyr_kg.resources import ONTOLOGY_DIR
 from zhytomyr_kg.settings import GENID, Settings
 from zhytomyr_kg.store_layout import live_build
@@ -107,16 +106,11 @@ def test_two_builds_of_the_same_report_give_byte_identical_dumps(built, second_b
 # --------------------------------------------------------------------------- one quad count
 
 
-def test_one_quad_count_in_the_build_log_build_json_store_health_void_and_dumps(tmp_path):
-    store = tmp_path / "store"
-    run = subprocess.run(
-        [sys.executable, "-m", "zhytomyr_kg.cli", "build", "--store", str(store)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    log = run.stdout + run.stderr
+def test_one_quad_count_in_the_build_log_build_json_store_health_void_and_dumps(tmp_path, cli_built):
+    # `zhytomyr-kg build --store …` (the session's, tests/conftest.py): its log, and a copy of its
+    # store (the app below writes the dumps into it)
+    store = copy_store(cli_built.store, tmp_path / "store")
+    log = cli_built.result.stdout + cli_built.result.stderr
     counts = {
         "built": int(re.search(r"built (\d+) quads", log).group(1)),
         "validating": int(re.search(r"validating (\d+) quads", log).group(1)),

@@ -9,8 +9,6 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-import subprocess
-import sys
 import types
 from pathlib import Path
 
@@ -18,22 +16,16 @@ import pytest
 
 import etl.load
 import etl.pipeline
+from tests.conftest import copy_store
 from zhytomyr_kg import cli, store_layout
 
 pytestmark = [pytest.mark.hostile]
 
 
 @pytest.fixture(scope="module")
-def good_store(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("good")
-    result = subprocess.run(
-        [sys.executable, "-m", "zhytomyr_kg.cli", "build", "-q", "--store", str(store)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    return store
+def good_store(cli_built, tmp_path_factory) -> Path:
+    """A copy of the session's store built by ``zhytomyr-kg build`` (tests/conftest.py)."""
+    return copy_store(cli_built.store, tmp_path_factory.mktemp("good") / "store")
 
 
 def snapshot(store: Path) -> tuple:

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from graph_service.testing import listening_ports, running, serve_cmd
+from tests.conftest import copy_store
 from tests.processes import http_processes, query_workers, wait_for
 
 pytestmark = [pytest.mark.hostile, pytest.mark.processes, pytest.mark.slow]
@@ -69,10 +70,9 @@ class Load:
         return sum(1 for start, _, status in self.results if since <= start < until and status != 200)
 
 
-def test_kills_and_rebuilds_under_load(tmp_path):
-    store = tmp_path / "store"
+def test_kills_and_rebuilds_under_load(tmp_path, cli_built):
+    store = copy_store(cli_built.store, tmp_path / "store")  # the session's CLI build, a copy
     build = [sys.executable, "-m", "zhytomyr_kg", "build", "--store", str(store), "-q"]
-    subprocess.run(build, check=True, capture_output=True, timeout=300)
     env = {"ZKG_STORE": str(store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_CACHE_ENTRIES": "0"}
     with running(serve_cmd(workers=2), "/health", env=env) as server, Load(server.base) as load:
         wait_for(lambda: len(query_workers(server.pid)) == 2, "both HTTP processes have a worker")

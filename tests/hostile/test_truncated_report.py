@@ -17,6 +17,7 @@ import pytest
 
 from etl.completeness import Concept, check_complete, check_last_row, derive, write_csv
 from etl.errors import ReportError
+from tests.conftest import copy_store
 from zhytomyr_kg import store_layout
 from zhytomyr_kg.resources import BUNDLED_REPORT, ETL_DATA_DIR
 
@@ -77,11 +78,9 @@ def run_cli(*args: str, store: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def good_store(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("good")
-    result = run_cli("build", store=store)
-    assert result.returncode == 0, result.stderr
-    return store
+def good_store(cli_built, tmp_path_factory) -> Path:
+    """A copy of the session's store built by ``zhytomyr-kg build`` (tests/conftest.py)."""
+    return copy_store(cli_built.store, tmp_path_factory.mktemp("good") / "store")
 
 
 @pytest.mark.parametrize("case", list(CASES))
