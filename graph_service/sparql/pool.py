@@ -249,10 +249,10 @@ class WorkerPool:
         try:
             async with asyncio.timeout_at(deadline):
                 worker = await self._take()
+                killed = 0  # workers found killed since they were taken: at most the whole pool
                 while True:  # a worker that died since it was checked never got the request:
                     try:  # hand it to another one
                         await worker.send(request)
-                        break
                     except (OSError, RuntimeError) as exc:  # a closed pipe (uvloop: RuntimeError)
                         log.warning(
                             "query worker %d could not take a request (%s): replacing it", worker.pid, exc
@@ -260,7 +260,23 @@ class WorkerPool:
                         self._replace(worker)
                         worker = None
                         worker = await self._take()
-                kind, payload = await worker.frame()
+                        continue
+                    try:
+                        kind, payload = await worker.frame()
+                        break
+                    except WorkerFailed:
+                        # Killed from outside (the pool kills only after a failure or a deadline,
+                        # which is a Timeout) just before or as it got the request: the pipe took
+                        # the request, but the worker never read it. Another worker gets it (each
+                        # found killed is replaced, so this ends once the pool is a new one).
+                        code, _ = await worker.ended()
+                        if killed >= self.size or code != -signal.SIGKILL:
+                            raise
+                        log.warning("query worker %d was killed before it answered: replacing it", worker.pid)
+                        self._replace(worker)
+                        worker = None
+                        killed += 1
+                        worker = await self._take()
                 if kind == ERROR:
                     handed_back = self._settle(worker, payload)
                     raise _error(payload)
