@@ -157,6 +157,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_request": ("Неправильний запит", "Bad request"),
     "unavailable": ("Граф зараз недоступний", "The graph is not available now"),
     "more": ("ще", "more"),
+    "supported": ("За підтримки", "Supported"),
+    "pages": ("Сторінки", "Pages"),
+    "prev_page": ("Попередня", "Previous"),
+    "next_page": ("Наступна", "Next"),
+    "all_n_rows": ("усі рядки (%d) →", "all %d rows →"),
+    "table_facets": ("фільтри", "facets"),
     "show_all": ("показати всі", "show all"),
     # the tables a page offers as .csv / .json (footer), by their names
     "table_rows": ("рядки запиту", "query rows"),

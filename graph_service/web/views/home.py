@@ -8,13 +8,12 @@ from starlette.responses import Response
 
 from graph_service.web.context import Ctx, Page, table_of
 from graph_service.web.views.base import respond
-from graph_service.web.views.lists import LISTS, group_list, list_table
+from graph_service.web.views.lists import LISTS, first_items, list_table
 
 
 def home_page(ctx: Ctx) -> Page:
     prio_rows = ctx.rows("page-home-priorities")
     status_rows = ctx.rows("page-home-statuses")
-    funder_rows = ctx.rows("page-funders")
     statuses: dict[str, list] = {}
     for row in status_rows:
         statuses.setdefault(row["priority"].value, []).append(
@@ -31,7 +30,7 @@ def home_page(ctx: Ctx) -> Page:
         }
         for r in prio_rows
     ]
-    funders = group_list(ctx, LISTS["funders"], funder_rows, {})["items"]
+    funders = first_items(ctx, LISTS["funders"])
     return Page(
         "home.html",
         ctx.t("site"),
