@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from graph_service.web.context import Ctx, Page, table_of, unique
+from graph_service.web.entities.bounded import first
 from graph_service.web.entities.model import Entity, source_line_ref, work_links, work_reports
 from zhytomyr_kg.settings import ZKG
 
@@ -19,14 +20,16 @@ def task_page(ctx: Ctx, entity: Entity) -> Page:
             if row.get("status"):
                 p["statuses"].append(ctx.ref(row, "status"))
     reports, report_rows, mention_rows = work_reports(ctx, entity.iri)
-    for p in projects.values():
+    shown, more = first(ctx, list(projects.values()), "projects")
+    for p in shown:
         p["statuses"] = unique(p["statuses"])
     return Page(
         "task.html",
         entity.label.text,
         {
             "crumbs": crumbs,
-            "projects": list(projects.values()),
+            "projects": shown,
+            "more": more,
             "reports": reports,
             "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),
             **work_links(ctx, entity, reports),
