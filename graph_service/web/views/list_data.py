@@ -22,9 +22,10 @@ from graph_service.lru import LRU
 from graph_service.store import named_queries
 from graph_service.store.base import Term, parse_results
 from graph_service.web.context import Ctx, QueryUse, Ref, Site
+from zhytomyr_kg.settings import env
 
 #: rows a chunk of a data twin reads at a time (well under the store's row cap)
-CHUNK = 200
+CHUNK = 1000
 #: facet values a list shows per facet (the selected one always); the rest are counted
 FACET_VALUES = 30
 #: the relations a funder backs work by, never mixed (docs/MODEL.md)
@@ -79,7 +80,7 @@ class Summary:
     facets: dict[str, list[tuple[Ref, int]]]
 
 
-_SUMMARIES: weakref.WeakKeyDictionary[Site, LRU[Summary]] = weakref.WeakKeyDictionary()
+SUMMARIES: weakref.WeakKeyDictionary[Site, LRU[Summary]] = weakref.WeakKeyDictionary()
 
 
 def run(ctx: Ctx, name: str, text: str) -> list[dict[str, Term | None]]:
@@ -105,7 +106,7 @@ def summary(ctx: Ctx, spec: ListSpec, params: dict[str, str]) -> Summary:
     """The facet counts of ``spec`` under ``params`` (year and filters), kept per data version."""
     version = ctx.site.version()
     key = (version, ctx.lang, spec.name, tuple(sorted(params.items())))
-    kept = _SUMMARIES.setdefault(ctx.site, LRU(256))
+    kept = SUMMARIES.setdefault(ctx.site, LRU(256))
     text = named_queries.get(spec.facets_query).bind(**params)
     if version is not None:
         hit = kept.get(key)
@@ -144,6 +145,23 @@ def rows_text(spec: ListSpec, keys: list[str], year: str | None) -> str:
     if year:
         query = dataclasses.replace(query, text=query.bind(year=year), params=(spec.item,))
     return named_queries.bind_values(query, spec.item, keys)
+
+
+def batches(spec: ListSpec, keys: list[str], year: str | None) -> list[str]:
+    """``page-L-rows`` bound to ``keys``, split so that no text passes the store's query size
+    limit (``ZKG_SPARQL_MAX_QUERY_BYTES``): one query for a page of the default size."""
+    text = rows_text(spec, keys, year)
+    if len(keys) <= 1 or len(text.encode("utf-8")) <= int(env("ZKG_SPARQL_MAX_QUERY_BYTES")):
+        return [text]
+    half = len(keys) // 2
+    return batches(spec, keys[:half], year) + batches(spec, keys[half:], year)
+
+
+def describe(ctx: Ctx, spec: ListSpec, keys: list[str], year: str | None) -> list[dict[str, Term | None]]:
+    """The ``page-L-rows`` of a page's ``keys`` (kept in the page cache)."""
+    return (
+        [row for text in batches(spec, keys, year) for row in run(ctx, spec.rows_query, text)] if keys else []
+    )
 
 
 def items_of(ctx: Ctx, spec: ListSpec, keys: list[str], rows: list[dict[str, Term | None]]) -> list[dict]:
@@ -202,19 +220,34 @@ def chunks(site: Site, ctx: Ctx, spec: ListSpec, params: dict[str, str]) -> Iter
     year = params.get("year")
     offset = 0
     while True:
-        keys = [
-            k
-            for k in (value(r, spec.item) for r in select(site, page_text(spec, params, CHUNK, offset)))
-            if k
-        ]
+        rows, _ = select(site, page_text(spec, params, CHUNK, offset))
+        keys = [k for k in (value(r, spec.item) for r in rows) if k]
         if not keys:
             return
-        yield items_of(ctx, spec, keys, select(site, rows_text(spec, keys, year)))
+        yield items_of(ctx, spec, keys, describe_all(site, spec, keys, year))
         if len(keys) < CHUNK:
             return
         offset += CHUNK
 
 
-def select(site: Site, text: str) -> list[dict[str, Term | None]]:
-    parsed = parse_results(site.backend.query(text, format="json").read())
-    return [{n: row.get(n) for n in parsed.vars} for row in parsed.rows]
+def describe_all(
+    site: Site, spec: ListSpec, keys: list[str], year: str | None
+) -> list[dict[str, Term | None]]:
+    """The ``page-L-rows`` of ``keys`` for a twin; a batch is halved while its answer reaches
+    the store's row cap."""
+    rows: list[dict[str, Term | None]] = []
+    for text in batches(spec, keys, year):
+        part, capped = select(site, text)
+        if capped and len(keys) > 1:
+            half = len(keys) // 2
+            return describe_all(site, spec, keys[:half], year) + describe_all(site, spec, keys[half:], year)
+        rows += part
+    return rows
+
+
+def select(site: Site, text: str) -> tuple[list[dict[str, Term | None]], bool]:
+    """The rows of a SELECT, and whether the store cut them to its row limit."""
+    result = site.backend.query(text, format="json")
+    parsed = parse_results(result.read())
+    rows: list[dict[str, Term | None]] = [{n: row.get(n) for n in parsed.vars} for row in parsed.rows]
+    return rows, bool(result.capped_rows and len(rows) >= result.capped_rows)

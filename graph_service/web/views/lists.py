@@ -159,8 +159,7 @@ def list_page(ctx: Ctx, spec: ListSpec, links: dict[str, str] | None = None) -> 
         for r in list_data.run(ctx, spec.query, list_data.page_text(spec, params, size, (number - 1) * size))
         if r.get(spec.item)
     ]
-    rows = list_data.run(ctx, spec.rows_query, list_data.rows_text(spec, keys, year)) if keys else []
-    items = list_data.items_of(ctx, spec, keys, rows)
+    items = list_data.items_of(ctx, spec, keys, list_data.describe(ctx, spec, keys, year))
     facets = facet_view(spec, counts, selected)
     shown = dict(selected)
     if len(years) > 1:  # states, statuses and support are those of one report year (the latest by default)
@@ -199,8 +198,7 @@ def first_items(ctx: Ctx, spec: ListSpec) -> list[dict]:
         for r in list_data.run(ctx, spec.query, list_data.page_text(spec, {}, page_size(), 0))
         if r.get(spec.item)
     ]
-    rows = list_data.run(ctx, spec.rows_query, list_data.rows_text(spec, keys, None)) if keys else []
-    return list_data.items_of(ctx, spec, keys, rows)
+    return list_data.items_of(ctx, spec, keys, list_data.describe(ctx, spec, keys, None))
 
 
 def list_table(spec: ListSpec, items: list[dict]) -> Table:
