@@ -102,6 +102,11 @@ def value(row: Mapping[str, Term | None], var: str) -> str | None:
     return term.value if term is not None else None
 
 
+def keys_of(spec: ListSpec, rows: list[dict[str, Term | None]]) -> list[str]:
+    """The item IRIs of ``page-L`` rows, in their order."""
+    return [k for k in (value(r, spec.item) for r in rows) if k]
+
+
 def summary(ctx: Ctx, spec: ListSpec, params: dict[str, str]) -> Summary:
     """The facet counts of ``spec`` under ``params`` (year and filters), kept per data version."""
     version = ctx.site.version()
@@ -221,7 +226,7 @@ def chunks(site: Site, ctx: Ctx, spec: ListSpec, params: dict[str, str]) -> Iter
     offset = 0
     while True:
         rows, _ = select(site, page_text(spec, params, CHUNK, offset))
-        keys = [k for k in (value(r, spec.item) for r in rows) if k]
+        keys = keys_of(spec, rows)
         if not keys:
             return
         yield items_of(ctx, spec, keys, describe_all(site, spec, keys, year))

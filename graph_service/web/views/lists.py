@@ -83,7 +83,11 @@ def page_size() -> int:
 def report_years(ctx: Ctx) -> tuple[list[tuple[str, int]], str | None]:
     """The report years with their number of progress reports (latest first), and the year the
     list shows: ``?year=`` when it is one of them, else the latest."""
-    years = [(r["year"].value, int(r["reports"].value)) for r in ctx.rows("report-years") if r.get("year")]
+    years = [
+        (year, int(list_data.value(r, "reports") or 0))
+        for r in ctx.rows("report-years")
+        if (year := list_data.value(r, "year"))
+    ]
     asked = ctx.query_params.get("year")
     known = [y for y, _ in years]
     return years, (asked if asked in known else (known[0] if known else None))
@@ -154,11 +158,8 @@ def list_page(ctx: Ctx, spec: ListSpec, links: dict[str, str] | None = None) -> 
     pages = max(1, math.ceil(counts.matching / size))
     if number > pages:
         return None
-    keys = [
-        r[spec.item].value
-        for r in list_data.run(ctx, spec.query, list_data.page_text(spec, params, size, (number - 1) * size))
-        if r.get(spec.item)
-    ]
+    page_rows = list_data.run(ctx, spec.query, list_data.page_text(spec, params, size, (number - 1) * size))
+    keys = list_data.keys_of(spec, page_rows)
     items = list_data.items_of(ctx, spec, keys, list_data.describe(ctx, spec, keys, year))
     facets = facet_view(spec, counts, selected)
     shown = dict(selected)
@@ -193,11 +194,9 @@ def list_page(ctx: Ctx, spec: ListSpec, links: dict[str, str] | None = None) -> 
 def first_items(ctx: Ctx, spec: ListSpec) -> list[dict]:
     """The first page of a list, unfiltered, any year (the home page's funders: their counts
     of work by relation do not depend on the year)."""
-    keys = [
-        r[spec.item].value
-        for r in list_data.run(ctx, spec.query, list_data.page_text(spec, {}, page_size(), 0))
-        if r.get(spec.item)
-    ]
+    keys = list_data.keys_of(
+        spec, list_data.run(ctx, spec.query, list_data.page_text(spec, {}, page_size(), 0))
+    )
     return list_data.items_of(ctx, spec, keys, list_data.describe(ctx, spec, keys, None))
 
 
