@@ -158,10 +158,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unavailable": ("Граф зараз недоступний", "The graph is not available now"),
     "more": ("ще", "more"),
     "supported": ("За підтримки", "Supported"),
+    "partner_column": ("Партнер", "Partner"),
     "pages": ("Сторінки", "Pages"),
     "prev_page": ("Попередня", "Previous"),
     "next_page": ("Наступна", "Next"),
-    "all_n_rows": ("усі рядки (%d) →", "all %d rows →"),
+    "all_n_rows": ("усі (%d) →", "all %d →"),
     "table_facets": ("фільтри", "facets"),
     "show_all": ("показати всі", "show all"),
     # the tables a page offers as .csv / .json (footer), by their names

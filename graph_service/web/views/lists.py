@@ -61,7 +61,7 @@ LISTS = {
 HEADINGS = {
     "works": "works_count",
     "funds": "funds",
-    "partner": "partners",
+    "partner": "partner_column",
     "supported": "supported",
     "fundedBy": "funds",
     "supportedBy": "supported",
