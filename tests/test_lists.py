@@ -211,6 +211,7 @@ ENTITIES = [
 ]
 
 
+@pytest.mark.slow
 def test_many_copies_keep_pages_bounded(one_and_many):
     one, lots = one_and_many
     for path in ["/", "/projects", "/departments", "/funders", "/places"]:
