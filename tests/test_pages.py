@@ -194,7 +194,12 @@ def test_project_list_facets_counts_and_twins(pages_client, store):
     assert len(rows) == n_completed and all(completed in r["status"].split() for r in rows)
     data = pages_client.get("/projects.json", params={"status": completed}).json()
     assert len(data["tables"]["projects"]["rows"]) == n_completed
-    assert [q["name"] for q in data["queries"]] == ["report-years", "page-projects"]
+    assert [q["name"] for q in data["queries"]] == [
+        "report-years",
+        "page-projects-facets",
+        "page-projects",
+        "page-projects-rows",
+    ]
     # facets combine: completed ∩ a priority (line 311, the waste-processing plant, "Зелене місто")
     both = pages_client.get(
         "/projects.csv", params={"status": completed, "priority": B + "priority/zelene-misto"}
@@ -205,8 +210,8 @@ def test_project_list_facets_counts_and_twins(pages_client, store):
 @pytest.mark.parametrize(
     "name,facets",
     [
-        ("departments", ["priority", "status", "funder"]),
-        ("funders", ["kind", "priority", "department", "status"]),
+        ("departments", ["priority", "status", "funds", "partner", "supported"]),
+        ("funders", ["kind", "relation", "priority", "department", "status"]),
         ("places", ["kind", "priority", "status"]),
     ],
 )
@@ -287,11 +292,13 @@ def test_no_n_plus_one(built):
         "/id/report/2022/inkliuzyvne-misto/2/4": 3,
     }
     limits = {
-        "/": 3,
-        "/projects": 2,  # the report years (the year facet, the latest year) and the list
-        "/departments": 2,
-        "/funders": 2,
-        "/places": 2,
+        "/": 4,  # priorities, statuses, the first page of funders and their counts
+        # the report years (the year facet, the latest year), the facet counts, the page's items
+        # and their columns
+        "/projects": 4,
+        "/departments": 4,
+        "/funders": 4,
+        "/places": 4,
         "/id/funder/giz.ttl": 1,
         **{path: n + 1 for path, n in entity_pages.items()},
     }

@@ -42,6 +42,15 @@ SAMPLE = {
     "graphs": "https://w3id.org/zhytomyr-kg/graph/",
     "graph": "https://w3id.org/zhytomyr-kg/graph/ontology",
     "year": "2022",
+    # the lists' facets and the items a list page describes
+    "project": B + "project/biznes-platforma",
+    "status": B + "status/in_progress",
+    "priority": B + "priority/efektyvne-misto",
+    "kind": ZKG + "kind_city",
+    "relation": ZKG + "partner",
+    "funds": B + "funder/seco",
+    "partner": B + "funder/giz",
+    "supported": B + "funder/unicef",
 }
 ENTITY = {
     "page-department": SAMPLE["department"],

@@ -150,6 +150,12 @@ ENVIRONMENT: dict[str, Var] = {
             "finished page responses kept per HTTP process (0 = off)",
         ),
         Var(
+            "ZKG_PAGE_SIZE",
+            int,
+            100,
+            "rows per page of a list (/projects …) and rows an entity page shows before its link to the rest",
+        ),
+        Var(
             "ZKG_PAGES_PRERENDER",
             _bool,
             True,

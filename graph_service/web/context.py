@@ -163,10 +163,11 @@ class Site:
     def select(self, sparql: str) -> list[Row]:
         return self.select_capped(sparql)[0]
 
-    def select_capped(self, sparql: str) -> tuple[list[Row], int | None]:
+    def select_capped(self, sparql: str, keep: bool = True) -> tuple[list[Row], int | None]:
         """The rows of a SELECT, and the row limit the store cut them to (None: all rows).
-        Kept per data version; an answer that cannot be read raises and is never kept."""
-        version = self.version()
+        Kept per data version (unless not ``keep``: a streamed twin's batches); an answer that
+        cannot be read raises and is never kept."""
+        version = self.version() if keep else None
         key = (version, sparql)
         if version is not None:
             hit = self._cache.get(key)

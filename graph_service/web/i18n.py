@@ -168,6 +168,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "retry_later": ("Спробуйте ще раз за кілька секунд.", "Try again in a few seconds."),
     "more": ("ще", "more"),
+    "supported": ("За підтримки", "Supported"),
+    "partner_column": ("Партнер", "Partner"),
+    "pages": ("Сторінки", "Pages"),
+    "prev_page": ("Попередня", "Previous"),
+    "next_page": ("Наступна", "Next"),
+    "all_n_rows": ("усі (%d) →", "all %d →"),
+    "table_facets": ("фільтри", "facets"),
     "show_all": ("показати всі", "show all"),
     # the tables a page offers as .csv / .json (footer), by their names
     "table_rows": ("рядки запиту", "query rows"),

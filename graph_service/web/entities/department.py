@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from graph_service.web.context import Ctx, Page, local_name, table_of
+from graph_service.web.entities.bounded import limit
 from graph_service.web.entities.model import Entity
 
 
@@ -12,7 +13,11 @@ def department_page(ctx: Ctx, entity: Entity) -> Page:
     rows = ctx.rows("page-department", entity=entity.iri)
     partner_rows = ctx.rows("page-department-partners", entity=entity.iri)
     priorities: OrderedDict[str, dict] = OrderedDict()
+    seen: set[str] = set()
     for row in rows:
+        if row["work"].value not in seen and len(seen) >= limit():
+            continue  # shown: the first works; all of them are in the .csv twin
+        seen.add(row["work"].value)
         pkey = row["priority"].value if row.get("priority") else ""
         prio = priorities.setdefault(pkey, {"ref": ctx.ref(row, "priority"), "statuses": OrderedDict()})
         skey = row["status"].value if row.get("status") else ""
@@ -25,6 +30,8 @@ def department_page(ctx: Ctx, entity: Entity) -> Page:
                 "line": row["line"].value if row.get("line") else None,
             },
         )
+    works = {r["work"].value for r in rows}
+    more = {"n": len(works), "href": ctx.format_url("csv", "works")} if len(works) > len(seen) else None
     partners: OrderedDict[str, dict] = OrderedDict()
     for row in partner_rows:
         entry = partners.setdefault(row["org"].value, {"ref": ctx.ref(row, "org"), "relations": {}})
@@ -32,6 +39,6 @@ def department_page(ctx: Ctx, entity: Entity) -> Page:
     return Page(
         "department.html",
         entity.label.text,
-        {"priorities": list(priorities.values()), "partners": list(partners.values())},
+        {"priorities": list(priorities.values()), "partners": list(partners.values()), "more": more},
         [table_of("works", rows), table_of("partners", partner_rows)],
     )

@@ -6,6 +6,7 @@ from collections import OrderedDict
 
 from graph_service.web import svg
 from graph_service.web.context import Ctx, Page, local_name, table_of, unique
+from graph_service.web.entities.bounded import first
 from graph_service.web.entities.model import Entity, line_refs
 
 
@@ -47,15 +48,20 @@ def funder_page(ctx: Ctx, entity: Entity) -> Page:
             )
         )
     doc = entity.iri
-    for key, work in works.items():
+    shown, more = first(ctx, list(works.values()), "works")
+    for work in shown:
         work["departments"] = unique(work["departments"])
-        work["lines"] = line_refs(ctx, lines.get(key, []))
+        work["lines"] = line_refs(ctx, lines.get(work["ref"].iri, []))
+    if more:  # the picture draws the works shown
+        keys = {w["ref"].iri for w in shown}
+        links = [link for link in links if link[0][0] in keys]
     picture = svg.layout((doc, entity.label.text, entity.href), links) if links else None
     return Page(
         "funder.html",
         entity.label.text,
         {
-            "works": list(works.values()),
+            "works": shown,
+            "more": more,
             "departments": unique(d for w in works.values() for d in w["departments"]),
             "priorities": unique(w["priority"] for w in works.values()),
             "programmes": unique(ctx.ref(r, "x") for r in context_rows if r["kind"].value == "programme"),

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from typing import Any
 
 from graph_service.web.context import SCHEMA, Ctx, Page, Ref, table_of
+from graph_service.web.entities.bounded import first
 from graph_service.web.entities.model import Entity, line_refs
 from zhytomyr_kg.vocab import PREFIXES
 
@@ -30,15 +31,21 @@ def place_page(ctx: Ctx, entity: Entity) -> Page:
         elif rel == "contains":
             contains.setdefault(row["x"].value, ctx.ref(row, "x"))
     docs = entity.refs(PREFIXES["prov"] + "wasDerivedFrom")
-    for entry in mentions.values():
+    shown, more = first(ctx, list(mentions.values()), "place")
+    for entry in shown:
         entry["lines"] = line_refs(ctx, entry["lines"])
+    located_shown, more_located = first(ctx, list(located.values()), "place")
+    contains_shown, more_contains = first(ctx, list(contains.values()), "place")
     return Page(
         "place.html",
         entity.label.text,
         {
-            "mentions": list(mentions.values()),
-            "located": list(located.values()),
-            "contains": list(contains.values()),
+            "mentions": shown,
+            "more": more,
+            "located": located_shown,
+            "more_located": more_located,
+            "contains": contains_shown,
+            "more_contains": more_contains,
             "within": entity.refs(SCHEMA + "containedInPlace"),
             "docs": docs,
         },

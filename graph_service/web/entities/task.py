@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from graph_service.web.context import Ctx, Page, table_of, unique
+from graph_service.web.entities.bounded import first
 from graph_service.web.entities.model import Entity, source_line_ref, work_links, work_reports
 from graph_service.web.entities.years import work_years
 from zhytomyr_kg.settings import ZKG
@@ -21,7 +22,8 @@ def task_page(ctx: Ctx, entity: Entity) -> Page:
             if row.get("status"):
                 p["statuses"].append(ctx.ref(row, "status"))
     reports, report_rows, mention_rows = work_reports(ctx, entity.iri)
-    for p in projects.values():
+    shown, more = first(ctx, list(projects.values()), "projects")
+    for p in shown:
         p["statuses"] = unique(p["statuses"])
     years, year_tables = work_years(ctx, entity.iri, reports, report_rows) if reports else ([], [])
     return Page(
@@ -29,7 +31,8 @@ def task_page(ctx: Ctx, entity: Entity) -> Page:
         entity.label.text,
         {
             "crumbs": crumbs,
-            "projects": list(projects.values()),
+            "projects": shown,
+            "more": more,
             "reports": reports,
             "years": years,
             "line": source_line_ref(ctx, entity, entity.literal(ZKG + "sourceLine")),

@@ -10,13 +10,12 @@ from starlette.responses import Response
 from graph_service.web.charts import state_charts
 from graph_service.web.context import Ctx, Page, table_of
 from graph_service.web.views.base import respond
-from graph_service.web.views.lists import LISTS, group_list, list_table
+from graph_service.web.views.lists import LISTS, first_items, list_table
 
 
 def home_page(ctx: Ctx) -> Page:
     prio_rows = ctx.rows("page-home-priorities")
     chart_rows = ctx.rows("page-chart-priorities")  # the latest report year
-    funder_rows = ctx.rows("page-funders")
     charts = state_charts(ctx, chart_rows, "priority", "home", ("chart_states", "chart_martial_law"))
     statuses: dict[str, list] = {}
     for bar in charts["charts"][0].bars:
@@ -32,7 +31,7 @@ def home_page(ctx: Ctx) -> Page:
         }
         for r in prio_rows
     ]
-    funders = group_list(ctx, LISTS["funders"], funder_rows, {})["items"]
+    funders = first_items(ctx, LISTS["funders"])
     return Page(
         "home.html",
         ctx.t("site"),
