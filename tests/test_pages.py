@@ -281,7 +281,7 @@ def test_no_n_plus_one(built):
     entity_pages = {  # + 1 for each: the schema.org JSON-LD embedded in the page (queries/schema-entity.rq)
         "/id/priority/efektyvne-misto": 3,  # entity, goals and tasks, the charts' counts by goal
         "/id/goal/efektyvne-misto/1": 2,
-        "/id/" + GIZ_TASK: 6,  # entity, task, reports, mentions, outputs, support
+        "/id/" + GIZ_TASK: 7,  # entity, report years (the latest), task, reports, mentions, outputs, support
         "/id/" + TOWER: 7,  # entity, breadcrumb, reports, mentions, timeline, outputs, support
         "/id/" + ECONOMY: 3,
         "/id/funder/giz": 3,

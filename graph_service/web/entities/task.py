@@ -13,7 +13,13 @@ from zhytomyr_kg.settings import ZKG
 
 
 def task_page(ctx: Ctx, entity: Entity) -> Page:
-    rows = ctx.rows("page-task", entity=entity.iri)
+    # the projects' states of the latest report year (report-years lists the latest first)
+    latest = next((r["year"].value for r in ctx.rows("report-years") if r.get("year")), None)
+    rows = (
+        ctx.rows("page-task", entity=entity.iri, year=latest)
+        if latest
+        else ctx.rows("page-task", entity=entity.iri)
+    )
     crumbs = [ctx.ref(rows[0], "priority"), ctx.ref(rows[0], "goal")] if rows else []
     projects: OrderedDict[str, dict] = OrderedDict()
     for row in rows:
