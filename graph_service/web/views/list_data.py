@@ -225,7 +225,9 @@ def chunks(site: Site, ctx: Ctx, spec: ListSpec, params: dict[str, str]) -> Iter
     year = params.get("year")
     offset = 0
     while True:
-        rows, _ = select(site, page_text(spec, params, CHUNK, offset))
+        rows, capped = select(site, page_text(spec, params, CHUNK, offset))
+        if capped:  # said in X-SPARQL-MaxRows when it is the first chunk (read before the response)
+            ctx.capped.append(capped)
         keys = keys_of(spec, rows)
         if not keys:
             return
@@ -248,8 +250,7 @@ def describe_all(site: Site, spec: ListSpec, keys: list[str], year: str | None) 
     return rows
 
 
-def select(site: Site, text: str) -> tuple[list[Row], bool]:
-    """The rows of a SELECT, and whether the store cut them to its row limit (under the pages'
-    deadline and memory cap, like every page query: ``Site.select_capped``)."""
-    rows, capped = site.select_capped(text, keep=False)  # a twin's batches are not kept
-    return rows, capped is not None
+def select(site: Site, text: str) -> tuple[list[Row], int | None]:
+    """The rows of a SELECT, and the row limit the store cut them to (None: all rows), under the
+    pages' deadline and memory cap like every page query (``Site.select_capped``)."""
+    return site.select_capped(text, keep=False)  # a twin's batches are not kept

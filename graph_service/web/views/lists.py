@@ -25,7 +25,7 @@ from graph_service.store import named_queries
 from graph_service.web import i18n
 from graph_service.web.context import Ctx, Page, QueryUse, Ref, Table
 from graph_service.web.views import list_data
-from graph_service.web.views.base import UNAVAILABLE, VARY, respond, site_of, text, unavailable
+from graph_service.web.views.base import UNAVAILABLE, VARY, respond, site_of, text, truncated, unavailable
 from graph_service.web.views.list_data import ListSpec, Summary, Tally
 from zhytomyr_kg.settings import env
 
@@ -290,6 +290,7 @@ async def twin(request: Request, spec: ListSpec, fmt: str) -> Response:
         facets, pieces, first = await asyncio.to_thread(prepare, ctx, spec)
     except UNAVAILABLE as exc:
         return unavailable(exc, headers)
+    headers.update(truncated(ctx))  # the store cut the facets or the first chunk
 
     def rows() -> Iterator[dict[str, Any]]:
         yield from list_data.table_rows(spec, first)
