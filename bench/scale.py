@@ -291,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         f"scale benchmark: {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}",
         flush=True,
     )
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="zkg-bench-scale-", dir=args.workdir) as tmp_name:
         tmp = Path(tmp_name)
         base = one_year_export(args, tmp)
