@@ -21,13 +21,13 @@ The module is a generic engine over those two tables; it knows nothing about par
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from etl import csv_rows
 from etl.sentences import sentence_spans
 from zhytomyr_kg.resources import ETL_DATA_DIR
 
@@ -220,19 +220,8 @@ class OutputRules:
 
 
 def read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """The rows of an outputs table with their line numbers, cells stripped; a missing column or a
-    row with the wrong number of cells is an :class:`OutputRuleError` naming the file and row."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise OutputRuleError(f"{path}: missing column(s) {', '.join(missing)}")
-        rows = []
-        for row in reader:
-            if None in row or any(row[c] is None for c in columns):
-                raise OutputRuleError(f"{path}, row {reader.line_num}: wrong number of cells")
-            rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
-        return rows
+    """The rows of an outputs table (``etl.csv_rows``); problems are :class:`OutputRuleError`."""
+    return csv_rows.read_rows(path, columns, OutputRuleError)
 
 
 def _compile(path: Path, line: int, pattern: str) -> re.Pattern[str]:

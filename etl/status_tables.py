@@ -8,11 +8,11 @@ quietly change many statuses. ``etl/status.py`` applies what this module reads.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from etl import csv_rows
 from etl.sentences import normalise_text
 from etl.status_types import (
     CAUSE_CODES,
@@ -57,21 +57,7 @@ def read_tables(
 def read_rows(
     path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> list[tuple[int, dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise StatusRuleError(f"{path}: missing column(s) {', '.join(missing)}")
-        rows = []
-        for row in reader:
-            where = f"{path}, row {reader.line_num}"
-            if None in row or any(row[c] is None for c in columns):
-                raise StatusRuleError(f"{where}: wrong number of cells")
-            cleaned = {k: (v or "").strip() for k, v in row.items()}
-            for c in optional:
-                cleaned.setdefault(c, "")
-            rows.append((reader.line_num, cleaned))
-        return rows
+    return csv_rows.read_rows(path, columns, StatusRuleError, optional)
 
 
 def regex(where: str, pattern: str, column: str = "pattern") -> re.Pattern[str]:
