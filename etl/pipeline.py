@@ -266,8 +266,12 @@ def build(
     skip_validation: bool = False,
     progress: Progress = _quiet,
     lock_timeout: float | None = None,
+    keep: Callable[[Path], None] | None = None,
 ) -> BuildResult:
     """Build the graph from ``reports`` (the bundled report when empty) and load it.
+
+    ``keep(build_dir)`` writes what the service derives from a build into it before it goes
+    live (the CLI passes ``graph_service.web.keep.keep``: the first views' whole-graph answers).
 
     Raises :class:`ReportError` or :class:`ValidationFailed` before the store is touched. A
     build into the store holds the store's build lock throughout: while another build holds it,
@@ -278,11 +282,19 @@ def build(
         return _build(settings, reports, in_memory=True, skip_validation=skip_validation, progress=progress)
     timeout = env("ZKG_BUILD_LOCK_TIMEOUT") if lock_timeout is None else lock_timeout
     with store_layout.build_lock(settings.store, timeout, waiting=progress):
-        return _build(settings, reports, in_memory=False, skip_validation=skip_validation, progress=progress)
+        return _build(
+            settings, reports, in_memory=False, skip_validation=skip_validation, progress=progress, keep=keep
+        )
 
 
 def _build(
-    settings: Settings, reports: Sequence[Path], *, in_memory: bool, skip_validation: bool, progress: Progress
+    settings: Settings,
+    reports: Sequence[Path],
+    *,
+    in_memory: bool,
+    skip_validation: bool,
+    progress: Progress,
+    keep: Callable[[Path], None] | None = None,
 ) -> BuildResult:
     paths = [Path(p) for p in reports] or [BUNDLED_REPORT]
     timings: dict[str, float] = {}
@@ -340,7 +352,7 @@ def _build(
                 quads,
                 version,
                 info,
-                extras=lambda build_dir: os.replace(index, build_dir / INDEX_NAME),
+                extras=lambda build_dir: _extras(build_dir, index, keep),
             )
         finally:
             index.unlink(missing_ok=True)
@@ -349,6 +361,15 @@ def _build(
     return BuildResult(loaded, graphs, len(quads), timings)
 
 
-def build_default(settings: Settings, progress: Progress = _quiet) -> BuildResult:
+def _extras(build_dir: Path, index: Path, keep: Callable[[Path], None] | None) -> None:
+    """The files of a build beside its store: the search index, and what ``keep`` derives."""
+    os.replace(index, build_dir / INDEX_NAME)
+    if keep is not None:
+        keep(build_dir)
+
+
+def build_default(
+    settings: Settings, progress: Progress = _quiet, keep: Callable[[Path], None] | None = None
+) -> BuildResult:
     """Build the bundled report into the configured store (used by ``serve`` on a fresh machine)."""
-    return build(settings, progress=progress)
+    return build(settings, progress=progress, keep=keep)

@@ -40,6 +40,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     (true: a build goes live in one atomic step, only after everything else succeeded)."""
     from etl.errors import ReportError, ValidationFailed
     from etl.pipeline import build
+    from graph_service.web.keep import keep
     from zhytomyr_kg.store_layout import BuildLocked
 
     settings = _settings(args)
@@ -50,6 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             in_memory=args.in_memory,
             progress=_progress(args),
             lock_timeout=args.lock_timeout,
+            keep=keep,
         )
     except ValidationFailed as exc:
         return _build_failed(f"{exc}\n{exc.report_text}")
@@ -230,6 +232,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from etl.load import load_to_disk
     from graph_service.store.remote import _format_for, _opened
+    from graph_service.web.keep import keep
     from zhytomyr_kg.store_layout import NoStore, check_layout
 
     settings = _settings(args)
@@ -245,7 +248,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 digest.update(block)
         info = {"imported": {"file": path.name, "sha256": digest.hexdigest()}}
         with _opened(path) as f:  # parsed as a stream into the bulk loader (never a list)
-            loaded = load_to_disk(settings.store, pyoxigraph.parse(f, format=fmt), digest.hexdigest(), info)
+            quads = pyoxigraph.parse(f, format=fmt)
+            loaded = load_to_disk(settings.store, quads, digest.hexdigest(), info, extras=keep)
     except NoStore as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

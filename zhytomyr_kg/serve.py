@@ -34,9 +34,10 @@ def ensure_store(settings) -> str:
         raise
     except NoStore:
         import etl.pipeline  # lazily: the service does not need the ETL when a store exists
+        from graph_service.web.keep import keep
 
         print(f"no graph in {settings.store}: building it from the bundled report …", file=sys.stderr)
-        etl.pipeline.build_default(settings)
+        etl.pipeline.build_default(settings, keep=keep)
         return live_build(settings.store).build_id
 
 

@@ -29,6 +29,8 @@ from graph_service.store import named_queries
 from graph_service.store.base import Backend, QueryResult, Term, parse_results
 from graph_service.urls import Links
 from graph_service.web import i18n
+from graph_service.web.kept import Kept
+from graph_service.web.rows import Row, rows_of
 from graph_service.web.search import index_path
 from zhytomyr_kg.resources import TEMPLATES_DIR
 from zhytomyr_kg.settings import Settings
@@ -47,23 +49,6 @@ EXTERNAL_LINK_PROPERTIES = frozenset(
 )
 
 # --------------------------------------------------------------------------- terms and references
-
-
-class Unbound(KeyError):
-    """A page read a column its query left unbound in that row (a page or query bug)."""
-
-
-class Row(dict[str, Term | None]):
-    """One solution of a page query: every variable of the query, ``None`` where unbound.
-
-    ``row["x"]`` is the value of a column the query always binds (``Unbound`` otherwise);
-    ``row.get("x")`` is for an OPTIONAL one."""
-
-    def __getitem__(self, name: str) -> Term:
-        value = super().__getitem__(name)
-        if value is None:
-            raise Unbound(f"?{name} is unbound in this row")
-        return value
 
 
 @dataclass(frozen=True)
@@ -147,6 +132,8 @@ class Site:
         self.cache_entries = cache_entries
         # rows and the row limit the store cut them to (X-SPARQL-MaxRows), None if it did not
         self._cache: LRU[tuple[list[Row], int | None]] = LRU(cache_entries)
+        #: the whole-graph answers the live build kept (graph_service/web/kept.py)
+        self.kept = Kept(backend)
         self.search_path: Callable[[], Path | None] = lambda: index_path(backend)
         #: runs a page query (text, media type) under the service's limits — a deadline and the
         #: query workers' memory cap (``graph_service.sparql.pages.PageQueries``, set by
@@ -166,19 +153,21 @@ class Site:
     def select_capped(self, sparql: str, keep: bool = True) -> tuple[list[Row], int | None]:
         """The rows of a SELECT, and the row limit the store cut them to (None: all rows).
         Kept per data version (unless not ``keep``: a streamed twin's batches); an answer that
-        cannot be read raises and is never kept."""
+        cannot be read raises and is never kept. A query the live build kept is answered from it."""
         version = self.version() if keep else None
         key = (version, sparql)
         if version is not None:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
+            kept = self.kept.rows(version, sparql)
+            if kept is not None:
+                return kept, None
         if self.runner is not None:
             result = self.runner(sparql, RESULTS_JSON)
         else:
             result = self.backend.query(sparql, format="json")
-        parsed = parse_results(result.read())
-        rows = [Row((n, row.get(n)) for n in parsed.vars) for row in parsed.rows]
+        rows = rows_of(parse_results(result.read()))
         # the embedded store reports the LIMIT it imposed on every query: cut only when reached
         capped = result.capped_rows if result.capped_rows and len(rows) >= result.capped_rows else None
         answer = (rows, capped)

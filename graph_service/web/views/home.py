@@ -12,10 +12,13 @@ from graph_service.web.context import Ctx, Page, table_of
 from graph_service.web.views.base import respond
 from graph_service.web.views.lists import LISTS, first_items, list_table
 
+#: the priorities with their counts, and the states of the latest report year by priority
+PRIORITIES_QUERY, CHART_QUERY = "page-home-priorities", "page-chart-priorities"
+
 
 def home_page(ctx: Ctx) -> Page:
-    prio_rows = ctx.rows("page-home-priorities")
-    chart_rows = ctx.rows("page-chart-priorities")  # the latest report year
+    prio_rows = ctx.rows(PRIORITIES_QUERY)
+    chart_rows = ctx.rows(CHART_QUERY)
     charts = state_charts(ctx, chart_rows, "priority", "home", ("chart_states", "chart_martial_law"))
     statuses: dict[str, list] = {}
     for bar in charts["charts"][0].bars:

@@ -139,9 +139,27 @@ def summary(ctx: Ctx, spec: ListSpec, params: dict[str, str]) -> Summary:
     return result
 
 
+def order_text(spec: ListSpec, params: dict[str, str]) -> str:
+    """``page-L`` bound to ``params``: the whole list in its order (the query ends with its ORDER BY)."""
+    return named_queries.get(spec.query).bind(**params)
+
+
 def page_text(spec: ListSpec, params: dict[str, str], limit: int, offset: int) -> str:
-    """``page-L`` bound to ``params``, cut to one page (the query ends with its ORDER BY)."""
-    return named_queries.get(spec.query).bind(**params) + f"\nLIMIT {int(limit)} OFFSET {int(offset)}"
+    """``page-L`` bound to ``params``, cut to one page."""
+    return order_text(spec, params) + f"\nLIMIT {int(limit)} OFFSET {int(offset)}"
+
+
+def page_keys(ctx: Ctx, spec: ListSpec, params: dict[str, str], limit: int, offset: int) -> list[str]:
+    """The items of one page of the list under ``params``: a slice of the whole order when the
+    live build kept it (the default views, ``graph_service/web/kept.py``), else read with
+    ``LIMIT``/``OFFSET``."""
+    text = page_text(spec, params, limit, offset)
+    kept = ctx.site.kept.keys(ctx.site.version(), order_text(spec, params), spec.item)
+    if kept is None:
+        return keys_of(spec, run(ctx, spec.query, text))
+    query = named_queries.get(spec.query)  # the page shows the query its slice answers
+    ctx.uses.append(QueryUse(query.name, query.title_in(ctx.lang), query.description_in(ctx.lang), text))
+    return kept[offset : offset + limit]
 
 
 def rows_text(spec: ListSpec, keys: list[str], year: str | None) -> str:

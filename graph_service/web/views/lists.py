@@ -80,12 +80,16 @@ def page_size() -> int:
     return max(1, int(env("ZKG_PAGE_SIZE")))
 
 
+#: the report years and their reports (latest first)
+YEARS_QUERY = "report-years"
+
+
 def report_years(ctx: Ctx) -> tuple[list[tuple[str, int]], str | None]:
     """The report years with their number of progress reports (latest first), and the year the
     list shows: ``?year=`` when it is one of them, else the latest."""
     years = [
         (year, int(list_data.value(r, "reports") or 0))
-        for r in ctx.rows("report-years")
+        for r in ctx.rows(YEARS_QUERY)
         if (year := list_data.value(r, "year"))
     ]
     asked = ctx.query_params.get("year")
@@ -158,8 +162,7 @@ def list_page(ctx: Ctx, spec: ListSpec, links: dict[str, str] | None = None) -> 
     pages = max(1, math.ceil(counts.matching / size))
     if number > pages:
         return None
-    page_rows = list_data.run(ctx, spec.query, list_data.page_text(spec, params, size, (number - 1) * size))
-    keys = list_data.keys_of(spec, page_rows)
+    keys = list_data.page_keys(ctx, spec, params, size, (number - 1) * size)
     items = list_data.items_of(ctx, spec, keys, list_data.describe(ctx, spec, keys, year))
     facets = facet_view(spec, counts, selected)
     shown = dict(selected)
@@ -194,9 +197,7 @@ def list_page(ctx: Ctx, spec: ListSpec, links: dict[str, str] | None = None) -> 
 def first_items(ctx: Ctx, spec: ListSpec) -> list[dict]:
     """The first page of a list, unfiltered, any year (the home page's funders: their counts
     of work by relation do not depend on the year)."""
-    keys = list_data.keys_of(
-        spec, list_data.run(ctx, spec.query, list_data.page_text(spec, {}, page_size(), 0))
-    )
+    keys = list_data.page_keys(ctx, spec, {}, page_size(), 0)
     return list_data.items_of(ctx, spec, keys, list_data.describe(ctx, spec, keys, None))
 
 

@@ -1,0 +1,141 @@
+"""The answers a build keeps for the first views (#15: "pages that summarise the whole graph are
+computed once per build and kept with the build").
+
+Two copies of one build, one with ``kept.json.gz`` (``graph_service.web.keep``) and one without:
+every default view is byte for byte the same, and with the file a first view asks the store only
+for its own page's rows (bounded by ``VALUES``), never for a whole-graph answer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from graph_service.store import named_queries
+from graph_service.web.app import create_app
+from graph_service.web.keep import keep, texts
+from graph_service.web.kept import KEPT_FILE
+from graph_service.web.views.lists import LISTS
+from tests.conftest import copy_store
+from tests.pages_support import HTML, store_dir
+from zhytomyr_kg.settings import Settings
+from zhytomyr_kg.store_layout import live_build
+
+PAGE = 10  # items per page: the bundled report's lists have several pages
+VIEWS = [
+    "/",
+    "/index.json",
+    "/projects",
+    "/projects?page=3",
+    "/projects.json?page=2",
+    "/departments",
+    "/departments?page=2",
+    "/funders",
+    "/funders?page=2",
+    "/places",
+    "/places?page=5",
+    "/places?lang=en",
+    "/?lang=en",
+]
+
+
+@pytest.fixture(scope="module")
+def stores(built, tmp_path_factory) -> tuple[Path, Path]:
+    """Copies of the session's build: the first with the kept answers, the second without."""
+    with_kept = copy_store(store_dir(built), tmp_path_factory.mktemp("kept") / "store")
+    without = copy_store(store_dir(built), tmp_path_factory.mktemp("not-kept") / "store")
+    keep(live_build(with_kept).directory)
+    return with_kept, without
+
+
+@pytest.fixture(scope="module")
+def settings_env() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZKG_PAGE_SIZE", str(PAGE))
+        mp.setenv("ZKG_PAGES_PRERENDER", "0")
+        mp.setenv("ZKG_PAGES_RESPONSE_CACHE_ENTRIES", "0")
+        yield
+
+
+def client(store: Path) -> TestClient:
+    return TestClient(create_app(Settings(store=store)))
+
+
+def named(text: str) -> str:
+    """The named query a text was bound from (by its header's first line: its title)."""
+    first = text.split("\n", 1)[0]
+    return next(name for name, q in named_queries.load_all().items() if q.text.split("\n", 1)[0] == first)
+
+
+class Recorder:
+    """The names of the page queries an app sends to its store (its ``Site.runner``), in order."""
+
+    def __init__(self, app) -> None:
+        self.names: list[str] = []
+        site = app.state.site
+        inner = site.runner
+
+        def runner(text: str, media_type: str):
+            self.names.append(named(text))
+            return inner(text, media_type)
+
+        site.runner = runner
+
+
+def test_a_build_keeps_an_answer_for_every_kept_query(stores):
+    with gzip.open(live_build(stores[0]).directory / KEPT_FILE, "rt", encoding="utf-8") as f:
+        document = json.load(f)
+    kept = document["answers"]
+    assert set(kept) == set(texts("2022"))
+    assert all(json.loads(answer)["results"]["bindings"] for answer in kept.values())
+    assert document["data_version"] == json.loads((live_build(stores[0]).directory / "build.json").read_text())[
+        "data_version"
+    ]
+
+
+def test_the_default_views_are_the_same_with_and_without_the_kept_answers(stores, settings_env):
+    with client(stores[0]) as kept, client(stores[1]) as live:
+        for path in VIEWS:
+            a, b = kept.get(path, headers=HTML), live.get(path, headers=HTML)
+            assert a.status_code == b.status_code == 200, path
+            assert a.text == b.text, path
+
+
+def test_with_the_kept_answers_a_first_view_reads_only_its_page_rows(stores, settings_env):
+    with client(stores[0]) as kept:
+        recorder = Recorder(kept.app)
+        for path in ("/", "/projects", "/projects?page=2", "/departments", "/funders", "/places"):
+            assert kept.get(path, headers=HTML).status_code == 200
+    rows_queries = {spec.rows_query for spec in LISTS.values()}
+    assert recorder.names, "the pages asked the store nothing: the recorder saw no query"
+    assert [name for name in recorder.names if name not in rows_queries] == []
+
+
+def test_without_the_kept_answers_the_same_views_read_the_whole_graph(stores, settings_env):
+    """The check above can fail: without the file, the whole-graph queries reach the store."""
+    with client(stores[1]) as live:
+        recorder = Recorder(live.app)
+        assert live.get("/projects", headers=HTML).status_code == 200
+    assert {"report-years", "page-projects", "page-projects-facets"} <= set(recorder.names)
+
+
+def test_a_kept_file_of_another_data_version_is_not_used(stores, settings_env, tmp_path):
+    store = copy_store(stores[0], tmp_path / "store")
+    path = live_build(store).directory / KEPT_FILE
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        document = json.load(f)
+    document["data_version"] = "another"
+    text = texts("2022")[0]
+    document["answers"][text] = document["answers"][text].replace("2022", "1999")
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        json.dump(document, f)
+    with client(store) as app:
+        recorder = Recorder(app.app)
+        page = app.get("/projects", headers=HTML).text
+    assert "1999" not in page
+    assert "report-years" in recorder.names
