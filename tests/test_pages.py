@@ -283,7 +283,7 @@ def test_no_n_plus_one(built):
         "/id/goal/efektyvne-misto/1": 2,
         "/id/" + GIZ_TASK: 7,  # entity, report years (the latest), task, reports, mentions, outputs, support
         "/id/" + TOWER: 7,  # entity, breadcrumb, reports, mentions, timeline, outputs, support
-        "/id/" + ECONOMY: 3,
+        "/id/" + ECONOMY: 4,  # entity, report years (the latest), works with their states, partners
         "/id/funder/giz": 3,
         "/id/funder/eu": 3,
         "/id/place/zhytomyr": 2,

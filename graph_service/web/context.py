@@ -37,6 +37,8 @@ from zhytomyr_kg.settings import Settings
 from zhytomyr_kg.vocab import PREFIXES
 
 RESULTS_JSON = "application/sparql-results+json"
+#: the report years and their reports (latest first)
+YEARS_QUERY = "report-years"
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
 SKOS = PREFIXES["skos"]
@@ -260,6 +262,15 @@ class Ctx:
         if capped:
             self.capped.append(capped)
         return rows
+
+    def report_years(self) -> list[tuple[str, int]]:
+        """The report years with their number of progress reports, latest first."""
+        years = ((r.get("year"), r.get("reports")) for r in self.rows(YEARS_QUERY))
+        return [(y.value, int(n.value) if n is not None else 0) for y, n in years if y is not None]
+
+    def latest_year(self) -> str | None:
+        """The latest report year (None before any report): the year a page shows by default."""
+        return next((year for year, _ in self.report_years()), None)
 
     @property
     def max_rows(self) -> int | None:

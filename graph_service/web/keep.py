@@ -16,10 +16,11 @@ from pathlib import Path
 
 from graph_service.store import named_queries
 from graph_service.store.base import parse_results
+from graph_service.web.context import YEARS_QUERY
 from graph_service.web.kept import KEPT_FILE
 from graph_service.web.views.home import CHART_QUERY, PRIORITIES_QUERY
 from graph_service.web.views.list_data import order_text
-from graph_service.web.views.lists import LISTS, YEARS_QUERY
+from graph_service.web.views.lists import LISTS
 from zhytomyr_kg.store_layout import BUILD_INFO
 
 

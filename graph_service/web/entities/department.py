@@ -10,7 +10,8 @@ from graph_service.web.entities.model import Entity
 
 
 def department_page(ctx: Ctx, entity: Entity) -> Page:
-    rows = ctx.rows("page-department", entity=entity.iri)
+    latest = ctx.latest_year()  # the works' states in the latest report year
+    rows = ctx.rows("page-department", entity=entity.iri, **({"year": latest} if latest else {}))
     partner_rows = ctx.rows("page-department-partners", entity=entity.iri)
     priorities: OrderedDict[str, dict] = OrderedDict()
     seen: set[str] = set()

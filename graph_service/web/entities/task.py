@@ -13,8 +13,7 @@ from zhytomyr_kg.settings import ZKG
 
 
 def task_page(ctx: Ctx, entity: Entity) -> Page:
-    # the projects' states of the latest report year (report-years lists the latest first)
-    latest = next((r["year"].value for r in ctx.rows("report-years") if r.get("year")), None)
+    latest = ctx.latest_year()  # the projects' states of the latest report year
     rows = (
         ctx.rows("page-task", entity=entity.iri, year=latest)
         if latest

@@ -80,18 +80,10 @@ def page_size() -> int:
     return max(1, int(env("ZKG_PAGE_SIZE")))
 
 
-#: the report years and their reports (latest first)
-YEARS_QUERY = "report-years"
-
-
 def report_years(ctx: Ctx) -> tuple[list[tuple[str, int]], str | None]:
     """The report years with their number of progress reports (latest first), and the year the
     list shows: ``?year=`` when it is one of them, else the latest."""
-    years = [
-        (year, int(list_data.value(r, "reports") or 0))
-        for r in ctx.rows(YEARS_QUERY)
-        if (year := list_data.value(r, "year"))
-    ]
+    years = ctx.report_years()
     asked = ctx.query_params.get("year")
     known = [y for y, _ in years]
     return years, (asked if asked in known else (known[0] if known else None))
