@@ -93,9 +93,10 @@ def test_a_build_keeps_an_answer_for_every_kept_query(stores):
     kept = document["answers"]
     assert set(kept) == set(texts("2022"))
     assert all(json.loads(answer)["results"]["bindings"] for answer in kept.values())
-    assert document["data_version"] == json.loads((live_build(stores[0]).directory / "build.json").read_text())[
-        "data_version"
-    ]
+    assert (
+        document["data_version"]
+        == json.loads((live_build(stores[0]).directory / "build.json").read_text())["data_version"]
+    )
 
 
 def test_the_default_views_are_the_same_with_and_without_the_kept_answers(stores, settings_env):

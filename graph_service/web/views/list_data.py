@@ -217,7 +217,9 @@ def items_of(ctx: Ctx, spec: ListSpec, keys: list[str], rows: list[Row]) -> list
             item["facets"][facet].setdefault(val, ref_of(ctx, val, row.get("valueUk"), row.get("valueEn")))
     for item in items.values():  # a column's values by label: the store gives them in no set order
         for column, refs in item["facets"].items():
-            item["facets"][column] = OrderedDict(sorted(refs.items(), key=lambda kv: (kv[1].label.text, kv[0])))
+            item["facets"][column] = OrderedDict(
+                sorted(refs.items(), key=lambda kv: (kv[1].label.text, kv[0]))
+            )
     return list(items.values())
 
 
