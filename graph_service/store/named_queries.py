@@ -30,6 +30,7 @@ _HEADER = re.compile(
     r"^#\s*(?P<key>title|description|param|tags)(?:@(?P<lang>[a-z]{2}))?\s*:\s*(?P<value>.*)$"
 )
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")
 _IRI_SAFE = re.compile(r'^[^<>"{}|^`\\\s]+$')
 
 
@@ -86,15 +87,69 @@ class NamedQuery:
             clauses.append(f"VALUES ?{name} {{ {term} }}")
         if not clauses:
             return self.text
-        ends = [m.end() for m in _WHERE.finditer(self.text)]
-        if not ends:
+        groups = _where_groups(self.text)
+        if not groups:
             raise BadParameter(f"{self.name} has no WHERE clause to bind parameters in")
-        inserted = "\n  " + "\n  ".join(clauses)
+        # a parameter goes in each subquery that names it, itself or in a subquery of its own
+        # (elsewhere VALUES would be a cross product: a page's fifty keys times the solutions of a
+        # subquery that does not name the key; and a planner starts a group from its VALUES), and
+        # in the outer group where that group names it outside its subqueries
+        texts = [_COMMENT.sub(" ", self.text[s:e]) for s, e in groups]
+        outer_start, outer_end = groups[0]
+        texts[0] = _COMMENT.sub(" ", _outside(self.text, outer_start, outer_end, groups[1:]))
+        targets: dict[int, list[str]] = {}
+        for name, clause in zip(values, clauses, strict=True):
+            using = [
+                s for (s, _), text in zip(groups, texts, strict=True) if re.search(rf"[?$]{name}\b", text)
+            ]
+            for start in using or [groups[0][0]]:
+                targets.setdefault(start, []).append(clause)
         parts, last = [], 0
-        for end in ends:
-            parts += [self.text[last:end], inserted]
-            last = end
+        for start in sorted(targets):
+            parts += [self.text[last:start], "\n  " + "\n  ".join(targets[start])]
+            last = start
         return "".join(parts) + self.text[last:]
+
+
+def _outside(text: str, start: int, end: int, subqueries: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` without its subqueries (each from its brace before SELECT to the brace
+    that closes it, past a GROUP BY or LIMIT)."""
+    kept, at = [], start
+    for group_start, _ in subqueries:
+        brace = text.rfind("{", 0, text.rfind("SELECT", 0, group_start))
+        if brace >= at:
+            kept.append(text[at:brace])
+            at = _closing(text, brace + 1) + 1
+    kept.append(text[at:end])
+    return "".join(kept)
+
+
+def _where_groups(text: str) -> list[tuple[int, int]]:
+    """The group each WHERE clause opens: (the offset just after its opening brace, the offset of
+    its closing brace)."""
+    return [(m.end(), _closing(text, m.end())) for m in _WHERE.finditer(text)]
+
+
+def _closing(text: str, i: int) -> int:
+    """The offset of the brace closing the group whose opening brace is just before ``i``, found by
+    counting braces outside strings, IRIs and comments."""
+    depth = 1
+    while i < len(text) and depth:
+        char = text[i]
+        if char == '"':
+            i += 1
+            while i < len(text) and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif char == "<" and (end := text.find(">", i)) != -1 and " " not in text[i:end]:
+            i = end
+        elif char == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            i = text.find("\n", i) if "\n" in text[i:] else len(text)
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        i += 1
+    return i - 1
 
 
 def parse_query_file(path: Path) -> NamedQuery:

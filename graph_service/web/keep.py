@@ -19,28 +19,38 @@ from graph_service.store.base import parse_results
 from graph_service.web.context import YEARS_QUERY
 from graph_service.web.kept import KEPT_FILE
 from graph_service.web.views.home import CHART_QUERY, PRIORITIES_QUERY
-from graph_service.web.views.list_data import order_text
-from graph_service.web.views.lists import LISTS
+from graph_service.web.views.list_data import ListSpec, batches, order_text
+from graph_service.web.views.lists import LISTS, page_size
 from zhytomyr_kg.store_layout import BUILD_INFO
 
 
-def texts(latest_year: str | None) -> list[str]:
-    """The kept queries, bound as the first views bind them: the report years, the home page's
-    priorities and chart, and per list its order and facet counts in the latest report year
-    (the funders' order also with no year: the home page's first funders)."""
+def views(latest_year: str | None) -> list[tuple[ListSpec, dict[str, str]]]:
+    """The lists' default views (the latest report year) and the home page's funders (any year)."""
     year = {"year": latest_year} if latest_year else {}
+    return [(spec, year) for spec in LISTS.values()] + [(LISTS["funders"], {})]
+
+
+def texts(latest_year: str | None) -> list[str]:
+    """The kept whole-graph queries, bound as the first views bind them: the report years, the
+    home page's priorities and chart, and per view its order and facet counts."""
     found = [named_queries.get(name).text for name in (YEARS_QUERY, PRIORITIES_QUERY, CHART_QUERY)]
-    for spec in LISTS.values():
-        found += [order_text(spec, year), named_queries.get(spec.facets_query).bind(**year)]
-    found.append(order_text(LISTS["funders"], {}))
+    for spec, params in views(latest_year):
+        found += [order_text(spec, params), named_queries.get(spec.facets_query).bind(**params)]
     return list(dict.fromkeys(found))
 
 
 def answers(select: Callable[[str], str]) -> dict[str, str]:
-    """Each kept query's SPARQL JSON answer, ``select(text)`` running one."""
+    """Each kept query's SPARQL JSON answer, ``select(text)`` running one; then the rows of each
+    view's first page (``ZKG_PAGE_SIZE`` items), so that a first view asks the store nothing."""
     years = parse_results(select(named_queries.get(YEARS_QUERY).text)).rows
     latest = next((term.value for row in years if (term := row.get("year")) is not None), None)
-    return {text: select(text) for text in texts(latest)}
+    found = {text: select(text) for text in texts(latest)}
+    for spec, params in views(latest):
+        order = parse_results(found[order_text(spec, params)]).rows
+        keys = [term.value for row in order[: page_size()] if (term := row.get(spec.item)) is not None]
+        for text in batches(spec, keys, params.get("year")) if keys else []:
+            found.setdefault(text, select(text))
+    return found
 
 
 def keep(build_dir: Path) -> None:

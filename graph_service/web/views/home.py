@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from graph_service.web.charts import state_charts
 from graph_service.web.context import Ctx, Page, table_of
+from graph_service.web.entities.bounded import first
 from graph_service.web.views.base import respond
 from graph_service.web.views.lists import LISTS, first_items, list_table
 
@@ -18,8 +19,12 @@ PRIORITIES_QUERY, CHART_QUERY = "page-home-priorities", "page-chart-priorities"
 
 def home_page(ctx: Ctx) -> Page:
     prio_rows = ctx.rows(PRIORITIES_QUERY)
+    # a graph of many strategies has many priorities: the first ones, with a link to all
+    shown, more = first(ctx, prio_rows, "priorities")
+    keys = {r["priority"].value for r in shown}
     chart_rows = ctx.rows(CHART_QUERY)
-    charts = state_charts(ctx, chart_rows, "priority", "home", ("chart_states", "chart_martial_law"))
+    charted = [r for r in chart_rows if r.get("priority") is not None and r["priority"].value in keys]
+    charts = state_charts(ctx, charted, "priority", "home", ("chart_states", "chart_martial_law"))
     statuses: dict[str, list] = {}
     for bar in charts["charts"][0].bars:
         statuses[bar.key] = [(s.category, s.count) for s in bar.segments]
@@ -32,13 +37,13 @@ def home_page(ctx: Ctx) -> Page:
             "projects": int(r["projects"].value),
             "statuses": statuses.get(r["priority"].value, []),
         }
-        for r in prio_rows
+        for r in shown
     ]
     funders = first_items(ctx, LISTS["funders"])
     return Page(
         "home.html",
         ctx.t("site"),
-        {"priorities": priorities, "funders": funders, **charts},
+        {"priorities": priorities, "more": more, "funders": funders, **charts},
         [
             table_of("priorities", prio_rows),
             table_of("statuses", chart_rows),
