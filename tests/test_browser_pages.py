@@ -47,6 +47,10 @@ ERRORS = {"not-found", "unknown-iri"}
 
 
 def shot(bp, name: str) -> None:
+    """A full-page screenshot of the page as ``pages-<name>.png``, with ``--screenshots`` (each
+    test's last page is always written, tests/browser.py)."""
+    if not bp.every_screenshot:
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     bp.page.screenshot(path=str(ARTIFACTS / f"pages-{name}.png"), full_page=True)
 
