@@ -66,7 +66,7 @@ def smoke_graph(store: pyoxigraph.Store, path: Path, priority: str = "aktyvne-mi
     projects they report on, its goals and tasks, and only the places and organisations that
     something kept points to; the rest of the graph (departments, funders, statuses …) whole.
     Every kind of page, the GIZ funder and the search still have their data, while the pages the
-    bench waits to be pre-rendered (twice, in four variants each) are about a quarter of the
+    bench waits to be pre-rendered (twice, in four variants each) are about a fifth of the
     whole report's."""
     reports = ID + f"report/2022/{priority}/"
     projects = {
