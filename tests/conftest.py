@@ -106,20 +106,6 @@ def built(cli_built, tmp_path_factory) -> BuildResult:
 
 
 @pytest.fixture(scope="session")
-def two_reports(tmp_path_factory) -> BuildResult:
-    """The bundled report and a copy of it for 2023 (header year changed), built in memory and
-    validated; read-only (test_iris_and_years, test_years: one xdist unit, SHARED_MODULES)."""
-    from etl.pipeline import build
-
-    folder = tmp_path_factory.mktemp("two-reports")
-    later = folder / "report-2023.txt"
-    later.write_text(
-        BUNDLED_REPORT.read_text(encoding="utf-8").replace("за 2022 рік", "за 2023 рік"), encoding="utf-8"
-    )
-    return build(Settings(store=folder / "store"), [BUNDLED_REPORT, later], in_memory=True)
-
-
-@pytest.fixture(scope="session")
 def store(built):
     return built.store
 
@@ -220,7 +206,7 @@ HARNESS_MARKS = {"_chromium": ("browser", "processes"), "live_server": ("process
 
 #: modules whose tests share a costly session fixture: one xdist work unit, so that fixture is set
 #: up once per run rather than once per worker ("browser": chromium and live_server; "stores":
-#: cli_built, built, dumps and two_reports). A module missing here still passes, it only sets the fixture up again.
+#: cli_built, built and dumps). A module missing here still passes, it only sets the fixture up again.
 SHARED_MODULES = {
     "tests/test_browser_editor.py": "browser",
     "tests/test_browser_escaping.py": "browser",
@@ -234,7 +220,6 @@ SHARED_MODULES = {
     "tests/test_links.py": "stores",
     "tests/test_schema_org.py": "stores",
     "tests/test_sitemap.py": "stores",
-    "tests/test_years.py": "stores",
     "tests/test_reproducible.py": "stores",
     "tests/test_remote_same_pages.py": "stores",
 }

@@ -42,18 +42,28 @@ def test_rebuild_gives_identical_iris_and_version(built, rebuilt):
     assert again.loaded.version == built.loaded.version
 
 
-def test_later_year_gets_its_own_graph(two_reports):
-    assert [g for _, g in two_reports.reports] == [
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("years")
+    later = folder / "report-2023.txt"
+    later.write_text(
+        BUNDLED_REPORT.read_text(encoding="utf-8").replace("за 2022 рік", "за 2023 рік"), encoding="utf-8"
+    )
+    return build(Settings(store=folder / "store"), [BUNDLED_REPORT, later], in_memory=True)
+
+
+def test_later_year_gets_its_own_graph(two_years):
+    assert [g for _, g in two_years.reports] == [
         "https://w3id.org/zhytomyr-kg/graph/report/zhytomyr-2022",
         "https://w3id.org/zhytomyr-kg/graph/report/zhytomyr-2023",
     ]
 
 
-def test_later_year_adds_reports_to_the_same_projects(two_reports, store):
+def test_later_year_adds_reports_to_the_same_projects(two_years, store):
     count = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{ZKG}Project> }}"
-    assert select(two_reports.store, count) == select(store, count)
+    assert select(two_years.store, count) == select(store, count)
     rows = select(
-        two_reports.store,
+        two_years.store,
         f"""
         SELECT ?year WHERE {{
           ?r <{ZKG}reportsOn> <https://w3id.org/zhytomyr-kg/id/project/biznes-platforma> ; <{ZKG}year> ?year }}
