@@ -29,6 +29,17 @@ import pytest
 from graph_service.testing import ROOT, build_store, running, service_cmd
 
 ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="browser tests: write a full-page screenshot of every page they check (test-artifacts/), "
+        "not only of each test's last page; chromium's full-page screenshots cost more than the checks",
+    )
+
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -123,6 +134,9 @@ class BrowserPage:
     failed_requests: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    #: ``--screenshots``: a test's screenshots of the pages it passes through are written too
+    #: (``shot``); without it, only each test's last page (at teardown) is
+    every_screenshot: bool = False
 
     def goto(self, path: str, **kwargs):
         return self.page.goto(self.base_url + path, **kwargs)
@@ -146,7 +160,9 @@ def browser_page(_chromium, live_server, request):
     context = _chromium.new_context(
         viewport={"width": 1280, "height": 900}, locale="uk-UA", service_workers="block"
     )
-    bp = BrowserPage(page=None, base_url=live_server)
+    bp = BrowserPage(
+        page=None, base_url=live_server, every_screenshot=request.config.getoption("screenshots")
+    )
 
     def leave(route):
         bp.external_requests.append(route.request.url)

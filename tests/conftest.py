@@ -16,7 +16,7 @@ import pytest
 os.environ.setdefault("ZKG_PAGES_PRERENDER", "0")
 
 from etl.departments import DepartmentIndex
-from etl.pipeline import BuildResult, build
+from etl.pipeline import BuildResult
 from etl.reader import read_report
 from etl.structure import ReportTree, load_priorities, parse_report
 from zhytomyr_kg.resources import BUNDLED_REPORT, ETL_DATA_DIR
@@ -83,10 +83,26 @@ def sample_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> BuildResult:
-    """The bundled report built once into an on-disk store."""
-    store = tmp_path_factory.mktemp("store")
-    return build(Settings(store=store))
+def built(cli_built, tmp_path_factory) -> BuildResult:
+    """The bundled report built once into an on-disk store: a copy of ``cli_built`` (the same
+    inputs, the same settings, so the same graph and data version as an in-process ``build``
+    gives), opened read-only as ``build`` returns it. A worker builds the bundled report once for
+    both fixtures; tests that build in process (test_reproducible's second build, the rebuilds of
+    test_iris_and_years) compare against it."""
+    import pyoxigraph as ox
+
+    from etl.load import Loaded
+    from zhytomyr_kg.store_layout import OXIGRAPH, live_build
+
+    store = copy_store(cli_built.store, tmp_path_factory.mktemp("store") / "store")
+    live = live_build(store)
+    info = live.info()
+    build_dir = live.directory.resolve()
+    loaded = Loaded(
+        ox.Store.read_only(str(build_dir / OXIGRAPH)), build_dir, info["data_version"], info["quads"]
+    )
+    reports = [(Path(r["path"]), r["graph"]) for r in info["reports"]]
+    return BuildResult(loaded, reports, info["quads"])
 
 
 @pytest.fixture(scope="session")
@@ -190,7 +206,7 @@ HARNESS_MARKS = {"_chromium": ("browser", "processes"), "live_server": ("process
 
 #: modules whose tests share a costly session fixture: one xdist work unit, so that fixture is set
 #: up once per run rather than once per worker ("browser": chromium and live_server; "stores":
-#: cli_built and dumps). A module missing here still passes, it only sets the fixture up again.
+#: cli_built, built and dumps). A module missing here still passes, it only sets the fixture up again.
 SHARED_MODULES = {
     "tests/test_browser_editor.py": "browser",
     "tests/test_browser_escaping.py": "browser",
@@ -204,6 +220,8 @@ SHARED_MODULES = {
     "tests/test_links.py": "stores",
     "tests/test_schema_org.py": "stores",
     "tests/test_sitemap.py": "stores",
+    "tests/test_reproducible.py": "stores",
+    "tests/test_remote_same_pages.py": "stores",
 }
 #: modules of independent slow tests (no module-scoped fixture): each test is a work unit
 SPLIT_MODULES = {"tests/test_bench_smoke.py", "tests/test_sparql_limits.py"}

@@ -15,9 +15,7 @@ import pyoxigraph
 import pytest
 from fastapi.testclient import TestClient
 
-from graph_service.publish.export import export
 from graph_service.store import named_queries
-from graph_service.store.oxigraph import OxigraphBackend
 from graph_service.store.remote import RemoteBackend
 from graph_service.web.app import create_app
 from graph_service.web.views.lists import LISTS
@@ -38,13 +36,6 @@ class Diff:
         lines = [f"{self.compared} routes: {len(self.identical)} identical, {len(self.different)} different"]
         lines += [f"  {path}: {why[:1500]}" for path, why in sorted(self.different.items())]
         return "\n".join(lines)
-
-
-def export_dump(store: Path, out: Path) -> Path:
-    """``zhytomyr-kg export`` of the build in ``store`` into ``out``: its ``dataset.nq.gz``."""
-    settings = Settings(store=store)
-    export(OxigraphBackend(settings.store).store(), out, settings)
-    return out / "dataset.nq.gz"
 
 
 @contextlib.contextmanager

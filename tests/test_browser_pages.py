@@ -1,7 +1,8 @@
 """Issue 13 in a real browser, in Ukrainian and in English: one language at a time on every page
 (checked against the interface table, tests/i18n_check.py), /dataset and the editor in the site's
 layout, search that finds the work, compact lists, result tables that stay in their box at 1400 px,
-wrapped picture labels. A screenshot of every page goes to test-artifacts/pages-<lang>-<name>.png.
+wrapped picture labels. With ``pytest --screenshots``, a screenshot of every page goes to
+test-artifacts/pages-<lang>-<name>.png (each test's last page is always shot, tests/browser.py).
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ ERRORS = {"not-found", "unknown-iri"}
 
 
 def shot(bp, name: str) -> None:
+    """A full-page screenshot of the page as ``pages-<name>.png``, with ``--screenshots`` (each
+    test's last page is always written, tests/browser.py)."""
+    if not bp.every_screenshot:
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     bp.page.screenshot(path=str(ARTIFACTS / f"pages-{name}.png"), full_page=True)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
+
 import pytest
 
 from etl.errors import ValidationFailed
@@ -18,8 +21,23 @@ def subjects(store) -> set[str]:
     return {r["s"] for r in select(store, "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")}
 
 
-def test_rebuild_gives_identical_iris_and_version(built, tmp_path):
-    again = build(Settings(store=tmp_path / "again"), in_memory=True)  # the same graph, not loaded to disk
+@pytest.fixture(scope="module")
+def rebuilt(cli_built, tmp_path_factory):
+    """The bundled report built again, in process, into a copy of the session's CLI-built store:
+    (its store directory, the first build's id and data version as the service saw them, the
+    rebuild's result). Both rebuild tests below read it: one build, not two."""
+    from graph_service.store.oxigraph import OxigraphBackend
+    from tests.conftest import copy_store
+    from zhytomyr_kg.store_layout import live_build
+
+    store = copy_store(cli_built.store, tmp_path_factory.mktemp("rebuild") / "store")
+    backend = OxigraphBackend(store, recheck=0)
+    first = live_build(store).build_id, backend.data_version()
+    return store, backend, first, build(Settings(store=store))
+
+
+def test_rebuild_gives_identical_iris_and_version(built, rebuilt):
+    *_, again = rebuilt  # the same inputs built again, in another process than the first build
     assert subjects(again.store) == subjects(built.store)
     assert again.loaded.version == built.loaded.version
 
@@ -73,33 +91,38 @@ def test_shacl_violation_stops_the_build(built):
     assert "inTask" in info.value.report_text
 
 
-def test_identical_rebuild_keeps_the_data_version(cli_store_copy):
+def test_identical_rebuild_keeps_the_data_version(rebuilt):
     """The service's ETags derive from the data version: rebuilding the same inputs keeps it
-    (the first build is the CLI's, copied; the rebuild runs here)."""
-    from graph_service.store.oxigraph import OxigraphBackend
+    (the first build is the CLI's, copied; the rebuild runs in ``rebuilt``)."""
     from zhytomyr_kg.store_layout import live_build
 
-    store = cli_store_copy
-    backend = OxigraphBackend(store, recheck=0)
-    first_build, first_version = live_build(store).build_id, backend.data_version()
-    build(Settings(store=store))
+    store, backend, (first_build, first_version), _ = rebuilt
     assert live_build(store).build_id != first_build
     assert backend.data_version() == first_version
 
 
-def test_core_violation_found_by_the_parallel_validation(tmp_path):
+@pytest.fixture(scope="module")
+def transformed():
+    """The bundled report transformed (read, structure, RDF; no extraction, no validation): the
+    input of both parallel-validation tests, each of which breaks its own shallow copy."""
+    from etl.pipeline import Curated, transform
+
+    return transform(Settings(store=Path(".")), [BUNDLED_REPORT], Curated.load(), {}, lambda _: None)
+
+
+def test_core_violation_found_by_the_parallel_validation(tmp_path, transformed):
     """The core data is validated in a forked process; its violation reaches the build."""
-    from etl.pipeline import Curated, extract_and_validate, transform
+    from etl.pipeline import extract_and_validate
 
     settings = Settings(store=tmp_path)
-    data = transform(settings, [BUNDLED_REPORT], Curated.load(), {}, lambda _: None)
+    data = copy.copy(transformed)
     data.core = [q for q in data.core if q.predicate.value != ZKG + "inTask"]
     with pytest.raises(ValidationFailed) as info:
         extract_and_validate(settings, data, {}, lambda _: None)
     assert "inTask" in info.value.report_text
 
 
-def test_extraction_violation_found_by_the_parallel_validation(tmp_path, monkeypatch):
+def test_extraction_violation_found_by_the_parallel_validation(tmp_path, monkeypatch, transformed):
     import etl.pipeline as pipeline
 
     def broken(settings, report):
@@ -108,9 +131,8 @@ def test_extraction_violation_found_by_the_parallel_validation(tmp_path, monkeyp
     real = pipeline.extract_quads
     monkeypatch.setattr(pipeline, "extract_quads", broken)
     settings = Settings(store=tmp_path)
-    data = pipeline.transform(settings, [BUNDLED_REPORT], pipeline.Curated.load(), {}, lambda _: None)
     with pytest.raises(ValidationFailed) as info:
-        pipeline.extract_and_validate(settings, data, {}, lambda _: None)
+        pipeline.extract_and_validate(settings, copy.copy(transformed), {}, lambda _: None)
     assert "endOffset" in info.value.report_text
 
 

@@ -14,7 +14,6 @@ from tests.remote_diff import (
     assert_same_routes,
     class_counts,
     embedded_and_remote,
-    export_dump,
 )
 
 pytestmark = [
@@ -26,8 +25,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def clients(built, tmp_path_factory):
-    dump = export_dump(store_dir(built), tmp_path_factory.mktemp("export"))
+def clients(built, dumps, tmp_path_factory):
+    dump = dumps / "dataset.nq.gz"  # the session's export of the build (conftest)
     location = tmp_path_factory.mktemp("oxigraph-server")
     cmd = [
         oxigraph_bin(),

@@ -26,7 +26,6 @@ from tests.remote_diff import (
     assert_same_routes,
     class_counts,
     embedded_and_remote,
-    export_dump,
 )
 from tests.virtuoso import DBA, running_virtuoso, virtuoso_bin
 
@@ -43,8 +42,8 @@ ENTITY = "/id/funder/giz"
 
 
 @pytest.fixture(scope="module")
-def dump(built, tmp_path_factory):
-    return export_dump(store_dir(built), tmp_path_factory.mktemp("export"))
+def dump(dumps):
+    return dumps / "dataset.nq.gz"  # the session's export of the build (conftest)
 
 
 @pytest.fixture(scope="module")
