@@ -51,6 +51,7 @@ def stores(built, tmp_path_factory, settings_env) -> tuple[Path, Path]:
     with_kept = copy_store(store_dir(built), tmp_path_factory.mktemp("kept") / "store")
     without = copy_store(store_dir(built), tmp_path_factory.mktemp("not-kept") / "store")
     keep(live_build(with_kept).directory)
+    (live_build(without).directory / KEPT_FILE).unlink(missing_ok=True)  # the CLI's build keeps them
     return with_kept, without
 
 
