@@ -5,8 +5,9 @@ the bound filters; a page appends ``LIMIT``/``OFFSET``), ``page-L-rows`` (one ro
 each column of the items bound to it) and ``page-L-facets`` (COUNT DISTINCT per facet value, the
 filtered and the total count). A page therefore reads one page of items and aggregates, however
 large the graph; the ``.csv`` / ``.json`` twins read the whole filtered list chunk by chunk
-(:func:`chunks`). Facet summaries are kept per data version (:data:`SUMMARIES`), so a list's
-counts are computed once per build.
+(:func:`chunks`). The default views' order, counts and first page are answers the build kept
+(``graph_service/web/kept.py``): a page of a default view is a slice of the kept order
+(:func:`page_keys`). Other facet summaries are kept per data version (:data:`SUMMARIES`).
 """
 
 from __future__ import annotations
