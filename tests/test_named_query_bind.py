@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 import pyoxigraph as ox
+import pytest
 
-from graph_service.store.named_queries import NamedQuery, bind_values
+from graph_service.store.named_queries import NamedQuery, bind_values, parse_query_file
 
 QUERY = """PREFIX ex: <http://example.org/>
 SELECT ?item ?facet ?value
@@ -82,3 +83,29 @@ def test_the_bound_query_answers_as_the_unbound_one_filtered():
         (ex + "c", "count", "3"),
         (ex + "c", "label }", "c"),
     }
+
+
+def test_a_constant_parameter_is_written_in_place_of_its_variable(tmp_path):
+    """``# param: year constant``: the value replaces ``?year`` (a planner starts from a constant
+    where it would start from a VALUES row); unbound, the variable stays and matches any year."""
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "# title: q\n# param: entity\n# param: year constant\n"
+        "SELECT ?r WHERE { ?r <http://example.org/on> ?entity ; <http://example.org/year> ?year }\n",
+        encoding="utf-8",
+    )
+    query = parse_query_file(path)
+    assert query.constants == ("year",)
+    bound = query.bind(entity="http://example.org/a", year="2022")
+    assert "<http://example.org/year> 2022" in bound and "?year" not in bound
+    assert "VALUES ?entity { <http://example.org/a> }" in bound
+    assert "?year" in query.bind(entity="http://example.org/a")
+
+
+def test_a_constant_parameter_cannot_be_tested_with_bound(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "# param: year constant\nSELECT ?r WHERE { ?r ?p ?o FILTER (!BOUND(?year)) }\n", encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="BOUND"):
+        parse_query_file(path)

@@ -50,6 +50,10 @@ class NamedQuery:
     text: str
     params: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
+    #: parameters bound by writing the value in place of the variable (``# param: year constant``):
+    #: a planner starts from a constant where it would start from a VALUES row, e.g. every report
+    #: of the year instead of the entity's own; such a query never tests ``BOUND(?year)``
+    constants: tuple[str, ...] = ()
     #: language → title / description from ``# title@uk:`` lines (the plain ones are ``title``)
     titles: dict[str, str] = field(default_factory=dict, compare=False)
     descriptions: dict[str, str] = field(default_factory=dict, compare=False)
@@ -62,53 +66,64 @@ class NamedQuery:
         return self.descriptions.get(lang or "", self.description)
 
     def bind(self, **values: str) -> str:
-        """The query with ``VALUES ?param { <iri> }`` for each given parameter, at the top of every
-        group that opens a WHERE clause: the outer one, and a subquery's (a subquery is evaluated
-        before it is joined, so its LIMIT counts only the parameter's solutions).
+        """The query with ``VALUES ?param { <iri> }`` for each given parameter, at the top of each
+        group that names it (:func:`_with_values`); a ``constant`` parameter's value is written in
+        place of its variable instead.
 
         Values are IRIs (that is what pages pass: the entity they show), whole numbers (a year),
-        which become integers, or plain strings, which become literals. Unknown parameters are refused so a typo cannot silently widen a query.
+        which become integers, or plain strings, which become literals. Unknown parameters are
+        refused so a typo cannot silently widen a query.
         """
         unknown = set(values) - set(self.params)
         if unknown:
             raise BadParameter(
                 f"{self.name} takes {', '.join(self.params) or 'no parameters'}, not {', '.join(sorted(unknown))}"
             )
-        clauses = []
-        for name, value in values.items():
-            if value.startswith(("http://", "https://")):
-                if not _IRI_SAFE.match(value):
-                    raise BadParameter(f"not a valid IRI for ?{name}: {value!r}")
-                term = f"<{value}>"
-            elif value.isascii() and value.isdigit() and len(value) <= 9:
-                term = value
-            else:
-                term = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            clauses.append(f"VALUES ?{name} {{ {term} }}")
-        if not clauses:
-            return self.text
-        groups = _where_groups(self.text)
+        terms = {name: _term(name, value) for name, value in values.items()}
+        text = self.text
+        for name in self.constants:
+            if name in terms:
+                constant = terms.pop(name)
+                text = re.sub(rf"[?$]{name}\b", lambda _: constant, text)  # noqa: B023 - used at once
+        if not terms:
+            return text
+        groups = _where_groups(text)
         if not groups:
             raise BadParameter(f"{self.name} has no WHERE clause to bind parameters in")
-        # a parameter goes in each subquery that names it, itself or in a subquery of its own
-        # (elsewhere VALUES would be a cross product: a page's fifty keys times the solutions of a
-        # subquery that does not name the key; and a planner starts a group from its VALUES), and
-        # in the outer group where that group names it outside its subqueries
-        texts = [_COMMENT.sub(" ", self.text[s:e]) for s, e in groups]
-        outer_start, outer_end = groups[0]
-        texts[0] = _COMMENT.sub(" ", _outside(self.text, outer_start, outer_end, groups[1:]))
-        targets: dict[int, list[str]] = {}
-        for name, clause in zip(values, clauses, strict=True):
-            using = [
-                s for (s, _), text in zip(groups, texts, strict=True) if re.search(rf"[?$]{name}\b", text)
-            ]
-            for start in using or [groups[0][0]]:
-                targets.setdefault(start, []).append(clause)
-        parts, last = [], 0
-        for start in sorted(targets):
-            parts += [self.text[last:start], "\n  " + "\n  ".join(targets[start])]
-            last = start
-        return "".join(parts) + self.text[last:]
+        return _with_values(
+            text, groups, {name: f"VALUES ?{name} {{ {term} }}" for name, term in terms.items()}
+        )
+
+
+def _term(name: str, value: str) -> str:
+    """``value`` as a SPARQL term: an IRI, an integer (whole numbers up to 9 digits) or a string."""
+    if value.startswith(("http://", "https://")):
+        if not _IRI_SAFE.match(value):
+            raise BadParameter(f"not a valid IRI for ?{name}: {value!r}")
+        return f"<{value}>"
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _with_values(text: str, groups: list[tuple[int, int]], clauses: dict[str, str]) -> str:
+    """``text`` with each parameter's VALUES clause at the top of each subquery that names it,
+    itself or in a subquery of its own, and of the outer group where that group names it outside
+    its subqueries (a parameter no group names: the outer group). Elsewhere VALUES would be a cross
+    product (a page's fifty keys times the solutions of a subquery that does not name the key),
+    and a planner starts a group from the VALUES it holds."""
+    texts = [_COMMENT.sub(" ", text[s:e]) for s, e in groups]
+    texts[0] = _COMMENT.sub(" ", _outside(text, groups[0][0], groups[0][1], groups[1:]))
+    targets: dict[int, list[str]] = {}
+    for name, clause in clauses.items():
+        using = [s for (s, _), own in zip(groups, texts, strict=True) if re.search(rf"[?$]{name}\b", own)]
+        for start in using or [groups[0][0]]:
+            targets.setdefault(start, []).append(clause)
+    parts, last = [], 0
+    for start in sorted(targets):
+        parts += [text[last:start], "\n  " + "\n  ".join(targets[start])]
+        last = start
+    return "".join(parts) + text[last:]
 
 
 def _outside(text: str, start: int, end: int, subqueries: list[tuple[int, int]]) -> str:
@@ -167,12 +182,20 @@ def parse_query_file(path: Path) -> NamedQuery:
             break
     tags = tuple(t.strip() for value in meta["tags"] for t in value.split(",") if t.strip())
     params = tuple(p.split()[0] for p in meta["param"] if p)
+    constants = tuple(p.split()[0] for p in meta["param"] if p.split()[1:2] == ["constant"])
+    text = path.read_text(encoding="utf-8")
+    for name in constants:
+        if re.search(rf"BOUND\s*\(\s*[?$]{name}\b|\bAS\s+[?$]{name}\b", text, re.IGNORECASE):
+            raise ValueError(
+                f"{path.name}: the constant parameter ?{name} cannot be tested with BOUND or assigned"
+            )
     return NamedQuery(
         name=path.stem,
         title=(meta["title"] or [path.stem])[0],
         description=" ".join(meta["description"]),
-        text=path.read_text(encoding="utf-8"),
+        text=text,
         params=params,
+        constants=constants,
         tags=tags,
         titles={lang: values[0] for lang, values in tagged["title"].items()},
         descriptions={lang: " ".join(values) for lang, values in tagged["description"].items()},

@@ -12,7 +12,9 @@ import io
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from graph_service.store import named_queries
 from graph_service.store.base import parse_results
@@ -39,18 +41,36 @@ def texts(latest_year: str | None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def answers(select: Callable[[str], str]) -> dict[str, str]:
-    """Each kept query's SPARQL JSON answer, ``select(text)`` running one; then the rows of each
-    view's first page (``ZKG_PAGE_SIZE`` items), so that a first view asks the store nothing."""
+@dataclass
+class Kept:
+    """What a build keeps: SPARQL JSON answers by query text, and each view's order as its
+    items' IRIs (lighter to read back than a hundred thousand rows)."""
+
+    answers: dict[str, str] = field(default_factory=dict)
+    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def answers(select: Callable[[str], str]) -> Kept:
+    """Each kept query's answer, ``select(text)`` running one (SPARQL JSON); then the rows of
+    each view's first page (``ZKG_PAGE_SIZE`` items), so that a first view asks the store nothing."""
     years = parse_results(select(named_queries.get(YEARS_QUERY).text)).rows
     latest = next((term.value for row in years if (term := row.get("year")) is not None), None)
-    found = {text: select(text) for text in texts(latest)}
+    kept = Kept()
+    orders = {order_text(spec, params): spec.item for spec, params in views(latest)}
+    for text in texts(latest):
+        answer = select(text)
+        if text in orders:
+            rows = parse_results(answer).rows
+            keys = [term.value for row in rows if (term := row.get(orders[text])) is not None]
+            kept.orders[text] = {"var": orders[text], "keys": keys}
+        else:
+            kept.answers[text] = answer
     for spec, params in views(latest):
-        order = parse_results(found[order_text(spec, params)]).rows
-        keys = [term.value for row in order[: page_size()] if (term := row.get(spec.item)) is not None]
+        keys = kept.orders[order_text(spec, params)]["keys"][: page_size()]
         for text in batches(spec, keys, params.get("year")) if keys else []:
-            found.setdefault(text, select(text))
-    return found
+            if text not in kept.answers:
+                kept.answers[text] = select(text)
+    return kept
 
 
 def keep(build_dir: Path) -> None:
@@ -65,7 +85,12 @@ def keep(build_dir: Path) -> None:
         return out.getvalue().decode("utf-8")
 
     info = json.loads((build_dir / BUILD_INFO).read_text(encoding="utf-8"))
-    document = {"data_version": info.get("data_version") or build_dir.name, "answers": answers(select)}
+    kept = answers(select)
+    document = {
+        "data_version": info.get("data_version") or build_dir.name,
+        "answers": kept.answers,
+        "orders": kept.orders,
+    }
     part = build_dir / (KEPT_FILE + ".part")
     with gzip.open(part, "wt", encoding="utf-8", compresslevel=6) as out:
         json.dump(document, out, ensure_ascii=False)

@@ -17,6 +17,7 @@ import gzip
 import json
 import logging
 import threading
+from typing import Any
 
 from graph_service.store.base import Backend, parse_results
 from graph_service.web.rows import Row, rows_of
@@ -36,54 +37,54 @@ class Kept:
         self._lock = threading.Lock()
         self._version: str | None = None
         self._answers: dict[str, str] = {}  # SPARQL JSON, parsed on first use
+        self._orders: dict[str, dict[str, Any]] = {}  # a view's order: {"var": …, "keys": [IRI …]}
         self._rows: dict[str, list[Row]] = {}
-        self._keys: dict[tuple[str, str], list[str]] = {}
 
-    def _answer(self, version: str | None, text: str) -> str | None:
+    def load(self, version: str | None) -> None:
+        """Read the live build's file now (a serving process does at start-up, so that its first
+        request does not)."""
+        with self._lock:
+            self._current(version)
+
+    def _current(self, version: str | None) -> bool:
         if version is None:
-            return None
+            return False
         if version != self._version:
-            self._answers, self._version = self._read(version), version
-            self._rows, self._keys = {}, {}
-        return self._answers.get(text)
+            self._answers, self._orders = self._read(version)
+            self._version, self._rows = version, {}
+        return True
 
     def rows(self, version: str | None, text: str) -> list[Row] | None:
         """The kept rows of ``text`` for data ``version`` (None: not kept)."""
         with self._lock:
-            answer = self._answer(version, text)
-            if answer is None:
+            if not self._current(version) or text not in self._answers:
                 return None
             if text not in self._rows:
-                self._rows[text] = rows_of(parse_results(answer))
+                self._rows[text] = rows_of(parse_results(self._answers[text]))
             return self._rows[text]
 
     def keys(self, version: str | None, text: str, var: str) -> list[str] | None:
-        """The values of ``?var`` in the kept answer of ``text``, in its order (a list's order:
-        plain strings, lighter than rows for a list of a hundred thousand items)."""
+        """The kept order of ``text``: the values of ``?var`` (a list's items), in order."""
         with self._lock:
-            answer = self._answer(version, text)
-            if answer is None:
+            if not self._current(version):
                 return None
-            if (text, var) not in self._keys:
-                found = (row.get(var) for row in parse_results(answer).rows)
-                self._keys[text, var] = [term.value for term in found if term is not None]
-            return self._keys[text, var]
+            order = self._orders.get(text)
+            return order["keys"] if order is not None and order.get("var") == var else None
 
-    def _read(self, version: str) -> dict[str, str]:
+    def _read(self, version: str) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
         try:
             build = self.backend.live_build()
         except NoStore:
-            return {}
+            return {}, {}
         path = None if build is None else build.directory / KEPT_FILE
         if path is None or not path.exists():
-            return {}
+            return {}, {}
         try:
             with gzip.open(path, "rt", encoding="utf-8") as f:
                 document = json.load(f)
         except (OSError, ValueError) as exc:  # unreadable: serve from the store, say so once
             log.warning("kept answers %s not read (%s): the first views query the store", path, exc)
-            return {}
+            return {}, {}
         if document.get("data_version") != version:  # the live build changed meanwhile
-            return {}
-        found: dict[str, str] = document.get("answers", {})
-        return found
+            return {}, {}
+        return document.get("answers", {}), document.get("orders", {})
