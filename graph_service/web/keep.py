@@ -1,8 +1,8 @@
 """What a build keeps for the first views, and writing it (read back by ``web/kept.py``).
 
 Run by ``zhytomyr-kg build`` and ``zhytomyr-kg import`` on a build that is written but not live
-yet (``etl.load.load_to_disk`` calls it among the build's extras): the answers are whole (no row
-cap, no deadline), computed once per build rather than once per HTTP process.
+yet (``etl.pipeline.build(keep=…)``, ``etl.load.load_to_disk(extras=…)``): the answers are whole
+(no row cap, no deadline), computed once per build rather than once per HTTP process.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def texts(latest_year: str | None) -> list[str]:
 
 
 @dataclass
-class Kept:
+class KeptAnswers:
     """What a build keeps: SPARQL JSON answers by query text, and each view's order as its
     items' IRIs (lighter to read back than a hundred thousand rows)."""
 
@@ -50,12 +50,12 @@ class Kept:
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def answers(select: Callable[[str], str]) -> Kept:
+def answers(select: Callable[[str], str]) -> KeptAnswers:
     """Each kept query's answer, ``select(text)`` running one (SPARQL JSON); then the rows of
     each view's first page (``ZKG_PAGE_SIZE`` items), so that a first view asks the store nothing."""
     years = parse_results(select(named_queries.get(YEARS_QUERY).text)).rows
     latest = next((term.value for row in years if (term := row.get("year")) is not None), None)
-    kept = Kept()
+    kept = KeptAnswers()
     orders = {order_text(spec, params): spec.item for spec, params in views(latest)}
     for text in texts(latest):
         answer = select(text)

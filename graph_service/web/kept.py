@@ -7,7 +7,7 @@ answers depend on the data alone, and their cost grows with it (seconds at a mil
 live, and keep them in ``<build>/kept.json.gz`` (``graph_service/web/keep.py``). A serving process
 reads that file once per data version (:class:`Kept`): ``Site.select_capped`` answers a kept query
 from it, and a page of a list's default view is a slice of the kept order
-(``list_data.page_rows``). Everything else, and every view of a build without the file (a remote
+(``list_data.page_keys``). Everything else, and every view of a build without the file (a remote
 endpoint, a test's store), runs against the store as before, with the same answers.
 """
 
