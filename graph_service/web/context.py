@@ -263,6 +263,18 @@ class Ctx:
             self.capped.append(capped)
         return rows
 
+    def rows_of_each(self, name: str, var: str, values: list[str]) -> list[Row]:
+        """The rows of ``name`` for each of ``values`` bound to ``?var`` at once (one query)."""
+        query = named_queries.get(name)
+        text = named_queries.bind_values(query, var, values)
+        self.uses.append(
+            QueryUse(query.name, query.title_in(self.lang), query.description_in(self.lang), text)
+        )
+        rows, capped = self.site.select_capped(text)
+        if capped:
+            self.capped.append(capped)
+        return rows
+
     def report_years(self) -> list[tuple[str, int]]:
         """The report years with their number of progress reports, latest first."""
         years = ((r.get("year"), r.get("reports")) for r in self.rows(YEARS_QUERY))

@@ -20,7 +20,8 @@ from graph_service.store import named_queries
 from graph_service.store.base import parse_results
 from graph_service.web.context import YEARS_QUERY
 from graph_service.web.kept import KEPT_FILE
-from graph_service.web.views.home import CHART_QUERY, PRIORITIES_QUERY
+from graph_service.web.rows import rows_of
+from graph_service.web.views.home import CHART_QUERY, PRIORITIES_QUERY, shown_priorities
 from graph_service.web.views.list_data import ListSpec, batches, order_text
 from graph_service.web.views.lists import LISTS, page_size
 from zhytomyr_kg.store_layout import BUILD_INFO
@@ -34,8 +35,8 @@ def views(latest_year: str | None) -> list[tuple[ListSpec, dict[str, str]]]:
 
 def texts(latest_year: str | None) -> list[str]:
     """The kept whole-graph queries, bound as the first views bind them: the report years, the
-    home page's priorities and chart, and per view its order and facet counts."""
-    found = [named_queries.get(name).text for name in (YEARS_QUERY, PRIORITIES_QUERY, CHART_QUERY)]
+    home page's priorities, and per view its order and facet counts."""
+    found = [named_queries.get(name).text for name in (YEARS_QUERY, PRIORITIES_QUERY)]
     for spec, params in views(latest_year):
         found += [order_text(spec, params), named_queries.get(spec.facets_query).bind(**params)]
     return list(dict.fromkeys(found))
@@ -52,7 +53,8 @@ class KeptAnswers:
 
 def answers(select: Callable[[str], str]) -> KeptAnswers:
     """Each kept query's answer, ``select(text)`` running one (SPARQL JSON); then the rows of
-    each view's first page (``ZKG_PAGE_SIZE`` items), so that a first view asks the store nothing."""
+    each view's first page (``ZKG_PAGE_SIZE`` items) and the home page's chart of the priorities
+    it shows, so that a first view asks the store nothing."""
     years = parse_results(select(named_queries.get(YEARS_QUERY).text)).rows
     latest = next((term.value for row in years if (term := row.get("year")) is not None), None)
     kept = KeptAnswers()
@@ -65,6 +67,12 @@ def answers(select: Callable[[str], str]) -> KeptAnswers:
             kept.orders[text] = {"var": orders[text], "keys": keys}
         else:
             kept.answers[text] = answer
+    priorities = shown_priorities(
+        rows_of(parse_results(kept.answers[named_queries.get(PRIORITIES_QUERY).text]))
+    )
+    if priorities:  # the home page's chart, of the priorities it shows
+        chart = named_queries.bind_values(named_queries.get(CHART_QUERY), "priority", priorities)
+        kept.answers[chart] = select(chart)
     for spec, params in views(latest):
         keys = kept.orders[order_text(spec, params)]["keys"][: page_size()]
         for text in batches(spec, keys, params.get("year")) if keys else []:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from graph_service.web.charts import state_charts
 from graph_service.web.context import Ctx, Page, table_of
-from graph_service.web.entities.bounded import first
+from graph_service.web.entities.bounded import first, limit
 from graph_service.web.views.base import respond
 from graph_service.web.views.lists import LISTS, first_items, list_table
 
@@ -17,14 +17,18 @@ from graph_service.web.views.lists import LISTS, first_items, list_table
 PRIORITIES_QUERY, CHART_QUERY = "page-home-priorities", "page-chart-priorities"
 
 
+def shown_priorities(rows: list) -> list[str]:
+    """The priorities the home page shows (the first ``ZKG_PAGE_SIZE`` of its query), whose states
+    it charts (``graph_service/web/keep.py`` keeps that chart with the build)."""
+    return [r["priority"].value for r in rows[: limit()]]
+
+
 def home_page(ctx: Ctx) -> Page:
     prio_rows = ctx.rows(PRIORITIES_QUERY)
     # a graph of many strategies has many priorities: the first ones, with a link to all
     shown, more = first(ctx, prio_rows, "priorities")
-    keys = {r["priority"].value for r in shown}
-    chart_rows = ctx.rows(CHART_QUERY)
-    charted = [r for r in chart_rows if r.get("priority") is not None and r["priority"].value in keys]
-    charts = state_charts(ctx, charted, "priority", "home", ("chart_states", "chart_martial_law"))
+    chart_rows = ctx.rows_of_each(CHART_QUERY, "priority", shown_priorities(shown)) if shown else []
+    charts = state_charts(ctx, chart_rows, "priority", "home", ("chart_states", "chart_martial_law"))
     statuses: dict[str, list] = {}
     for bar in charts["charts"][0].bars:
         statuses[bar.key] = [(s.category, s.count) for s in bar.segments]
