@@ -156,3 +156,54 @@ def test_a_kept_file_of_another_data_version_is_not_used(stores, settings_env, t
         page = app.get("/projects", headers=HTML).text
     assert "1999" not in page
     assert "report-years" in recorder.names
+
+
+def test_the_home_page_shows_the_first_priorities_of_many_and_links_to_all(built, tmp_path, settings_env):
+    """A graph of many strategies has hundreds of priorities: the home page shows and charts the
+    first ``HOME_PRIORITIES`` (by notation) and links to all of them in its ``.csv`` twin."""
+    import pyoxigraph as ox
+
+    from graph_service.web.views.home import HOME_PRIORITIES
+    from zhytomyr_kg.settings import ZKG
+
+    store = copy_store(store_dir(built), tmp_path / "store")
+    build = live_build(store).directory
+    (build / KEPT_FILE).unlink(missing_ok=True)
+    graph = ox.Store(str(build / "oxigraph"))
+    extra = ox.NamedNode("https://w3id.org/zhytomyr-kg/graph/strategy/extra")
+    for k in range(20):
+        node = ox.NamedNode(f"https://w3id.org/zhytomyr-kg/id/priority/extra-{k:02d}")
+        graph.add(
+            ox.Quad(
+                node,
+                ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                ox.NamedNode(ZKG + "Priority"),
+                extra,
+            )
+        )
+        graph.add(
+            ox.Quad(
+                node,
+                ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation"),
+                ox.Literal(f"9.{k:02d}"),
+                extra,
+            )
+        )
+        graph.add(
+            ox.Quad(
+                node,
+                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                ox.Literal(f"Додатковий {k}", language="uk"),
+                extra,
+            )
+        )
+    graph.flush()
+    del graph
+    with client(store) as app:
+        page = app.get("/", headers=HTML).text
+        twin = app.get("/index.csv?table=priorities").text
+    rows = page.split('<section class="priorities">', 1)[1].split("</section>", 1)[0]
+    assert rows.count('<tr class="priority">') == HOME_PRIORITIES
+    assert "/index.csv?table=priorities" in rows and "26" in rows  # all 26 priorities, linked
+    assert twin.count("/id/priority/") == 26
+    assert "Додатковий 5" in page and "Додатковий 6" not in page  # 6 of the report's, then 6 more

@@ -9,7 +9,6 @@ from starlette.responses import Response
 
 from graph_service.web.charts import state_charts
 from graph_service.web.context import Ctx, Page, table_of
-from graph_service.web.entities.bounded import first, limit
 from graph_service.web.views.base import respond
 from graph_service.web.views.lists import LISTS, first_items, list_table
 
@@ -17,16 +16,26 @@ from graph_service.web.views.lists import LISTS, first_items, list_table
 PRIORITIES_QUERY, CHART_QUERY = "page-home-priorities", "page-chart-priorities"
 
 
+#: priorities the home page shows and charts (one strategy has six; a graph of many cities has
+#: hundreds, and each shown priority adds a row and two chart bars): the rest are in the .csv twin
+HOME_PRIORITIES = 12
+
+
 def shown_priorities(rows: list) -> list[str]:
-    """The priorities the home page shows (the first ``ZKG_PAGE_SIZE`` of its query), whose states
-    it charts (``graph_service/web/keep.py`` keeps that chart with the build)."""
-    return [r["priority"].value for r in rows[: limit()]]
+    """The priorities the home page shows (the first :data:`HOME_PRIORITIES` of its query), whose
+    states it charts (``graph_service/web/keep.py`` keeps that chart with the build)."""
+    return [r["priority"].value for r in rows[:HOME_PRIORITIES]]
 
 
 def home_page(ctx: Ctx) -> Page:
     prio_rows = ctx.rows(PRIORITIES_QUERY)
     # a graph of many strategies has many priorities: the first ones, with a link to all
-    shown, more = first(ctx, prio_rows, "priorities")
+    shown = prio_rows[:HOME_PRIORITIES]
+    more = (
+        {"n": len(prio_rows), "href": ctx.format_url("csv", "priorities")}
+        if len(prio_rows) > len(shown)
+        else None
+    )
     chart_rows = ctx.rows_of_each(CHART_QUERY, "priority", shown_priorities(shown)) if shown else []
     charts = state_charts(ctx, chart_rows, "priority", "home", ("chart_states", "chart_martial_law"))
     statuses: dict[str, list] = {}
