@@ -222,15 +222,12 @@ def is_iri(value: str) -> bool:
 
 def bind_values(query: NamedQuery, name: str, values: Sequence[str]) -> str:
     """``query`` with ``VALUES ?name { v1 v2 … }``: one solution per value (a lookup of many
-    entities at once, e.g. ``queries/page-labels.rq``); the values as :meth:`NamedQuery.bind` takes them."""
+    entities at once, e.g. ``queries/page-labels.rq``); the values as :meth:`NamedQuery.bind` takes
+    them. The query is bound once (binding places the clause, which reads the whole text)."""
     if not values:
         raise BadParameter(f"no values for ?{name}")
-    one = f"VALUES ?{name} {{ "
-    terms = [_term_in(query.bind(**{name: value}), one) for value in values]
-    first = query.bind(**{name: values[0]})
-    return first.replace(one + terms[0] + " }", one + " ".join(terms) + " }")
-
-
-def _term_in(bound: str, clause: str) -> str:
-    start = bound.index(clause) + len(clause)
-    return bound[start : bound.index(" }", start)]
+    if name in query.constants:
+        raise BadParameter(f"?{name} of {query.name} is a constant: it takes one value")
+    first = query.bind(**{name: values[0]})  # checks the parameter and places its clauses
+    one = f"VALUES ?{name} {{ {_term(name, values[0])} }}"
+    return first.replace(one, f"VALUES ?{name} {{ " + " ".join(_term(name, v) for v in values) + " }")
