@@ -254,26 +254,24 @@ class Ctx:
     # -- queries -----------------------------------------------------------------------------------
     def rows(self, name: str, **params: str) -> list[Row]:
         query = named_queries.get(name)
-        text = query.bind(**params) if params else query.text
-        self.uses.append(
-            QueryUse(query.name, query.title_in(self.lang), query.description_in(self.lang), text)
-        )
+        return self.run(name, query.bind(**params) if params else query.text)
+
+    def rows_of_each(self, name: str, var: str, values: list[str]) -> list[Row]:
+        """The rows of ``name`` for each of ``values`` bound to ``?var`` at once (one query)."""
+        return self.run(name, named_queries.bind_values(named_queries.get(name), var, values))
+
+    def run(self, name: str, text: str) -> list[Row]:
+        """The rows of ``text`` (named query ``name`` bound), recorded as a query of the page."""
+        self.record(name, text)
         rows, capped = self.site.select_capped(text)
         if capped:
             self.capped.append(capped)
         return rows
 
-    def rows_of_each(self, name: str, var: str, values: list[str]) -> list[Row]:
-        """The rows of ``name`` for each of ``values`` bound to ``?var`` at once (one query)."""
+    def record(self, name: str, text: str) -> None:
+        """Say that the page used ``text`` (named query ``name`` bound): it shows and links it."""
         query = named_queries.get(name)
-        text = named_queries.bind_values(query, var, values)
-        self.uses.append(
-            QueryUse(query.name, query.title_in(self.lang), query.description_in(self.lang), text)
-        )
-        rows, capped = self.site.select_capped(text)
-        if capped:
-            self.capped.append(capped)
-        return rows
+        self.uses.append(QueryUse(name, query.title_in(self.lang), query.description_in(self.lang), text))
 
     def report_years(self) -> list[tuple[str, int]]:
         """The report years with their number of progress reports, latest first."""

@@ -22,7 +22,7 @@ from typing import Any
 from graph_service.lru import LRU
 from graph_service.store import named_queries
 from graph_service.store.base import Term
-from graph_service.web.context import Ctx, QueryUse, Ref, Row, Site
+from graph_service.web.context import Ctx, Ref, Row, Site
 from zhytomyr_kg.settings import env
 
 #: rows a chunk of a data twin reads at a time (well under the store's row cap)
@@ -84,16 +84,6 @@ class Summary:
 SUMMARIES: weakref.WeakKeyDictionary[Site, LRU[Summary]] = weakref.WeakKeyDictionary()
 
 
-def run(ctx: Ctx, name: str, text: str) -> list[Row]:
-    """The rows of ``text`` (named query ``name`` bound), recorded as a query of the page."""
-    query = named_queries.get(name)
-    ctx.uses.append(QueryUse(name, query.title_in(ctx.lang), query.description_in(ctx.lang), text))
-    rows, capped = ctx.site.select_capped(text)
-    if capped:
-        ctx.capped.append(capped)
-    return rows
-
-
 def ref_of(ctx: Ctx, iri: str, uk: Any, en: Any) -> Ref:
     return Ref(iri, ctx.href(iri), ctx.label(uk, en, iri))
 
@@ -117,14 +107,11 @@ def summary(ctx: Ctx, spec: ListSpec, params: dict[str, str]) -> Summary:
     if version is not None:
         hit = kept.get(key)
         if hit is not None:
-            query = named_queries.get(spec.facets_query)
-            ctx.uses.append(
-                QueryUse(query.name, query.title_in(ctx.lang), query.description_in(ctx.lang), text)
-            )
+            ctx.record(spec.facets_query, text)
             return hit
     facets: dict[str, list[tuple[Ref, int]]] = {f: [] for f in spec.facets}
     total = matching = 0
-    for row in run(ctx, spec.facets_query, text):
+    for row in ctx.run(spec.facets_query, text):
         facet, iri, n = value(row, "facet"), value(row, "value"), int(value(row, "n") or 0)
         if facet == "total":
             total = n
@@ -157,9 +144,8 @@ def page_keys(ctx: Ctx, spec: ListSpec, params: dict[str, str], limit: int, offs
     text = page_text(spec, params, limit, offset)
     kept = ctx.site.kept.keys(ctx.site.version(), order_text(spec, params), spec.item)
     if kept is None:
-        return keys_of(spec, run(ctx, spec.query, text))
-    query = named_queries.get(spec.query)  # the page shows the query its slice answers
-    ctx.uses.append(QueryUse(query.name, query.title_in(ctx.lang), query.description_in(ctx.lang), text))
+        return keys_of(spec, ctx.run(spec.query, text))
+    ctx.record(spec.query, text)  # the page shows the query its slice answers
     return kept[offset : offset + limit]
 
 
@@ -184,7 +170,7 @@ def batches(spec: ListSpec, keys: list[str], year: str | None) -> list[str]:
 def describe(ctx: Ctx, spec: ListSpec, keys: list[str], year: str | None) -> list[Row]:
     """The ``page-L-rows`` of a page's ``keys`` (kept in the page cache)."""
     return (
-        [row for text in batches(spec, keys, year) for row in run(ctx, spec.rows_query, text)] if keys else []
+        [row for text in batches(spec, keys, year) for row in ctx.run(spec.rows_query, text)] if keys else []
     )
 
 

@@ -23,7 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from graph_service import conneg
 from graph_service.store import named_queries
 from graph_service.web import i18n
-from graph_service.web.context import Ctx, Page, QueryUse, Ref, Table
+from graph_service.web.context import Ctx, Page, Ref, Table
 from graph_service.web.views import list_data
 from graph_service.web.views.base import UNAVAILABLE, VARY, respond, site_of, text, truncated, unavailable
 from graph_service.web.views.list_data import ListSpec, Summary, Tally
@@ -264,10 +264,7 @@ def prepare(ctx: Ctx, spec: ListSpec) -> tuple[Table, Iterator[list[dict]], list
     params = {**({"year": year} if year else {}), **selected}
     facets = facet_table(spec, list_data.summary(ctx, spec, params))
     for name, bound in ((spec.query, params), (spec.rows_query, {"year": year} if year else {})):
-        query = named_queries.get(name)
-        ctx.uses.append(
-            QueryUse(name, query.title_in(ctx.lang), query.description_in(ctx.lang), query.bind(**bound))
-        )
+        ctx.record(name, named_queries.get(name).bind(**bound))
     pieces = list_data.chunks(ctx.site, ctx, spec, params)
     return facets, pieces, next(pieces, [])
 
