@@ -169,7 +169,7 @@ def entity_jsonld(
     ids = [
         {"@type": "PropertyValue", "propertyID": r["o_scheme"], "value": r["o_value"]}
         for r in by_p.get(SCHEMA + "identifier", [])
-        if r.get("o_scheme")
+        if r.get("o_scheme") and r.get("o_value")
     ]
     if ids:
         doc["identifier"] = list({json.dumps(i, sort_keys=True): i for i in ids}.values())
