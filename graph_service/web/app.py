@@ -81,8 +81,8 @@ def create_app(source=None, *, config: ServiceConfig | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         await asyncio.gather(service.executor.start(), service.open_store())
         site = getattr(app.state, "site", None)
-        if site is not None:  # the build's kept answers, read before the first request needs them
-            await asyncio.to_thread(lambda: site.kept.load(site.version()))
+        if site is not None:  # kept answers and templates, read before the first request needs them
+            await asyncio.to_thread(site.warm)
         # the pages of each new build, rendered in the background (ZKG_PAGES_PRERENDER)
         prerendering = (
             asyncio.create_task(app.prerendered.run(partial(FastAPI.__call__, app)))

@@ -142,6 +142,13 @@ class Site:
         #: ``create_app``); None: in this process, through the backend (tests, tools)
         self.runner: Callable[[str, str], QueryResult] | None = None
 
+    def warm(self) -> None:
+        """What a serving process does once, before its first request: read the live build's kept
+        answers and compile every template (32 take 180 ms, else paid by each page's first view)."""
+        self.kept.load(self.version())
+        for name in self.env.list_templates():
+            self.env.get_template(name)
+
     # -- data ---------------------------------------------------------------------------------
     def version(self) -> str | None:
         try:
