@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 import pytest
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from etl.load import load_to_disk
 from graph_service.web.app import create_app
+from graph_service.web.views import list_data
 from tests.conftest import select
 from tests.pages_support import HTML, B, store_dir
 from zhytomyr_kg.settings import ZKG, Settings
@@ -232,3 +234,26 @@ def test_many_copies_keep_pages_bounded(one_and_many):
             assert len(table(lots.get(link).text)) >= int(more.group(2)) > SIZE, path
     grown = [p for p in ENTITIES if '<p class="more-rows">' in lots.get(p, headers=HTML).text]
     assert len(grown) >= 3, grown  # the departments, places and tasks shared by every copy
+
+
+def test_a_facet_shows_its_most_frequent_values_and_counts_the_rest(one_and_many, monkeypatch):
+    """Of a facet's values (thousands at 5 M quads) the page links the first ones of the facet
+    table in its order (most items first, then by label), and says how many more there are."""
+    _, lots = one_and_many
+    monkeypatch.setattr(list_data, "FACET_VALUES", 4)  # the report's facets have fewer than 30
+    facets = table(lots.get("/projects.csv", params={"table": "facets"}).text)
+    page = lots.get("/projects", params={"page": 1}, headers=HTML).text  # not the cached /projects
+    cut = 0
+    for name in ("department", "priority", "funds", "partner"):
+        values = [f for f in facets if f["facet"] == name]
+        section = re.search(rf'<section class="facet facet-{name}">(.*?)</section>', page, re.S)
+        assert section, name
+        shown = re.findall(r'<li><a href="[^"]*?[?&]' + name + r'=([^"&]+)[^"]*">', section.group(1))
+        counts = [int(n) for n in re.findall(r'<span class="count">(\d+)</span>', section.group(1))]
+        expected = values[:4]
+        assert [unquote(v) for v in shown] == [f["value"] for f in expected], name
+        assert counts == [int(f["count"]) for f in expected] == sorted(counts, reverse=True), name
+        more = re.search(r'<li class="more">\+(\d+)', section.group(1))
+        assert (int(more.group(1)) if more else 0) == len(values) - len(expected), name
+        cut += len(values) > 4
+    assert cut >= 3, cut
