@@ -14,6 +14,11 @@ import pytest
 # Pages are not rendered in the background unless a test asks for it (tests/test_prerender.py):
 # it would compete with the tests for the CPU and change what they count.
 os.environ.setdefault("ZKG_PAGES_PRERENDER", "0")
+# One query worker per service app (ServiceConfig.pool_size; on this 2-core machine the default
+# is 2), in this process and in the servers the tests start: a worker costs a Python start and
+# a copy of the store (~0.4 s of CPU), and every in-process app or server would start two. A test
+# about the pool or concurrency sets its own size (ZKG_SPARQL_POOL_SIZE in its server's env).
+os.environ.setdefault("ZKG_SPARQL_POOL_SIZE", "1")
 
 from etl.departments import DepartmentIndex
 from etl.pipeline import BuildResult
