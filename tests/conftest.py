@@ -140,8 +140,16 @@ def cli_built(tmp_path_factory) -> CliBuild:
     several modules share: they only read it (a failed build leaves it as it was) or copy it
     (``cli_store_copy``, ``cli_store_module_copy``: a service on it writes its dumps into the
     build, so a module serving it works on a copy and no module sees another's dumps). Their
-    tests run on one xdist worker (SHARED_MODULES), so it is built once."""
-    store = tmp_path_factory.mktemp("cli-store")
+    tests run on one xdist worker (SHARED_MODULES). Under xdist the run builds it once for all
+    workers (``shared_cli_build``), and each worker gets its own copy."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        store = tmp_path_factory.mktemp("cli-store")
+        return CliBuild(store, _cli_build_logged(store))
+    pristine, result = shared_cli_build(tmp_path_factory.getbasetemp().parent)
+    return CliBuild(copy_store(pristine, tmp_path_factory.mktemp("cli-store") / "store"), result)
+
+
+def _cli_build_logged(store: Path) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "zhytomyr_kg.cli", "build", "--store", str(store)],
         capture_output=True,
@@ -149,7 +157,34 @@ def cli_built(tmp_path_factory) -> CliBuild:
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    return CliBuild(store, result)
+    return result
+
+
+def shared_cli_build(run_dir: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    """The run's one ``zhytomyr-kg build`` of the bundled report, in ``run_dir`` (the xdist
+    workers' common base temporary directory): the first worker to take the lock builds it and
+    writes its log beside it, the others wait and read them. Nothing ever writes into this
+    pristine store; each worker copies it (milliseconds, where a build is ~4 s of CPU)."""
+    import fcntl
+    import json
+
+    store, done = run_dir / "cli-built" / "store", run_dir / "cli-built" / "done.json"
+    store.parent.mkdir(exist_ok=True)
+    with open(run_dir / "cli-built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not done.exists():
+            run = subprocess.run(
+                [sys.executable, "-m", "zhytomyr_kg.cli", "build", "--store", str(store)],
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            log = {"args": run.args, "returncode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
+            done.write_text(json.dumps(log), encoding="utf-8")
+        log = json.loads(done.read_text(encoding="utf-8"))
+    result = subprocess.CompletedProcess(log["args"], log["returncode"], log["stdout"], log["stderr"])
+    assert result.returncode == 0, result.stderr
+    return store, result
 
 
 @pytest.fixture
