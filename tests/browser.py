@@ -6,8 +6,10 @@ Fixtures (imported into tests/conftest.py):
                   from the bundled report (with its search index); its base URL. Stopped when the session ends.
 ``browser_page``  a :class:`BrowserPage`: a fresh browser context and page, plus the lists of
                   console errors, page errors, failed requests and requests that tried to leave
-                  127.0.0.1 (those are aborted, never sent). At teardown a full-page screenshot
-                  and a log are written to ``test-artifacts/<test>.png|.log``.
+                  127.0.0.1 (those are aborted, never sent). At teardown a log is written to
+                  ``test-artifacts/<test>.log``, and a full-page screenshot to ``<test>.png``
+                  when the test failed or ran with ``--screenshots`` (chromium's full-page
+                  screenshots cost more CPU than most checks).
 
 Chromium is ``/usr/bin/chromium`` (``make test`` installs Debian's package when it is missing);
 Playwright's own browser download is never used. Without chromium or Playwright the browser tests
@@ -36,7 +38,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--screenshots",
         action="store_true",
         help="browser tests: write a full-page screenshot of every page they check (test-artifacts/), "
-        "not only of each test's last page; chromium's full-page screenshots cost more than the checks",
+        "and of each test's last page; without it only a failed test's last page is shot "
+        "(chromium's full-page screenshots cost more than the checks)",
     )
 
 
@@ -155,6 +158,19 @@ class BrowserPage:
         assert not problems, "\n".join(problems)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the test, so ``browser_page`` knows at teardown whether the
+    test failed (its screenshot is taken only then, or with ``--screenshots``)."""
+    report = yield
+    setattr(item, f"_report_{report.when}", report)
+    return report
+
+
+def _failed(item: pytest.Item) -> bool:
+    return any(getattr(getattr(item, f"_report_{when}", None), "failed", False) for when in ("setup", "call"))
+
+
 @pytest.fixture
 def browser_page(_chromium, live_server, request):
     context = _chromium.new_context(
@@ -200,10 +216,11 @@ def browser_page(_chromium, live_server, request):
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid).strip("_")
-        try:
-            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        except Exception as exc:
-            bp.page_errors.append(f"(screenshot failed: {exc})")
+        if bp.every_screenshot or _failed(request.node):
+            try:
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            except Exception as exc:
+                bp.page_errors.append(f"(screenshot failed: {exc})")
         (ARTIFACTS / f"{name}.log").write_text(
             f"url: {page.url}\n"
             + "\n".join(bp.problems() or ["no problems"])

@@ -14,6 +14,11 @@ import pytest
 # Pages are not rendered in the background unless a test asks for it (tests/test_prerender.py):
 # it would compete with the tests for the CPU and change what they count.
 os.environ.setdefault("ZKG_PAGES_PRERENDER", "0")
+# One query worker per service app (ServiceConfig.pool_size; on this 2-core machine the default
+# is 2), in this process and in the servers the tests start: a worker costs a Python start and
+# a copy of the store (~0.4 s of CPU), and every in-process app or server would start two. A test
+# about the pool or concurrency sets its own size (ZKG_SPARQL_POOL_SIZE in its server's env).
+os.environ.setdefault("ZKG_SPARQL_POOL_SIZE", "1")
 
 from etl.departments import DepartmentIndex
 from etl.pipeline import BuildResult
@@ -135,8 +140,16 @@ def cli_built(tmp_path_factory) -> CliBuild:
     several modules share: they only read it (a failed build leaves it as it was) or copy it
     (``cli_store_copy``, ``cli_store_module_copy``: a service on it writes its dumps into the
     build, so a module serving it works on a copy and no module sees another's dumps). Their
-    tests run on one xdist worker (SHARED_MODULES), so it is built once."""
-    store = tmp_path_factory.mktemp("cli-store")
+    tests run on one xdist worker (SHARED_MODULES). Under xdist the run builds it once for all
+    workers (``shared_cli_build``), and each worker gets its own copy."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        store = tmp_path_factory.mktemp("cli-store")
+        return CliBuild(store, _cli_build_logged(store))
+    pristine, result = shared_cli_build(tmp_path_factory.getbasetemp().parent)
+    return CliBuild(copy_store(pristine, tmp_path_factory.mktemp("cli-store") / "store"), result)
+
+
+def _cli_build_logged(store: Path) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "zhytomyr_kg.cli", "build", "--store", str(store)],
         capture_output=True,
@@ -144,7 +157,34 @@ def cli_built(tmp_path_factory) -> CliBuild:
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    return CliBuild(store, result)
+    return result
+
+
+def shared_cli_build(run_dir: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    """The run's one ``zhytomyr-kg build`` of the bundled report, in ``run_dir`` (the xdist
+    workers' common base temporary directory): the first worker to take the lock builds it and
+    writes its log beside it, the others wait and read them. Nothing ever writes into this
+    pristine store; each worker copies it (milliseconds, where a build is ~4 s of CPU)."""
+    import fcntl
+    import json
+
+    store, done = run_dir / "cli-built" / "store", run_dir / "cli-built" / "done.json"
+    store.parent.mkdir(exist_ok=True)
+    with open(run_dir / "cli-built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not done.exists():
+            run = subprocess.run(
+                [sys.executable, "-m", "zhytomyr_kg.cli", "build", "--store", str(store)],
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            log = {"args": run.args, "returncode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
+            done.write_text(json.dumps(log), encoding="utf-8")
+        log = json.loads(done.read_text(encoding="utf-8"))
+    result = subprocess.CompletedProcess(log["args"], log["returncode"], log["stdout"], log["stderr"])
+    assert result.returncode == 0, result.stderr
+    return store, result
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 Home → search ("башти", "ЄБРР") → the GIZ funder page → one of its projects → a responsible
 department → the department page's query in the editor (result rows) → switch to English, and the
 choice persists in the links. On every page: no console error, no uncaught exception, no failed
-request, nothing leaving 127.0.0.1 (``BrowserPage.assert_clean``). A screenshot of every step goes
-to ``test-artifacts/walk-<n>-<step>.png`` (the harness adds the last page at teardown).
+request, nothing leaving 127.0.0.1 (``BrowserPage.assert_clean``). With ``pytest --screenshots`` a
+screenshot of every step goes to ``test-artifacts/walk-<n>-<step>.png`` (the harness shoots the
+last page at teardown then, or when the walk failed).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ]")
 
 
 class Walk:
-    """Steps of one walk: each checks the page is clean and saves a screenshot."""
+    """Steps of one walk: each checks the page is clean (and saves a screenshot with
+    ``pytest --screenshots``)."""
 
     def __init__(self, bp):
         self.bp = bp
@@ -33,8 +35,9 @@ class Walk:
     def done(self, name: str) -> None:
         self.page.wait_for_load_state("load")
         self.step += 1
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"walk-{self.step:02d}-{name}.png"), full_page=True)
+        if self.bp.every_screenshot:  # pytest --screenshots (tests/browser.py)
+            ARTIFACTS.mkdir(exist_ok=True)
+            self.page.screenshot(path=str(ARTIFACTS / f"walk-{self.step:02d}-{name}.png"), full_page=True)
         self.bp.assert_clean()
 
     def path(self) -> str:

@@ -27,6 +27,8 @@ pytestmark = [pytest.mark.hostile, pytest.mark.processes, pytest.mark.slow]
 
 # a join: answered by a query worker, not inline
 QUERY = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?s a ?c } GROUP BY ?p"
+#: answers awaited after each fault (and before the first): the service answers between them
+BETWEEN = 10
 
 
 def serving(supervisor: int) -> list[int]:
@@ -66,6 +68,16 @@ class Load:
         self._stop.set()
         self._thread.join(60)
 
+    def answered(self) -> int:
+        """Requests answered 200 so far."""
+        return sum(1 for _, _, status in self.results if status == 200)
+
+    def answers(self, more: int) -> None:
+        """Until ``more`` further requests are answered 200: the service goes on between faults
+        (awaited, rather than a fixed pause under load)."""
+        target = self.answered() + more
+        wait_for(lambda: self.answered() >= target, f"{more} more answers")
+
     def failures(self, since: float = 0.0, until: float = float("inf")) -> int:
         return sum(1 for start, _, status in self.results if since <= start < until and status != 200)
 
@@ -76,7 +88,7 @@ def test_kills_and_rebuilds_under_load(tmp_path, cli_built):
     env = {"ZKG_STORE": str(store), "ZKG_ACCESS_LOG": "0", "ZKG_SPARQL_CACHE_ENTRIES": "0"}
     with running(serve_cmd(workers=2), "/health", env=env) as server, Load(server.base) as load:
         wait_for(lambda: len(query_workers(server.pid)) == 2, "both HTTP processes have a worker")
-        time.sleep(1)
+        load.answers(BETWEEN)
         kills = 0
         for _ in range(3):  # query workers
             victim = query_workers(server.pid)[0]
@@ -86,7 +98,7 @@ def test_kills_and_rebuilds_under_load(tmp_path, cli_built):
                 lambda v=victim: v not in query_workers(server.pid) and len(query_workers(server.pid)) == 2,
                 "the worker replaced",
             )
-            time.sleep(0.5)
+            load.answers(BETWEEN)
         for _ in range(2):  # HTTP processes
             victim = http_processes(server.pid)[0]
             os.kill(victim, signal.SIGKILL)
@@ -96,11 +108,11 @@ def test_kills_and_rebuilds_under_load(tmp_path, cli_built):
                 "the HTTP process replaced and listening",
                 timeout=90,
             )
-            time.sleep(1)
+            load.answers(BETWEEN)
         killing_done = time.monotonic()
         for _ in range(2):  # rebuilds under the service
             subprocess.run(build, check=True, capture_output=True, timeout=300)
-            time.sleep(1)
+            load.answers(BETWEEN)
         rebuilding_done = time.monotonic()
         assert server.proc.poll() is None
     answered = len(load.results)
