@@ -172,13 +172,8 @@ def shared_cli_build(run_dir: Path) -> tuple[Path, subprocess.CompletedProcess]:
     store.parent.mkdir(exist_ok=True)
     with open(run_dir / "cli-built.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
-        if not done.exists():
-            run = subprocess.run(
-                [sys.executable, "-m", "zhytomyr_kg.cli", "build", "--store", str(store)],
-                capture_output=True,
-                text=True,
-                timeout=180,
-            )
+        if not done.exists():  # a failed build raises here: each worker then tries, and fails alike
+            run = _cli_build_logged(store)
             log = {"args": run.args, "returncode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
             done.write_text(json.dumps(log), encoding="utf-8")
         log = json.loads(done.read_text(encoding="utf-8"))
