@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from graph_service.lru import LRU
 from graph_service.store import named_queries
 from graph_service.store.base import Term
+from graph_service.web import i18n
 from graph_service.web.context import Ctx, Ref, Row, Site, local_name
 from zhytomyr_kg.settings import env
 
@@ -81,9 +82,9 @@ class FacetValue(NamedTuple):
     n: int
 
     def label_text(self, lang: str) -> str:
-        """The text :meth:`Ctx.label` shows for it in ``lang`` (the facets' order)."""
-        first, second = (self.en, self.uk) if lang == "en" else (self.uk, self.en)
-        return first or second or local_name(self.iri)
+        """The text :meth:`Ctx.label` shows for it in ``lang`` (the facets' order), its IRI's
+        local name read only where it has no label."""
+        return i18n.pick(self.uk, self.en, lang).text or local_name(self.iri)
 
     def ref(self, ctx: Ctx) -> Ref:
         return ref_of(ctx, self.iri, self.uk, self.en)
