@@ -36,7 +36,7 @@ def home_page(ctx: Ctx) -> Page:
         if len(prio_rows) > len(shown)
         else None
     )
-    chart_rows = ctx.rows_of_each(CHART_QUERY, "priority", shown_priorities(shown)) if shown else []
+    chart_rows = ctx.rows_of_each(CHART_QUERY, "priority", shown_priorities(prio_rows)) if shown else []
     charts = state_charts(ctx, chart_rows, "priority", "home", ("chart_states", "chart_martial_law"))
     statuses: dict[str, list] = {}
     for bar in charts["charts"][0].bars:
