@@ -20,6 +20,7 @@ from typing import Protocol
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from etl.authority import council_iri
 from etl.iris import Iris, project_slugs
 from etl.normalize import ProjectTitle, parse_project_cell
 from etl.outputs import OutputRules
@@ -29,7 +30,7 @@ from etl.status_types import StatusDecision
 from etl.structure import Entry, Goal, Paragraph, PriorityTable, ReportTree, Task
 from etl.unit_translations import UnitTranslations
 from zhytomyr_kg.settings import Settings
-from zhytomyr_kg.vocab import RDF_TYPE, en, integer, prov, rdfs, schema, skos, uk, xsd, zkg
+from zhytomyr_kg.vocab import RDF_TYPE, dct, en, integer, prov, rdfs, schema, skos, uk, xsd, zkg
 
 
 class StatusClassifier(Protocol):
@@ -71,6 +72,7 @@ class _Emitter:
         self.strategy_graph = NamedNode(settings.graph(f"strategy/{self.iris.city_slug}"))
         self.strategy: list[Quad] = []
         self.authority = NamedNode(settings.graph("authority"))
+        self.council = council_iri(settings)
         self.translations = translations
         self.statuses = statuses
         self.quads: list[Quad] = []
@@ -95,6 +97,14 @@ class _Emitter:
     def put(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
         """A statement of the strategy (the city's strategy graph)."""
         self.strategy.append(Quad(s, p, o, self.strategy_graph))
+
+    def responsible(self, work: NamedNode, dept_id: str) -> None:
+        """A body responsible for a task or project, stated both ways in the strategy graph: a
+        department's works are then one lookup (``zkg:responsibleFor``), not a scan of every
+        year's progress reports, which also carry ``zkg:responsibleBody``."""
+        dept = self.iris.department(dept_id)
+        self.put(work, zkg.responsibleBody, dept)
+        self.put(dept, zkg.responsibleFor, work)
 
     def label(self, s: NamedNode, kind: str, text: str) -> None:
         """The Ukrainian label as printed; the English one from the curated translation table
@@ -142,6 +152,9 @@ class _Emitter:
         )
         self.add(s, zkg.lineCount, integer(len(doc.lines)))
         self.add(s, zkg.year, integer(self.tree.year))
+        # the council whose departments report: a page finds the year's report graph of a
+        # department through it (org:unitOf → dct:publisher → zkg:year), not through every report
+        self.add(s, dct.publisher, self.council)
 
     def priority(self, p: PriorityTable) -> None:
         s = self.iris.priority(p)
@@ -187,7 +200,7 @@ class _Emitter:
                 task_bodies += entry.department_ids
             self.entry(p, g, t, s, entry)
         for dept in dict.fromkeys(task_bodies):
-            self.put(s, zkg.responsibleBody, self.iris.department(dept))
+            self.responsible(s, dept)
 
     def project_record(self, cell: str, task: NamedNode) -> ProjectRecord:
         parsed = parse_project_cell(cell)
@@ -313,7 +326,7 @@ class _Emitter:
         for task in record.tasks:
             self.put(s, zkg.inTask, task)
         for dept in dict.fromkeys(record.bodies):
-            self.put(s, zkg.responsibleBody, self.iris.department(dept))
+            self.responsible(s, dept)
         for line in record.lines:
             self.put(s, zkg.sourceLine, integer(line))
         self.put(s, prov.wasDerivedFrom, self.source)

@@ -292,3 +292,74 @@ def test_lists_show_the_latest_year_with_a_year_facet(three_years):
         for y in ("2023", "2024")
     }
     assert n["2024"] == n["2023"] + 1
+
+
+#: page-department as it read before it was scoped to the year's report graph: every year's
+#: reports of the work, the year compared. The page's query must give the same rows, faster.
+PLAIN_DEPARTMENT = f"""
+PREFIX zkg: <{ZKG}>
+SELECT DISTINCT ?work ?status WHERE {{
+  {{ ?work zkg:responsibleBody ?entity }} UNION {{ ?named zkg:responsibleBody ?entity ; zkg:reportsOn ?work ; zkg:year ?year }}
+  ?work a ?workType . FILTER (?workType IN (zkg:Project, zkg:Task))
+  OPTIONAL {{ ?report zkg:reportsOn ?work ; zkg:year ?year ; zkg:status ?status }}
+}}"""
+
+
+def test_a_department_page_reads_the_year_it_shows_as_every_report_would_tell_it(three_years):
+    """For every department and each year (and none: every year's), the department page's query
+    gives the works and states that a reading of every report gives."""
+    result, _ = three_years
+    query = load_all()["page-department"]
+    departments = [r["d"] for r in select(result.store, f"SELECT ?d WHERE {{ ?d a <{ZKG}Department> }}")]
+    changed = 0
+    for year in ("2022", "2023", "2024", "2031", None):
+        for dept in departments:
+            params = {"entity": dept, **({"year": year} if year else {})}
+            page = {(r["work"], r.get("status")) for r in select(result.store, query.bind(**params))}
+            plain = PLAIN_DEPARTMENT.replace("?entity", f"<{dept}>")
+            plain = plain.replace("?year", year) if year else plain
+            assert page == {(r["work"], r.get("status")) for r in select(result.store, plain)}, (dept, year)
+            changed += year == "2031" and any(status for _, status in page)
+    assert changed == 0  # a year with no report gives no state (not every year's)
+    # the fixture's park changes state between the years, and the page follows it
+    park = B + "project/industrialnyi-park"
+    economy = SAMPLE["department"]
+    states = {
+        year: {
+            r.get("status")
+            for r in select(result.store, query.bind(entity=economy, year=year))
+            if r["work"] == park
+        }
+        for year in ("2022", "2024")
+    }
+    assert states == {"2022": {B + "status/suspended"}, "2024": {B + "status/in_progress"}}
+
+
+def test_each_department_states_the_works_it_is_responsible_for_and_each_report_its_publisher(three_years):
+    """zkg:responsibleFor mirrors zkg:responsibleBody of every task and project, in the strategy
+    graph, and names no progress report; every report document names the council its bodies
+    belong to. The department page reads through both."""
+    result, _ = three_years
+    strategy = G + "strategy/zhytomyr"
+    pairs = select(
+        result.store, f"SELECT ?w ?d WHERE {{ GRAPH <{strategy}> {{ ?w <{ZKG}responsibleBody> ?d }} }}"
+    )
+    inverse = select(result.store, f"SELECT ?w ?d WHERE {{ GRAPH ?g {{ ?d <{ZKG}responsibleFor> ?w }} }}")
+    assert len(pairs) > 100
+    assert {(r["w"], r["d"]) for r in inverse} == {(r["w"], r["d"]) for r in pairs}
+    graphs = select(
+        result.store, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d <{ZKG}responsibleFor> ?w }} }}"
+    )
+    assert [r["g"] for r in graphs] == [strategy]
+    publishers = select(
+        result.store,
+        f"""SELECT ?doc ?year ?council WHERE {{ ?doc a <{ZKG}SourceDocument> ; <{ZKG}year> ?year .
+            OPTIONAL {{ ?doc <http://purl.org/dc/terms/publisher> ?council }} }} ORDER BY ?year""",
+    )
+    councils = select(result.store, "SELECT DISTINCT ?c WHERE { ?d <http://www.w3.org/ns/org#unitOf> ?c }")
+    assert [r["year"] for r in publishers] == ["2022", "2023", "2024"]
+    assert (
+        {r.get("council") for r in publishers}
+        == {r["c"] for r in councils}
+        == {B + "organization/zhytomyrska-miska-rada"}
+    )
