@@ -91,13 +91,16 @@ def test_a_constant_parameter_is_written_in_place_of_its_variable(tmp_path):
     path = tmp_path / "q.rq"
     path.write_text(
         "# title: q\n# param: entity\n# param: year constant\n"
-        "SELECT ?r WHERE { ?r <http://example.org/on> ?entity ; <http://example.org/year> ?year }\n",
+        "SELECT ?r WHERE {\n  # ?year: the report year\n"
+        '  ?r <http://example.org/on> ?entity ; <http://example.org/year> ?year ; <http://example.org/note> "?year"\n}\n',
         encoding="utf-8",
     )
     query = parse_query_file(path)
     assert query.constants == ("year",)
     bound = query.bind(entity="http://example.org/a", year="2022")
-    assert "<http://example.org/year> 2022" in bound and "?year" not in bound
+    assert "<http://example.org/year> 2022 ;" in bound
+    # a comment or a string that names the variable keeps it
+    assert "# ?year: the report year" in bound and '"?year"' in bound and bound.count("?year") == 2
     assert "VALUES ?entity { <http://example.org/a> }" in bound
     assert "?year" in query.bind(entity="http://example.org/a")
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from graph_service.store.sparql_text import tokens
 from zhytomyr_kg.resources import QUERIES_DIR
 
 _HEADER = re.compile(
@@ -83,8 +84,7 @@ class NamedQuery:
         text = self.text
         for name in self.constants:
             if name in terms:
-                constant = terms.pop(name)
-                text = re.sub(rf"[?$]{name}\b", lambda _: constant, text)  # noqa: B023 - used at once
+                text = _write_in_place(text, name, terms.pop(name))
         if not terms:
             return text
         groups = _where_groups(text)
@@ -93,6 +93,15 @@ class NamedQuery:
         return _with_values(
             text, groups, {name: f"VALUES ?{name} {{ {term} }}" for name, term in terms.items()}
         )
+
+
+def _write_in_place(text: str, name: str, term: str) -> str:
+    """``text`` with ``term`` for each ``?name``/``$name`` token: a comment or a string that
+    mentions the variable keeps it, so the query a page shows still reads as written."""
+    spots = [t for t in tokens(text) if t.kind == "var" and t.text[1:] == name]
+    for tok in reversed(spots):
+        text = text[: tok.start] + term + text[tok.end :]
+    return text
 
 
 def _term(name: str, value: str) -> str:
