@@ -105,6 +105,25 @@ def test_a_constant_parameter_is_written_in_place_of_its_variable(tmp_path):
     assert "?year" in query.bind(entity="http://example.org/a")
 
 
+def test_a_where_or_bound_in_a_comment_or_string_is_not_the_query_s():
+    text = 'SELECT ?s WHERE {\n  # not a group: WHERE { ?s ?p ?year }\n  ?s ?p "WHERE { x }" . FILTER (?s != ?year)\n}'
+    query = NamedQuery("q", "q", "q", text, params=("year",))
+    bound = query.bind(year="2022")
+    assert bound.count("VALUES ?year") == 1
+    assert bound.startswith(
+        "SELECT ?s WHERE {\n  VALUES ?year { 2022 }\n  # not a group: WHERE { ?s ?p ?year }"
+    )
+
+
+def test_a_constant_parameter_may_be_named_in_a_comment(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "# param: year constant\nSELECT ?r WHERE {\n  # never BOUND(?year) here\n  ?r ?p ?year\n}\n",
+        encoding="utf-8",
+    )
+    assert parse_query_file(path).bind(year="2022").endswith("?r ?p 2022\n}\n")
+
+
 def test_a_constant_parameter_cannot_be_tested_with_bound(tmp_path):
     path = tmp_path / "q.rq"
     path.write_text(

@@ -24,14 +24,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from graph_service.store.sparql_text import tokens
+from graph_service.store.sparql_text import Token, tokens
 from zhytomyr_kg.resources import QUERIES_DIR
 
 _HEADER = re.compile(
     r"^#\s*(?P<key>title|description|param|tags)(?:@(?P<lang>[a-z]{2}))?\s*:\s*(?P<value>.*)$"
 )
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")
 _IRI_SAFE = re.compile(r'^[^<>"{}|^`\\\s]+$')
 
 
@@ -87,12 +85,12 @@ class NamedQuery:
                 text = _write_in_place(text, name, terms.pop(name))
         if not terms:
             return text
-        groups = _where_groups(text)
+        toks = tokens(text)
+        groups = _where_groups(toks)
         if not groups:
             raise BadParameter(f"{self.name} has no WHERE clause to bind parameters in")
-        return _with_values(
-            text, groups, {name: f"VALUES ?{name} {{ {term} }}" for name, term in terms.items()}
-        )
+        clauses = {name: f"VALUES ?{name} {{ {term} }}" for name, term in terms.items()}
+        return _with_values(text, toks, groups, clauses)
 
 
 def _write_in_place(text: str, name: str, term: str) -> str:
@@ -115,65 +113,64 @@ def _term(name: str, value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _with_values(text: str, groups: list[tuple[int, int]], clauses: dict[str, str]) -> str:
+def _with_values(text: str, toks: list[Token], groups: list[tuple[int, int]], clauses: dict[str, str]) -> str:
     """``text`` with each parameter's VALUES clause at the top of each subquery that names it,
     itself or in a subquery of its own, and of the outer group where that group names it outside
     its subqueries (a parameter no group names: the outer group). Elsewhere VALUES would be a cross
     product (a page's fifty keys times the solutions of a subquery that does not name the key),
-    and a planner starts a group from the VALUES it holds."""
-    texts = [_COMMENT.sub(" ", text[s:e]) for s, e in groups]
-    texts[0] = _COMMENT.sub(" ", _outside(text, groups[0][0], groups[0][1], groups[1:]))
+    and a planner starts a group from the VALUES it holds. ``groups`` are :func:`_where_groups`
+    of ``toks``, the tokens of ``text``."""
+    subqueries = [_subquery(toks, opening) for opening, _ in groups[1:]]
+    named: list[set[str]] = []
+    for g, (opening, closing) in enumerate(groups):
+        skipped = subqueries if g == 0 else []  # the outer group: outside its subqueries
+        named.append(
+            {
+                toks[i].text[1:]
+                for i in range(opening + 1, closing)
+                if toks[i].kind == "var" and not any(a <= i <= b for a, b in skipped)
+            }
+        )
     targets: dict[int, list[str]] = {}
     for name, clause in clauses.items():
-        using = [s for (s, _), own in zip(groups, texts, strict=True) if re.search(rf"[?$]{name}\b", own)]
-        for start in using or [groups[0][0]]:
-            targets.setdefault(start, []).append(clause)
+        using = [
+            toks[opening].end for (opening, _), names in zip(groups, named, strict=True) if name in names
+        ]
+        for offset in using or [toks[groups[0][0]].end]:
+            targets.setdefault(offset, []).append(clause)
     parts, last = [], 0
-    for start in sorted(targets):
-        parts += [text[last:start], "\n  " + "\n  ".join(targets[start])]
-        last = start
+    for offset in sorted(targets):
+        parts += [text[last:offset], "\n  " + "\n  ".join(targets[offset])]
+        last = offset
     return "".join(parts) + text[last:]
 
 
-def _outside(text: str, start: int, end: int, subqueries: list[tuple[int, int]]) -> str:
-    """``text[start:end]`` without its subqueries (each from its brace before SELECT to the brace
-    that closes it, past a GROUP BY or LIMIT)."""
-    kept, at = [], start
-    for group_start, _ in subqueries:
-        brace = text.rfind("{", 0, text.rfind("SELECT", 0, group_start))
-        if brace >= at:
-            kept.append(text[at:brace])
-            at = _closing(text, brace + 1) + 1
-    kept.append(text[at:end])
-    return "".join(kept)
+def _where_groups(toks: list[Token]) -> list[tuple[int, int]]:
+    """The group each WHERE clause opens, as indexes into ``toks``: its opening brace and the brace
+    that closes it (comments, strings and IRIs are tokens of their own, so a brace or a WHERE
+    inside them counts for nothing)."""
+    return [
+        (i + 1, _closing(toks, i + 1))
+        for i, tok in enumerate(toks[:-1])
+        if tok.kind == "word" and tok.text.upper() == "WHERE" and toks[i + 1].text == "{"
+    ]
 
 
-def _where_groups(text: str) -> list[tuple[int, int]]:
-    """The group each WHERE clause opens: (the offset just after its opening brace, the offset of
-    its closing brace)."""
-    return [(m.end(), _closing(text, m.end())) for m in _WHERE.finditer(text)]
+def _subquery(toks: list[Token], opening: int) -> tuple[int, int]:
+    """The tokens of the subquery whose WHERE group opens at ``opening``: from the brace before its
+    SELECT (the grammar puts one there) to the brace that closes it, past a GROUP BY or LIMIT."""
+    select = max(i for i in range(opening) if toks[i].kind == "word" and toks[i].text.upper() == "SELECT")
+    return select - 1, _closing(toks, select - 1)
 
 
-def _closing(text: str, i: int) -> int:
-    """The offset of the brace closing the group whose opening brace is just before ``i``, found by
-    counting braces outside strings, IRIs and comments."""
-    depth = 1
-    while i < len(text) and depth:
-        char = text[i]
-        if char == '"':
-            i += 1
-            while i < len(text) and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif char == "<" and (end := text.find(">", i)) != -1 and " " not in text[i:end]:
-            i = end
-        elif char == "#" and (i == 0 or text[i - 1] in " \t\n"):
-            i = text.find("\n", i) if "\n" in text[i:] else len(text)
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        i += 1
-    return i - 1
+def _closing(toks: list[Token], opening: int) -> int:
+    """The index of the brace closing the one at ``opening`` (the last token if none does)."""
+    depth = 0
+    for i in range(opening, len(toks)):
+        depth += {"{": 1, "}": -1}.get(toks[i].text, 0) if toks[i].kind == "other" else 0
+        if depth == 0:
+            return i
+    return len(toks) - 1
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -194,7 +191,7 @@ def parse_query_file(path: Path) -> NamedQuery:
     constants = tuple(p.split()[0] for p in meta["param"] if p.split()[1:2] == ["constant"])
     text = path.read_text(encoding="utf-8")
     for name in constants:
-        if re.search(rf"BOUND\s*\(\s*[?$]{name}\b|\bAS\s+[?$]{name}\b", text, re.IGNORECASE):
+        if _tested_or_assigned(text, name):
             raise ValueError(
                 f"{path.name}: the constant parameter ?{name} cannot be tested with BOUND or assigned"
             )
@@ -212,6 +209,17 @@ def parse_query_file(path: Path) -> NamedQuery:
 
 
 @lru_cache(maxsize=4)
+def _tested_or_assigned(text: str, name: str) -> bool:
+    """Whether the query tests ``?name`` with BOUND or assigns it (``AS ?name``): written in place
+    of its variable, a constant would make that a syntax error or change its meaning."""
+    toks = [t.text.upper() if t.kind == "word" else t.text for t in tokens(text)]
+    return any(
+        toks[i : i + 3] in (["BOUND", "(", "?" + name], ["BOUND", "(", "$" + name])
+        or toks[i : i + 2] in (["AS", "?" + name], ["AS", "$" + name])
+        for i in range(len(toks))
+    )
+
+
 def load_all(directory: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
 
