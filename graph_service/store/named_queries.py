@@ -157,8 +157,8 @@ def _where_groups(toks: list[Token]) -> list[tuple[int, int]]:
 
 
 def _subquery(toks: list[Token], opening: int) -> tuple[int, int]:
-    """The tokens of the subquery whose WHERE group opens at ``opening``: from the brace before its
-    SELECT (the grammar puts one there) to the brace that closes it, past a GROUP BY or LIMIT."""
+    """The tokens of the subquery whose WHERE group opens at ``opening``: from the brace the grammar
+    puts before its SELECT keyword to the brace that closes it, past a GROUP BY or LIMIT."""
     select = max(i for i in range(opening) if toks[i].kind == "word" and toks[i].text.upper() == "SELECT")
     return select - 1, _closing(toks, select - 1)
 
