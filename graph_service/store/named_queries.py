@@ -208,7 +208,6 @@ def parse_query_file(path: Path) -> NamedQuery:
     )
 
 
-@lru_cache(maxsize=4)
 def _tested_or_assigned(text: str, name: str) -> bool:
     """Whether the query tests ``?name`` with BOUND or assigns it (``AS ?name``): written in place
     of its variable, a constant would make that a syntax error or change its meaning."""
@@ -220,6 +219,7 @@ def _tested_or_assigned(text: str, name: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4)
 def load_all(directory: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
 
