@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import pyoxigraph  # noqa: E402
-from load import GENERATOR, load  # noqa: E402  (bench/load.py)
+from load import generator, load  # noqa: E402  (bench/load.py)
 
 from graph_service.testing import build_store, oxigraph_bin, running, serve_cmd  # noqa: E402
 from zhytomyr_kg.settings import DEFAULT_BASE_IRI, Settings, default_http_workers  # noqa: E402
@@ -229,7 +229,7 @@ def main(argv=None) -> int:
         "connections": args.connections,
         "duration_s": args.duration,
         "cpus": os.cpu_count(),
-        "load_generator": GENERATOR,
+        "load_generator": generator(args.duration),
         "targets": {},
     }
     started = time.perf_counter()

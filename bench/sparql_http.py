@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import pyoxigraph  # noqa: E402
-from load import GENERATOR, load  # noqa: E402  (bench/load.py)
+from load import generator, load  # noqa: E402  (bench/load.py)
 
 from graph_service.sample_graphs import synthetic_quads  # noqa: E402
 from graph_service.testing import build_store, oxigraph_bin, running, serve_cmd  # noqa: E402
@@ -171,7 +171,7 @@ def main(argv=None) -> int:
         qs = {k: v for k, v in queries(picked).items() if k in wanted}
         print(
             f"data: {data if args.data else 'generated'} ({picked['triples']} quads); "
-            f"load generator: {GENERATOR}; "
+            f"load generator: {generator(args.duration)}; "
             f"{args.duration:g} s per cell; cpus: {os.cpu_count()}",
             flush=True,
         )
