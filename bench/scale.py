@@ -145,35 +145,35 @@ def quads_of(store: Path) -> int | None:
 
 
 def years_dimension(
-    args, tmp: Path, sample: list[str], picks: dict[str, str], rows: list[dict], save
+    args, tmp: Path, sample: list[str], picks: dict[str, str], rows: list[dict], save, first: dict
 ) -> None:
+    """Each size of ``--years`` built, exported and served; size 1 is the build ``one_year_build``
+    made (``first``: its figures), served as it is rather than built again."""
     reports = year_reports(tmp / "reports", max(args.years))
     for n in args.years:
-        print(f"years = {n}: building …", flush=True)
         store = tmp / f"years-{n}"
-        built = run_measured(
-            cli("build", "--store", str(store), "-q", *map(str, reports[:n])), tmp / f"build-{n}.log"
-        )
-        row: dict = {
-            "size": n,
-            "build_s": built.seconds,
-            "build_rss": built.peak_rss,
-            "build_code": built.code,
-        }
-        if built.code != 0:
-            print(f"  build failed ({built.code}):\n{built.output[-2000:]}", flush=True)
-            rows.append(row)
-            save()
-            continue
-        row["quads"] = quads_of(store)
-        if args.export:
-            exported = run_measured(
-                cli("export", "--store", str(store), "-q", "--out", str(tmp / f"dump-{n}")),
-                tmp / f"export-{n}.log",
+        if n == 1:
+            row = {k: v for k, v in first.items() if args.export or not k.startswith("export_")}
+        else:
+            print(f"years = {n}: building …", flush=True)
+            built = run_measured(
+                cli("build", "--store", str(store), "-q", *map(str, reports[:n])), tmp / f"build-{n}.log"
             )
-            row.update(export_s=exported.seconds, export_rss=exported.peak_rss, export_code=exported.code)
-            shutil.rmtree(tmp / f"dump-{n}", ignore_errors=True)
-        print(f"  {row.get('quads')} quads; serving …", flush=True)
+            row = {"size": n, "build_s": built.seconds, "build_rss": built.peak_rss, "build_code": built.code}
+            if built.code != 0:
+                print(f"  build failed ({built.code}):\n{built.output[-2000:]}", flush=True)
+                rows.append(row)
+                save()
+                continue
+            row["quads"] = quads_of(store)
+            if args.export:
+                exported = run_measured(
+                    cli("export", "--store", str(store), "-q", "--out", str(tmp / f"dump-{n}")),
+                    tmp / f"export-{n}.log",
+                )
+                row.update(export_s=exported.seconds, export_rss=exported.peak_rss, export_code=exported.code)
+                shutil.rmtree(tmp / f"dump-{n}", ignore_errors=True)
+        print(f"years = {n}: {row.get('quads')} quads; serving …", flush=True)
         row.update(measure_server(store, sample, picks, args, tmp / f"serve-years-{n}.log"))
         rows.append(row)
         save()
@@ -227,21 +227,35 @@ def show(row: dict) -> None:
     )
 
 
-def one_year_export(args, tmp: Path) -> Path:
-    """The one-year build's N-Quads (gzipped): the cities' base and where the sample comes from."""
-    store = tmp / "base"
-    for cmd in (
-        cli("build", "--store", str(store), "-q"),
-        cli("export", "--store", str(store), "-q", "--out", str(tmp / "base-dump")),
-    ):
-        ran = run_measured(cmd, tmp / "base.log")
-        if ran.code != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed:\n{ran.output[-2000:]}")
+def one_year_build(tmp: Path) -> tuple[Path, dict]:
+    """The bundled report built into ``years-1`` and exported, both measured: the export's N-Quads
+    (gzipped) are the cities' base and where the sample comes from; the build, kept, is the years
+    dimension's first size, with these figures."""
+    store = tmp / "years-1"
+    print("years = 1: building …", flush=True)
+    built = run_measured(cli("build", "--store", str(store), "-q"), tmp / "build-1.log")
+    if built.code != 0:
+        raise SystemExit(f"the one-year build failed:\n{built.output[-2000:]}")
+    dump = tmp / "dump-1"
+    exported = run_measured(
+        cli("export", "--store", str(store), "-q", "--out", str(dump)), tmp / "export-1.log"
+    )
+    if exported.code != 0:
+        raise SystemExit(f"the one-year export failed:\n{exported.output[-2000:]}")
     out = tmp / "base.nq.gz"
-    shutil.move(tmp / "base-dump" / "dataset.nq.gz", out)
-    shutil.rmtree(tmp / "base-dump")
-    shutil.rmtree(store)
-    return out
+    shutil.move(dump / "dataset.nq.gz", out)
+    shutil.rmtree(dump)
+    figures = {
+        "size": 1,
+        "build_s": built.seconds,
+        "build_rss": built.peak_rss,
+        "build_code": built.code,
+        "quads": quads_of(store),
+        "export_s": exported.seconds,
+        "export_rss": exported.peak_rss,
+        "export_code": exported.code,
+    }
+    return out, figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -295,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="zkg-bench-scale-", dir=args.workdir) as tmp_name:
         tmp = Path(tmp_name)
-        base = one_year_export(args, tmp)
+        base, one_year = one_year_build(tmp)
         sample = entity_sample(base, args.base_iri, args.sample)
         plain = tmp / "base.nq"
         with gzip.open(base, "rb") as src, open(plain, "wb") as dst:
@@ -322,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
                 args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
 
         if args.years:
-            years_dimension(args, tmp, sample, picks, results["years"], save)
+            years_dimension(args, tmp, sample, picks, results["years"], save, one_year)
+        shutil.rmtree(tmp / "years-1", ignore_errors=True)  # when --years has no 1
         if args.quads:
             cities_dimension(args, tmp, base, sample, picks, results["cities"], save)
     save()
