@@ -104,3 +104,22 @@ def test_every_package_is_in_the_wheel():
         for init in (ROOT / package).rglob("__init__.py")
     }
     assert found - listed == set()
+
+
+def test_a_service_on_the_embedded_store_and_a_build_do_not_load_the_http_client(tmp_path):
+    """httpx (with its command line's click, rich and pygments) is for a remote store only: it
+    costs ~80 ms at every start of an HTTP process, a build and a CLI command."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from graph_service.web.app import create_app\n"
+        "from zhytomyr_kg.settings import Settings\n"
+        f"create_app(Settings(store={str(tmp_path)!r}))\n"
+        "import etl.pipeline, zhytomyr_kg.cli\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'rich', 'click')))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

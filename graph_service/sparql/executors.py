@@ -10,14 +10,14 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, cast
 
-import httpx
-
 from graph_service import conneg as formats
 from graph_service.sparql.pool import Outcome, Timeout, WorkerError, WorkerPool
 from graph_service.store.base import Backend, QueryError, ResultTooLarge
 from zhytomyr_kg.settings import ServiceConfig, env
 
 if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+
     from graph_service.store.oxigraph import OxigraphBackend
     from graph_service.store.remote import RemoteBackend
 
@@ -215,6 +215,8 @@ class RemoteExecutor(Executor):
         self.client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
+        import httpx  # here: an HTTP process on the embedded store never loads it (~80 ms per start)
+
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(self.config.timeout + 1.0),
             limits=httpx.Limits(max_connections=max(8, self.config.max_concurrent)),
@@ -238,6 +240,8 @@ class RemoteExecutor(Executor):
         base_iri=None,
         lookup=None,
     ) -> Outcome:
+        import httpx
+
         assert self.client is not None
         form = "SELECT"
         if media_type is None:

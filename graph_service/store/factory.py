@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from graph_service.store.base import Backend
 from graph_service.store.oxigraph import OxigraphBackend
-from graph_service.store.remote import RemoteBackend
 from zhytomyr_kg.settings import ServiceConfig, Settings, env
 
 
@@ -22,6 +21,8 @@ def backend_from_settings(
 
 def _backend(settings: Settings, endpoint: str | None, config: ServiceConfig | None) -> Backend:
     if endpoint:
+        from graph_service.store.remote import RemoteBackend  # httpx: only for a remote store
+
         return RemoteBackend(
             endpoint,
             data_version=env("ZKG_DATA_VERSION") or None,
