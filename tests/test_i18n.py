@@ -138,3 +138,13 @@ def test_an_unavailable_graph_is_an_error_page_in_the_language(tmp_path):
             assert not untranslated(r.text, lang)
         data = client.get("/id/funder/giz.json")
         assert data.status_code == 503 and data.headers["content-type"].startswith("text/plain")
+
+
+def test_a_key_twice_in_the_strings_table_is_an_error_naming_its_line(tmp_path, monkeypatch):
+    table = tmp_path / "messages.csv"
+    table.write_text(
+        "key,uk,en,where\nhome,Головна,Home,\nsearch,Пошук,Search,\nhome,Дім,Home,\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(i18n, "MESSAGES_CSV", table)
+    with pytest.raises(ValueError, match=r"messages.csv:4: the key 'home' is there twice"):
+        i18n._read_messages()

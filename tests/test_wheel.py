@@ -62,7 +62,7 @@ def test_the_installed_package_carries_its_data(installed):
         "import json, sysconfig, zhytomyr_kg, zhytomyr_kg.resources as r\n"
         "print(json.dumps({'site': sysconfig.get_paths()['purelib'], 'package': zhytomyr_kg.__file__,\n"
         "  'queries': str(r.QUERIES_DIR), 'ontology': str(r.ONTOLOGY_DIR), 'etl_data': str(r.ETL_DATA_DIR),\n"
-        "  'templates': str(r.TEMPLATES_DIR), 'static': str(r.STATIC_DIR)}))"
+        "  'templates': str(r.TEMPLATES_DIR), 'static': str(r.STATIC_DIR), 'messages': str(r.MESSAGES_CSV)}))"
     )
     paths = json.loads(run([bin_dir / "python", "-c", probe], cwd=work).stdout)
     site = Path(paths.pop("site")).resolve()
@@ -76,6 +76,7 @@ def test_the_installed_package_carries_its_data(installed):
     assert Path(paths["etl_data"]).joinpath("report-2022.txt").is_file()
     assert Path(paths["templates"]).joinpath("base.html").is_file()
     assert Path(paths["static"]).joinpath("site.css").is_file()
+    assert Path(paths["messages"]).is_file()
 
 
 def test_the_installed_command_builds_queries_and_serves(installed):

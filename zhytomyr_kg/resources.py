@@ -27,3 +27,4 @@ BUNDLED_REPORT = ETL_DATA_DIR / "report-2022.txt"
 WEB_DIR = Path(str(files("graph_service.web")))
 TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
+MESSAGES_CSV = WEB_DIR / "messages.csv"  # the interface strings, uk and en
