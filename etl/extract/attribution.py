@@ -65,13 +65,28 @@ def _names() -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _names_by_first_key() -> dict[str, tuple[int, ...]]:
+    """Each lemma form a name can start with → the indices in ``_names()`` of those names."""
+    index: dict[str, list[int]] = {}
+    for n, (_, keys) in enumerate(_names()):
+        for form in keys[0]:
+            index.setdefault(form, []).append(n)
+    return {form: tuple(ns) for form, ns in index.items()}
+
+
 def _bodies_named(text: str) -> list[tuple[int, str]]:
-    """(token index, body id) of every body name in ``text``."""
+    """(token index, body id) of every body name in ``text``: only the names that can start at a
+    token are tried there (a multi-body row's paragraphs and sentences are read many times)."""
     tokens = gazetteer().tokens(text)
+    names, starting = _names(), _names_by_first_key()
     found = []
-    for body, keys in _names():
-        for i in range(len(tokens) - len(keys) + 1):
-            if all(tokens[i + k].keys & keys[k] for k in range(len(keys))):
+    for i, token in enumerate(tokens):
+        for n in {n for form in token.keys for n in starting.get(form, ())}:
+            body, keys = names[n]
+            if i + len(keys) <= len(tokens) and all(
+                tokens[i + k].keys & keys[k] for k in range(1, len(keys))
+            ):
                 found.append((i, body))
     return sorted(found)
 
