@@ -80,6 +80,8 @@ class Gazetteer:
         self._continuations: dict[str, _Node] = {}
         self._curated_addresses: dict[tuple[str, str], str] = {}
         self.ambiguous: list[str] = []
+        #: a word's match keys, by its text: a report repeats its words (40 k tokens, ~6 k words)
+        self._token_keys: dict[str, frozenset[str]] = {}
 
         type_rows = _read_csv("street_types.csv")
         self.abbreviations = frozenset(r["form"].lower() for r in type_rows if r["form"].endswith("."))
@@ -199,13 +201,19 @@ class Gazetteer:
         return out
 
     def _token(self, start: int, end: int, tok: str) -> Token:
+        keys = self._token_keys.get(tok)
+        if keys is None:
+            keys = self._token_keys[tok] = self._keys_of(tok)
+        return Token(start, end, tok, keys)
+
+    def _keys_of(self, tok: str) -> frozenset[str]:
         norm = tok.translate(APOSTROPHES)
         if tok[0].isalnum() and not tok.endswith("."):
             keys = set(normal_forms(norm)) | {"=" + norm}
         else:
             keys = {norm.lower()}
         keys.update(cls for k in tuple(keys) for cls in self._key_classes.get(k, ()))
-        return Token(start, end, tok, frozenset(keys))
+        return frozenset(keys)
 
     def _candidates(self, token: Token) -> set[int]:
         found: set[int] = set()
