@@ -323,6 +323,7 @@ def templates() -> Environment:
 
 
 def template_environment(bytecode_cache: BytecodeCache | None) -> Environment:
+    """The service's Jinja settings, with ``bytecode_cache`` (a test passes its own)."""
     jinja = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(["html", "svg", "xml"]),
