@@ -85,7 +85,7 @@ class NamedQuery:
                 text = _write_in_place(text, name, terms.pop(name))
         if not terms:
             return text
-        toks = tokens(text)
+        toks = _lexed(text)
         groups = _where_groups(toks)
         if not groups:
             raise BadParameter(f"{self.name} has no WHERE clause to bind parameters in")
@@ -96,10 +96,17 @@ class NamedQuery:
 def _write_in_place(text: str, name: str, term: str) -> str:
     """``text`` with ``term`` for each ``?name``/``$name`` token: a comment or a string that
     mentions the variable keeps it, so the query a page shows still reads as written."""
-    spots = [t for t in tokens(text) if t.kind == "var" and t.text[1:] == name]
+    spots = [t for t in _lexed(text) if t.kind == "var" and t.text[1:] == name]
     for tok in reversed(spots):
         text = text[: tok.start] + term + text[tok.end :]
     return text
+
+
+@lru_cache(maxsize=512)
+def _lexed(text: str) -> tuple[Token, ...]:
+    """The tokens of a catalogue query's text, or of one with a constant written in: every page
+    binds the same few texts, so each is lexed once (a lexing costs about what the bind does)."""
+    return tuple(tokens(text))
 
 
 def _term(name: str, value: str) -> str:
@@ -113,7 +120,9 @@ def _term(name: str, value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _with_values(text: str, toks: list[Token], groups: list[tuple[int, int]], clauses: dict[str, str]) -> str:
+def _with_values(
+    text: str, toks: Sequence[Token], groups: list[tuple[int, int]], clauses: dict[str, str]
+) -> str:
     """``text`` with each parameter's VALUES clause at the top of each subquery that names it,
     itself or in a subquery of its own, and of the outer group where that group names it outside
     its subqueries (a parameter no group names: the outer group). Elsewhere VALUES would be a cross
@@ -145,7 +154,7 @@ def _with_values(text: str, toks: list[Token], groups: list[tuple[int, int]], cl
     return "".join(parts) + text[last:]
 
 
-def _where_groups(toks: list[Token]) -> list[tuple[int, int]]:
+def _where_groups(toks: Sequence[Token]) -> list[tuple[int, int]]:
     """The group each WHERE clause opens, as indexes into ``toks``: its opening brace and the brace
     that closes it (comments, strings and IRIs are tokens of their own, so a brace or a WHERE
     inside them counts for nothing)."""
@@ -156,14 +165,14 @@ def _where_groups(toks: list[Token]) -> list[tuple[int, int]]:
     ]
 
 
-def _subquery(toks: list[Token], opening: int) -> tuple[int, int]:
+def _subquery(toks: Sequence[Token], opening: int) -> tuple[int, int]:
     """The tokens of the subquery whose WHERE group opens at ``opening``: from the brace the grammar
     puts before its SELECT keyword to the brace that closes it, past a GROUP BY or LIMIT."""
     select = max(i for i in range(opening) if toks[i].kind == "word" and toks[i].text.upper() == "SELECT")
     return select - 1, _closing(toks, select - 1)
 
 
-def _closing(toks: list[Token], opening: int) -> int:
+def _closing(toks: Sequence[Token], opening: int) -> int:
     """The index of the brace closing the one at ``opening`` (the last token if none does)."""
     depth = 0
     for i in range(opening, len(toks)):

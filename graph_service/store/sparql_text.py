@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -58,8 +59,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     start: int
@@ -67,20 +67,14 @@ class Token:
 
 
 def tokens(query: str) -> list[Token]:
-    """Significant tokens of ``query`` (no whitespace, no comments)."""
-    out: list[Token] = []
-    pos = 0
-    n = len(query)
-    while pos < n:
-        m = _TOKEN.match(query, pos)
-        if m is None:  # an unterminated string or similar: the rest is one opaque token
-            out.append(Token("other", query[pos:], pos, n))
-            break
-        kind = m.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            out.append(Token(kind, m.group(), m.start(), m.end()))
-        pos = m.end()
-    return out
+    """Significant tokens of ``query`` (no whitespace, no comments). Every character matches some
+    alternative of ``_TOKEN`` (``other`` takes any one), so the matches tile the text; an
+    unterminated string is a lone quote (``other``) and the words after it."""
+    return [
+        Token(m.lastgroup or "other", m.group(), m.start(), m.end())
+        for m in _TOKEN.finditer(query)
+        if m.lastgroup not in ("ws", "comment")
+    ]
 
 
 @dataclass
