@@ -4,10 +4,14 @@ and a cache it cannot write or a setting of 0 only means compiling."""
 
 from __future__ import annotations
 
+import shutil
+
 import jinja2
 import pytest
 
+from graph_service.web import context
 from graph_service.web.context import compiled_templates_cache, template_environment
+from zhytomyr_kg.resources import TEMPLATES_DIR
 
 
 def compile_all(jinja: jinja2.Environment) -> int:
@@ -17,12 +21,13 @@ def compile_all(jinja: jinja2.Environment) -> int:
     return len(names)
 
 
+def no_compiling(*args, **kwargs):
+    raise AssertionError("compiled although the cache holds it")
+
+
 def test_a_second_process_reads_the_compiled_templates_instead_of_compiling(tmp_path, monkeypatch):
     written = compile_all(template_environment(compiled_templates_cache(str(tmp_path))))
     assert written > 20 and len(list(tmp_path.iterdir())) == written
-
-    def no_compiling(*args, **kwargs):
-        raise AssertionError("compiled although the cache holds it")
 
     later = template_environment(compiled_templates_cache(str(tmp_path)))  # as a new process would
     monkeypatch.setattr(later, "compile", no_compiling)
@@ -37,6 +42,25 @@ def test_templates_from_the_cache_are_the_code_a_compilation_gives(tmp_path):
         a, b = cached.get_template(name), fresh.get_template(name)
         assert a.root_render_func.__code__.co_code == b.root_render_func.__code__.co_code, name
         assert a.blocks.keys() == b.blocks.keys(), name
+
+
+def test_an_entry_is_kept_by_template_name_and_checked_against_its_source(tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    compile_all(template_environment(compiled_templates_cache(str(cache_dir))))
+    entries = sorted(cache_dir.iterdir())
+    # the same templates installed elsewhere (another checkout, a venv): read back, no entry added
+    elsewhere = tmp_path / "venv" / "templates"
+    shutil.copytree(TEMPLATES_DIR, elsewhere)
+    monkeypatch.setattr(context, "TEMPLATES_DIR", elsewhere)
+    moved = template_environment(compiled_templates_cache(str(cache_dir)))
+    monkeypatch.setattr(moved, "compile", no_compiling)
+    compile_all(moved)
+    assert sorted(cache_dir.iterdir()) == entries
+    # another version of a template under the same name: compiled, not the kept code
+    (elsewhere / "404.html").write_text("{# another version #}", encoding="utf-8")
+    changed = template_environment(compiled_templates_cache(str(cache_dir)))
+    assert changed.get_template("404.html").render() == ""
 
 
 def test_a_cache_entry_that_is_not_bytecode_is_compiled_again(tmp_path):

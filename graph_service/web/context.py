@@ -14,6 +14,7 @@ results are cached per data version.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -340,6 +341,12 @@ class _CompiledTemplates(FileSystemBytecodeCache):
     when another user owns it). A template's entry is keyed by the checksum of its source and
     written atomically, so an edited template or two processes starting together are safe; a cache
     that cannot be read or written only costs the compilation."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """By the template's name alone, not its path: one entry per template wherever the package
+        is installed (each new checkout or venv would add 32). An entry compiled from another
+        version of the template fails its checksum and is compiled and written again."""
+        return hashlib.sha1(name.encode("utf-8")).hexdigest()
 
     def load_bytecode(self, bucket) -> None:
         try:
