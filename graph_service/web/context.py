@@ -317,6 +317,11 @@ def unique(refs) -> list[Ref]:
     return list(seen.values())
 
 
+#: the templates' options: their compiled code depends on these, so each cache key names them
+_AUTOESCAPED = ("html", "svg", "xml")
+_TRIM_BLOCKS = _LSTRIP_BLOCKS = True
+
+
 @cache
 def templates() -> Environment:
     """The one Jinja environment of the service (``graph_service/web/templates``)."""
@@ -327,9 +332,9 @@ def template_environment(bytecode_cache: BytecodeCache | None) -> Environment:
     """The service's Jinja settings, with ``bytecode_cache`` (a test passes its own)."""
     jinja = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(["html", "svg", "xml"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
+        autoescape=select_autoescape(list(_AUTOESCAPED)),
+        trim_blocks=_TRIM_BLOCKS,
+        lstrip_blocks=_LSTRIP_BLOCKS,
         bytecode_cache=bytecode_cache,
     )
     jinja.globals.update(curie=curie, EXTERNAL_LINK_PROPERTIES=EXTERNAL_LINK_PROPERTIES)
@@ -343,10 +348,12 @@ class _CompiledTemplates(FileSystemBytecodeCache):
     that cannot be read or written only costs the compilation."""
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        """By the template's name alone, not its path: one entry per template wherever the package
-        is installed (each new checkout or venv would add 32). An entry compiled from another
-        version of the template fails its checksum and is compiled and written again."""
-        return hashlib.sha1(name.encode("utf-8")).hexdigest()
+        """By the template's name and the options it is compiled with, not its path: one entry per
+        template wherever the package is installed (each new checkout or venv would add 32). An
+        entry compiled from another version of the template fails its checksum (Jinja's and
+        Python's versions are in its header) and is compiled and written again."""
+        key = repr((name, _AUTOESCAPED, _TRIM_BLOCKS, _LSTRIP_BLOCKS))
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
     def load_bytecode(self, bucket) -> None:
         try:
