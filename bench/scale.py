@@ -52,6 +52,7 @@ from scale_data import entity_sample, write_cities, year_reports  # noqa: E402  
 from scale_probe import (  # noqa: E402  (bench/)
     Client,
     PeakRss,
+    Ran,
     cli,
     http_processes,
     median_ms,
@@ -144,6 +145,22 @@ def quads_of(store: Path) -> int | None:
     return info.get("quads")
 
 
+def figures(step: str, ran: Ran) -> dict:
+    """A measured step's row fields: ``{step}_s``, ``{step}_rss`` (peak), ``{step}_code``."""
+    return {f"{step}_s": ran.seconds, f"{step}_rss": ran.peak_rss, f"{step}_code": ran.code}
+
+
+def failed(step: str, ran: Ran, row: dict, rows: list[dict], save) -> bool:
+    """Whether ``ran`` failed; if so its row is kept (the size is reported as failed) with the
+    end of its output printed."""
+    if ran.code == 0:
+        return False
+    print(f"  {step} failed ({ran.code}):\n{ran.output[-2000:]}", flush=True)
+    rows.append(row)
+    save()
+    return True
+
+
 def years_dimension(
     args, tmp: Path, sample: list[str], picks: dict[str, str], rows: list[dict], save, first: dict
 ) -> None:
@@ -159,11 +176,8 @@ def years_dimension(
             built = run_measured(
                 cli("build", "--store", str(store), "-q", *map(str, reports[:n])), tmp / f"build-{n}.log"
             )
-            row = {"size": n, "build_s": built.seconds, "build_rss": built.peak_rss, "build_code": built.code}
-            if built.code != 0:
-                print(f"  build failed ({built.code}):\n{built.output[-2000:]}", flush=True)
-                rows.append(row)
-                save()
+            row = {"size": n, **figures("build", built)}
+            if failed("build", built, row, rows, save):
                 continue
             row["quads"] = quads_of(store)
             if args.export:
@@ -171,7 +185,7 @@ def years_dimension(
                     cli("export", "--store", str(store), "-q", "--out", str(tmp / f"dump-{n}")),
                     tmp / f"export-{n}.log",
                 )
-                row.update(export_s=exported.seconds, export_rss=exported.peak_rss, export_code=exported.code)
+                row.update(figures("export", exported))
                 shutil.rmtree(tmp / f"dump-{n}", ignore_errors=True)
         print(f"years = {n}: {row.get('quads')} quads; serving …", flush=True)
         row.update(measure_server(store, sample, picks, args, tmp / f"serve-years-{n}.log"))
@@ -200,15 +214,10 @@ def cities_dimension(
             "size": target,
             "cities": cities.cities,
             "generate_s": generated,
-            "build_s": imported.seconds,
-            "build_rss": imported.peak_rss,
-            "build_code": imported.code,
+            **figures("build", imported),
         }
         data.unlink()
-        if imported.code != 0:
-            print(f"  import failed ({imported.code}):\n{imported.output[-2000:]}", flush=True)
-            rows.append(row)
-            save()
+        if failed("import", imported, row, rows, save):
             continue
         row["quads"] = quads_of(store)
         row.update(measure_server(store, sample, picks, args, tmp / f"serve-cities-{target}.log"))
@@ -245,17 +254,12 @@ def one_year_build(tmp: Path) -> tuple[Path, dict]:
     out = tmp / "base.nq.gz"
     shutil.move(dump / "dataset.nq.gz", out)
     shutil.rmtree(dump)
-    figures = {
+    return out, {
         "size": 1,
-        "build_s": built.seconds,
-        "build_rss": built.peak_rss,
-        "build_code": built.code,
+        **figures("build", built),
         "quads": quads_of(store),
-        "export_s": exported.seconds,
-        "export_rss": exported.peak_rss,
-        "export_code": exported.code,
+        **figures("export", exported),
     }
-    return out, figures
 
 
 def main(argv: list[str] | None = None) -> int:
