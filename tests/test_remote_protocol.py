@@ -9,7 +9,11 @@ import asyncio
 import gzip
 import io
 import json
+import socket
+import struct
 import threading
+import time
+from collections.abc import Iterator
 from urllib.parse import parse_qs
 
 import httpx
@@ -167,19 +171,23 @@ def _executor(fake: FakeVirtuoso) -> RemoteExecutor:
     return executor
 
 
-def _run(executor: RemoteExecutor, media: str = "application/sparql-results+json"):
+def _run(executor: RemoteExecutor, media: str = "application/sparql-results+json", times: int = 1):
+    """The last outcome of ``times`` runs of the same query on one client (then closed)."""
+
     async def go():
         try:
-            return await executor.run(
-                PROJECTS,
-                media_type=media,
-                accept=None,
-                format=None,
-                default_graph_uris=(),
-                named_graph_uris=(),
-                build_id=None,
-                deadline=asyncio.get_running_loop().time() + 10,
-            )
+            for _ in range(times):
+                outcome = await executor.run(
+                    PROJECTS,
+                    media_type=media,
+                    accept=None,
+                    format=None,
+                    default_graph_uris=(),
+                    named_graph_uris=(),
+                    build_id=None,
+                    deadline=asyncio.get_running_loop().time() + 10,
+                )
+            return outcome
         finally:
             await executor.close()
 
@@ -270,3 +278,106 @@ def test_fake_is_strict(fake):
         )
     )
     assert r.status_code == 415
+
+
+class ResettingEndpoint:
+    """The fake behind a real socket on 127.0.0.1, answering the first request of each connection
+    and resetting the connection (RST) when another request arrives on it: what a client meets
+    when it reuses a keep-alive connection the engine has just dropped (Virtuoso after its
+    ``KeepAliveTimeout``). ``every``: reset every request, the first too."""
+
+    def __init__(self, fake: FakeVirtuoso, every: bool = False) -> None:
+        self.fake, self.every = fake, every
+        self.resets = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:  # closed
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn, conn.makefile("rb") as reader:
+            for served in range(2):
+                head = [reader.readline()]
+                while head[-1] not in (b"\r\n", b""):
+                    head.append(reader.readline())
+                if head[-1] == b"":
+                    return  # the client closed it
+                if served or self.every:
+                    self.resets += 1  # SO_LINGER 0: close() sends RST
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return
+                headers = dict(line.decode().split(":", 1) for line in head[1:-1])
+                headers = {k.strip().lower(): v.strip() for k, v in headers.items()}
+                body = reader.read(int(headers.get("content-length", 0)))
+                answer = self.fake.answer(httpx.Request("POST", self.url, headers=headers, content=body))
+                lines = [f"HTTP/1.1 {answer.status_code} OK", f"Content-Length: {len(answer.content)}"]
+                lines += [f"{k}: {v}" for k, v in answer.headers.items() if k != "content-length"]
+                conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + answer.content)
+
+    def backend(self) -> RemoteBackend:
+        backend = RemoteBackend(self.url)
+        backend.graph_base = Settings().graph_base
+        return backend
+
+    def executor(self) -> RemoteExecutor:
+        executor = RemoteExecutor(self.backend(), ServiceConfig.from_env())
+        executor.client = httpx.AsyncClient()
+        return executor
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def resetting(fake) -> Iterator[ResettingEndpoint]:
+    endpoint = ResettingEndpoint(fake)
+    yield endpoint
+    endpoint.close()
+
+
+def test_a_query_on_a_connection_the_engine_reset_is_sent_again(resetting):
+    """Every query is read-only, so one the connection broke under is sent once more, on a new
+    connection; the CI run of 2026-12-07 got a 503 page where Virtuoso had reset a pooled one."""
+    backend = resetting.backend()
+    for _ in range(3):  # the probe, then each query, meets a connection used before
+        assert len(backend.select_rows(PROJECTS)) == 1
+    backend.close()
+    assert resetting.resets >= 2
+    outcome = _run(resetting.executor(), times=3)
+    assert outcome.body is not None and b"enerhoefektyvnist" in outcome.body
+    assert resetting.resets >= 4
+
+
+def test_a_connection_that_breaks_every_time_is_an_error_naming_what_broke(fake):
+    endpoint = ResettingEndpoint(fake, every=True)
+    try:
+        backend = endpoint.backend()
+        with pytest.raises(QueryError) as err:
+            backend.triple_count()
+        assert err.value.status == 502
+        assert err.value.message.startswith("remote endpoint unreachable: ReadError: ")
+        assert endpoint.resets == 2  # sent twice, no more
+        endpoint.resets = 0
+        executor = endpoint.executor()
+        executor.backend._version = (
+            time.monotonic(),
+            "v",
+            1,
+            (),
+        )  # probed (the sync client is not the point here)
+        with pytest.raises(WorkerError) as failed:
+            _run(executor)
+        # an async read on a reset connection carries no text: the class says what broke
+        assert failed.value.status == 502 and failed.value.message.startswith(
+            "remote endpoint unreachable: ReadError"
+        )
+        assert endpoint.resets == 2
+    finally:
+        endpoint.close()

@@ -251,11 +251,11 @@ class RemoteExecutor(Executor):
                 form = f
                 break
         from graph_service.store.remote import (
+            ATTEMPTS,
             QUERY_HEADERS,
-            capped_rows,
-            decoded_body,
+            connection_broke,
             query_form,
-            reserialised,
+            unreachable,
             wire_accept,
         )
 
@@ -266,43 +266,57 @@ class RemoteExecutor(Executor):
             )
         except QueryError as exc:
             raise WorkerError(exc.status, exc.message) from None
-        request = self.client.build_request(
-            "POST",
-            self.backend.endpoint_url,
-            data=query_form(sparql, default_graph_uris, named_graph_uris),
-            headers={**QUERY_HEADERS, "Accept": wire_accept(media_type)},
-        )
+        form_fields = query_form(sparql, default_graph_uris, named_graph_uris)
+        headers = {**QUERY_HEADERS, "Accept": wire_accept(media_type)}
         try:
             async with asyncio.timeout_at(deadline):
-                response = await self.client.send(request, stream=True)
-                try:
-                    chunks: list[bytes] = []
-                    size = 0
-                    if response.status_code >= 400:
-                        text = (await response.aread()).decode("utf-8", "replace")[:2000]
-                        status = response.status_code if response.status_code < 500 else 502
-                        raise WorkerError(status, f"remote endpoint answered {response.status_code}: {text}")
-                    got = response.headers.get("content-type", media_type).split(";")[0].strip().lower()
-                    got = formats.ALIASES.get(got, got)
-                    # aiter_bytes, not aiter_raw: a Content-Encoding the engine chose is undone here
-                    async for chunk in response.aiter_bytes():
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if size > self.config.max_result_bytes:
-                            raise WorkerError(413, "result larger than ZKG_SPARQL_MAX_RESULT_BYTES")
-                    try:  # written here as the embedded store writes it (remote.WIRE_ACCEPT)
-                        body = await asyncio.to_thread(
-                            reserialised, decoded_body(b"".join(chunks), got), got, media_type
-                        )
-                    except QueryError as exc:  # never answered, so never cached
-                        raise WorkerError(exc.status, exc.message) from None
-                    return Outcome(media_type, form, capped_rows(response.headers), body, [], None)
-                finally:
-                    await response.aclose()
+                attempt = 1
+                while True:
+                    request = self.client.build_request(
+                        "POST", self.backend.endpoint_url, data=form_fields, headers=headers
+                    )
+                    try:
+                        return await self._exchange(request, media_type, form)
+                    except httpx.HTTPError as exc:
+                        if attempt == ATTEMPTS or not connection_broke(exc):
+                            raise
+                        attempt += 1
         except TimeoutError:
             raise Timeout() from None
         except httpx.HTTPError as exc:
-            raise WorkerError(502, f"remote endpoint unreachable: {exc}") from exc
+            raise WorkerError(502, unreachable(exc)) from exc
+
+    async def _exchange(self, request: httpx.Request, media_type: str, form: str) -> Outcome:
+        """Send ``request`` and read the whole answer, written in ``media_type`` as the embedded
+        store writes it; a result over ``ZKG_SPARQL_MAX_RESULT_BYTES`` is refused as it arrives."""
+        from graph_service.store.remote import capped_rows, decoded_body, reserialised
+
+        assert self.client is not None
+        response = await self.client.send(request, stream=True)
+        try:
+            if response.status_code >= 400:
+                text = (await response.aread()).decode("utf-8", "replace")[:2000]
+                status = response.status_code if response.status_code < 500 else 502
+                raise WorkerError(status, f"remote endpoint answered {response.status_code}: {text}")
+            got = response.headers.get("content-type", media_type).split(";")[0].strip().lower()
+            got = formats.ALIASES.get(got, got)
+            chunks: list[bytes] = []
+            size = 0
+            # aiter_bytes, not aiter_raw: a Content-Encoding the engine chose is undone here
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.config.max_result_bytes:
+                    raise WorkerError(413, "result larger than ZKG_SPARQL_MAX_RESULT_BYTES")
+            try:  # written here as the embedded store writes it (remote.WIRE_ACCEPT)
+                body = await asyncio.to_thread(
+                    reserialised, decoded_body(b"".join(chunks), got), got, media_type
+                )
+            except QueryError as exc:  # never answered, so never cached
+                raise WorkerError(exc.status, exc.message) from None
+            return Outcome(media_type, form, capped_rows(response.headers), body, [], None)
+        finally:
+            await response.aclose()
 
 
 class ThreadExecutor(Executor):

@@ -51,6 +51,26 @@ WIRE_ACCEPT = {
 }
 
 
+#: how many times a query is sent when the connection breaks under it. An engine closes or resets
+#: an idle keep-alive connection when it likes (Virtuoso after its ``KeepAliveTimeout``); a
+#: request sent on it just then fails with no answer (``ReadError``, or "Server disconnected").
+#: Every query the service sends is read-only, so it is sent once more, on a new connection.
+ATTEMPTS = 2
+
+
+def connection_broke(exc: BaseException) -> bool:
+    """``exc`` is the connection failing under a request (not a timeout, not an answer): worth
+    one more attempt on a new connection."""
+    return isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError))
+
+
+def unreachable(exc: BaseException) -> str:
+    """The message of a request that got no answer; names the error's class, since some carry no
+    text (an async read on a reset connection is ``ReadError('')``)."""
+    detail = str(exc)
+    return f"remote endpoint unreachable: {type(exc).__name__}" + (f": {detail}" if detail else "")
+
+
 def query_form(
     sparql: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
 ) -> dict[str, str | list[str]]:
@@ -171,16 +191,19 @@ class RemoteBackend(Backend):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
     ) -> httpx.Response:
-        try:
-            response = self._client.post(
-                self.endpoint_url,
-                data=query_form(sparql, default_graph_uris, named_graph_uris),
-                headers={**QUERY_HEADERS, "Accept": accept},
-            )
-        except httpx.TimeoutException as exc:
-            raise QueryError(503, f"remote endpoint timed out after {self.timeout} s") from exc
-        except httpx.HTTPError as exc:
-            raise QueryError(502, f"remote endpoint unreachable: {exc}") from exc
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                response = self._client.post(
+                    self.endpoint_url,
+                    data=query_form(sparql, default_graph_uris, named_graph_uris),
+                    headers={**QUERY_HEADERS, "Accept": accept},
+                )
+                break
+            except httpx.TimeoutException as exc:
+                raise QueryError(503, f"remote endpoint timed out after {self.timeout} s") from exc
+            except httpx.HTTPError as exc:
+                if attempt == ATTEMPTS or not connection_broke(exc):
+                    raise QueryError(502, unreachable(exc)) from exc
         if response.status_code >= 400:
             status = response.status_code if response.status_code < 500 else 502
             raise QueryError(
