@@ -332,6 +332,19 @@ def test_organisations() -> None:
         'впроваджений КП "Житомирводоканал" для користувачів'
     )
     assert ("organization", "myloserdia") in found('Спільно з ЖОГО "Милосердя" в місті')
+    assert ("organization", "all-ukrainian-mediators-network") in found(
+        "сертифікованим медіатором Всеукраїнської мережі медіаторів України за підтримки ГО"
+    )
+    # the report's own misspelling («гідрометрології») of the hydrometeorology centre
+    assert ("organization", "zhytomyr-hydrometeorology-centre") in found(
+        "Житомирський обласний центр з гідрометрології здійснює відбір проб атмосферного повітря"
+    )
+
+
+def test_the_energodim_programme_by_its_full_name_and_alone() -> None:
+    full = "Тривала реалізація Програми підтримки енергомодернізації багатоквартирних будинків «ЕНЕРГОДІМ»."
+    assert found(full) == {("programme", "energodim")}
+    assert ("programme", "energodim") in found('щодо можливості прийняття участі у програмі "ЕНЕРГОДІМ" та')
 
 
 # -- whole report -----------------------------------------------------------------------------

@@ -110,6 +110,22 @@ def test_funded_by(text: str, entity_id: str, evidence: str) -> None:
             "unicef",
             "ініційований",
         ),
+        (  # the one who cooperates, right before the verb, as well as the one after «з»
+            'ТОВ "Ферпласт-Україна" співпрацює з Центром професійно-технічної освіти міста Житомира',
+            "ferplast-ukraine",
+            "співпрацює з",
+        ),
+        (
+            'ТОВ "Ферпласт-Україна" співпрацює з Центром професійно-технічної освіти міста Житомира',
+            "zhytomyr-vocational-education-centre",
+            "співпрацює з",
+        ),
+        (
+            "ТОВ «Кромберг енд Шуберт Україна» реалізує проєкт спільно з навчальними закладами щодо "
+            "впровадження елементів дуальної освіти.",
+            "kromberg-schubert-ukraine",
+            "реалізує проєкт спільно з",
+        ),
     ],
 )
 def test_partner(text: str, entity_id: str, evidence: str) -> None:
@@ -163,6 +179,22 @@ def test_a_cue_reaches_every_member_of_a_list() -> None:
             "grinery",
         )
     }
+
+
+def test_a_cue_reaches_the_end_of_a_long_list() -> None:
+    """Words that only introduce the list's last members («міським, обласним …, громадськими
+    організаціями») do not carry them out of reach of «співпраця з»."""
+    text = (
+        "продовжується військово-шефська співпраця з 95-ою окремою десантно-штурмовою бригадою м. Житомира, "
+        "Житомирським військовим інститутом ім. С. П. Корольова, Товариством сприяння оборони України, "
+        "міським, обласним Управлінням ДСНС України у Житомирській області, ГУНП України в Житомирській "
+        "області, Житомирською обласною організацією Товариства Червоного Хреста України, громадськими "
+        'організаціями, Національною скаутською організацією "Пласт"- Пластовим молодіжним центром '
+        "Житомирської міської ради)."
+    )
+    r = relations(text)
+    assert len(r) == 8
+    assert {v for v in r.values()} == {("partner", "співпраця з")}
 
 
 def test_funder_named_only_as_context() -> None:
