@@ -98,7 +98,8 @@ class StatusRules:
                 )
         code, evidence, rule_id = FALLBACK_CODE, "", FALLBACK_RULE_ID
         for rule in self.rules:
-            found = self._match(rule, clean, breaks, title)
+            dated = year if self.statuses[rule.status].needs_reporting_year else None
+            found = self._match(rule, clean, breaks, title, dated)
             if found is not None:
                 start, end = span_of(clean, breaks, *found)
                 code, evidence, rule_id = (
@@ -129,17 +130,21 @@ class StatusRules:
             break
         return StatusDecision(code, evidence, rule_id, cause, cause_evidence, cause_rule, work_year)
 
-    @staticmethod
-    def _match(rule: Rule, clean: str, breaks: set[int], title: str | None) -> tuple[int, int] | None:
+    def _match(
+        self, rule: Rule, clean: str, breaks: set[int], title: str | None, year: int | None
+    ) -> tuple[int, int] | None:
+        """Where ``rule`` decides ``clean``, or None. ``year``: the reporting year, when the rule's
+        state needs a sentence of it (statuses.csv ``needs_reporting_year``)."""
         if rule.requires is not None and rule.requires.search(clean) is None:
             return None
         for match in rule.pattern.finditer(clean):
             if match.end() == match.start():
                 continue
-            if rule.scope == "title":
-                start, end = sentence_bounds(clean, breaks, match.start(), match.end())
-                if not title or not scope_matches(title, clean[start:end]):
-                    continue
+            start, end = sentence_bounds(clean, breaks, match.start(), match.end())
+            if rule.scope == "title" and (not title or not scope_matches(title, clean[start:end])):
+                continue
+            if year is not None and (self.sentence_year(clean[start:end], year) or year) < year:
+                continue  # about an earlier year: says nothing of the reporting year's state
             return match.start(), match.end()
         return None
 

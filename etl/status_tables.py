@@ -75,7 +75,8 @@ def regex(where: str, pattern: str, column: str = "pattern") -> re.Pattern[str]:
 def read_concepts(path: Path, codes: frozenset[str], deprecated_codes: frozenset[str]) -> dict[str, Status]:
     required = ("code", "label_uk", "label_en", "definition_uk", "definition_en")
     concepts: dict[str, Status] = {}
-    for line, row in read_rows(path, required, ("deprecated", "replaced_by", "replaced_by_cause")):
+    optional = ("deprecated", "replaced_by", "replaced_by_cause", "needs_reporting_year")
+    for line, row in read_rows(path, required, optional):
         where = f"{path}, row {line}"
         if any(not row[c] for c in required):
             raise StatusRuleError(f"{where}: every cell of {', '.join(required)} must be filled")
@@ -98,6 +99,7 @@ def read_concepts(path: Path, codes: frozenset[str], deprecated_codes: frozenset
             deprecated,
             row["replaced_by"],
             row["replaced_by_cause"],
+            row["needs_reporting_year"].lower() == "true",
         )
     absent = (codes | deprecated_codes) - concepts.keys()
     if absent:

@@ -48,6 +48,10 @@ class Status:
     deprecated: bool = False
     replaced_by: str = ""
     replaced_by_cause: str = ""
+    #: only a sentence of the reporting year (or an undated one) can decide this state: work done,
+    #: a facility running or a question studied in an earlier year says nothing of this one,
+    #: whereas a postponement or a halt decided earlier still holds (statuses.csv)
+    needs_reporting_year: bool = False
 
 
 Cause = Status
