@@ -4,7 +4,9 @@ An output is one sentence of the text that holds an output cue (``etl/data/outpu
 "створено", "облаштовано", "проведено", "інвестувала" …) not negated ("не проведено") and not
 preceded, in its sentence, by a plan or a condition ("заплановано", "буде", "після …"). A following
 sentence without a cue that only gives figures ("Загальна вартість проекту 120 тис. євро.",
-"Потужність котельні становить 6 МВт.") adds them to the output just before it.
+"Потужність котельні становить 6 МВт.") adds them to the output just before it, in the same
+paragraph, also over one sentence with neither cue nor figures ("… збудовано котельню. Використання
+тріски … зменшити використання газу. Потужність котельні становить 6 МВт.").
 
 Each output keeps its sentence as printed and its offsets in the report's text, the year it
 happened (the year the sentence names, else the year of the work the whole text describes: a
@@ -148,7 +150,8 @@ class OutputRules:
         """The outputs of one progress text; ``sentence_year`` dates a sentence (None: undated,
         then ``work_year``, the year of the work the whole text describes)."""
         outputs: list[Output] = []
-        previous: int | None = None  # index in outputs of the output the last sentence gave
+        previous: int | None = None  # index in outputs of the output figures may still join
+        gap = False  # a sentence without figures came after that output
         last_end = -1
         for start, end in sentence_spans(text):
             sentence = text[start:end]
@@ -172,9 +175,13 @@ class OutputRules:
                     prior.quantities + figures[0],
                     prior.amounts + figures[1],
                 )
-                previous = None  # figures attach to the sentence right after an output only
+                previous = None  # one figures sentence per output
+            elif previous is not None and same_paragraph and not any(figures) and not gap:
+                gap = True  # one sentence of neither cue nor figures may come between
+                continue
             else:
                 previous = None
+            gap = False
         return outputs
 
     def _cue(self, sentence: str) -> str | None:

@@ -100,6 +100,33 @@ def test_line_424_shelter_cost_joins_its_output(rules, statuses, texts) -> None:
     assert not any(o.text.startswith("Загальна вартість") for o in found)
 
 
+def test_line_334_capacity_joins_the_boiler_over_one_sentence(rules, statuses, texts) -> None:
+    """'… збудовано твердопаливну котельню. Використання тріски … дає змогу зменшити використання
+    газу. Потужність котельні становить 6 МВт.': one sentence of neither cue nor figures between."""
+    found = outputs_of(rules, statuses, texts[334])
+    boiler = next(o for o in found if o.cue == "збудовано")
+    assert [(q.value, q.unit) for q in boiler.quantities] == [(Decimal(6), "МВт")]
+    # two sentences between: nothing joins (a text's later figures are not the output's)
+    text = "Збудовано котельню. Тріска дешевша. Газ дорожчий. Потужність котельні становить 6 МВт."
+    assert [o.quantities for o in outputs_of(rules, statuses, text)] == [()]
+
+
+def test_work_done_in_the_past_participle_is_an_output(rules, statuses, texts) -> None:
+    found = outputs_of(rules, statuses, texts[292])
+    assert [o.text for o in found] == [
+        "Виконані роботи з капітального ремонту території благоустрою центральної алеї бульвару Польського."
+    ]
+
+
+def test_a_participle_that_only_describes_a_noun_is_no_output(rules, statuses, texts) -> None:
+    """'використовуються відеоматеріали, створені педагогами': what the materials are, not an act."""
+    found = outputs_of(rules, statuses, texts[45])
+    assert found and not any("створені педагогами" in o.text for o in found)
+    assert [o.cue for o in outputs_of(rules, statuses, "Обладнання закуплене для лабораторії.")] == [
+        "закуплене"
+    ]
+
+
 @pytest.mark.parametrize(("line", "cue"), [(224, "здійснено"), (267, "реалізовано")])
 def test_work_of_2021_is_an_output_of_2021(rules, statuses, texts, line, cue) -> None:
     (output,) = outputs_of(rules, statuses, texts[line])
