@@ -118,6 +118,21 @@ def test_work_done_in_the_past_participle_is_an_output(rules, statuses, texts) -
     ]
 
 
+def test_awards_won_and_a_campaign_held_are_outputs(rules, statuses, texts) -> None:
+    awards = [o.text for o in outputs_of(rules, statuses, texts[94])]
+    for start in (
+        "Учень ліцею № 25 отримав",
+        "Учениця ліцею № 21 перемогла",
+        "Переможцями XII",
+        "Проект учениці",
+    ):
+        assert any(text.startswith(start) for text in awards), start
+    assert any(o.cue == "Забезпечено проведення" for o in outputs_of(rules, statuses, texts[371]))
+    # «Перемоги» in a name is no victory
+    experts = "Експертами виступили експертка ініціативи «Сади Перемоги» та національні координатори."
+    assert outputs_of(rules, statuses, experts) == []
+
+
 def test_a_participle_that_only_describes_a_noun_is_no_output(rules, statuses, texts) -> None:
     """'використовуються відеоматеріали, створені педагогами': what the materials are, not an act."""
     found = outputs_of(rules, statuses, texts[45])
