@@ -16,7 +16,10 @@ text about 2021 works gives 2021), and its figures, read with ``etl/data/output_
   up to two words between ("298 аварійних дерев", "7 кредитних угод"): ``schema:QuantitativeValue``
   with the value in units and ``schema:unitText`` as printed;
 * money — a number, an optional multiplier and a currency word: ``schema:MonetaryAmount`` with the
-  value in units ("18,1 млн грн" = 18100000) and the ISO 4217 code ("грн" → UAH, "євро" → EUR).
+  value in units ("18,1 млн грн" = 18100000) and the ISO 4217 code ("грн" → UAH, "євро" → EUR);
+* parts — a quantity after a ``part`` phrase ("у тому числі", "з них", "зокрема") that follows
+  another quantity of its sentence is a part of a figure already given (``part``), so that a sum
+  of an output's quantities counts each thing once.
 
 The module is a generic engine over those two tables; it knows nothing about particular texts.
 """
@@ -56,6 +59,8 @@ class Quantity:
     text: str
     start: int
     end: int
+    #: a part of a figure given before it in the sentence ("… у тому числі 29 державних свят")
+    part: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,10 @@ class OutputRules:
         units: list[re.Pattern[str]],
         currencies: list[tuple[re.Pattern[str], str]],
         multipliers: list[tuple[re.Pattern[str], Decimal]],
+        parts: list[re.Pattern[str]] | None = None,
     ) -> None:
         self.cues = cues
+        self.parts = parts or []
         self.exclusions = exclusions
         self.currencies = currencies
         self.multipliers = multipliers
@@ -126,6 +133,7 @@ class OutputRules:
         units: list[re.Pattern[str]] = []
         currencies: list[tuple[re.Pattern[str], str]] = []
         multipliers: list[tuple[re.Pattern[str], Decimal]] = []
+        parts: list[re.Pattern[str]] = []
         path = data_dir / "output_units.csv"
         for line, row in read_rows(path, ("kind", "pattern", "value", "note")):
             pattern = _compile(path, line, row["pattern"])
@@ -139,9 +147,11 @@ class OutputRules:
                 if not row["value"].isdigit():
                     raise OutputRuleError(f"{path}, row {line}: a multiplier needs its factor")
                 multipliers.append((pattern, Decimal(row["value"])))
+            elif row["kind"] == "part":
+                parts.append(pattern)
             else:
-                raise OutputRuleError(f"{path}, row {line}: kind must be unit, currency or multiplier")
-        return cls(cues, exclusions, units, currencies, multipliers)
+                raise OutputRuleError(f"{path}, row {line}: kind must be unit, currency, multiplier or part")
+        return cls(cues, exclusions, units, currencies, multipliers, parts)
 
     # --- reading ---------------------------------------------------------------------------
     def find(
@@ -216,14 +226,19 @@ class OutputRules:
             value = _number(m.group("num"), self._multiplier(m.group("mult")))
             amounts.append(Money(value, currency, m.group(0), offset + m.start(), offset + m.end()))
             taken.append(m.span())
-        quantities = []
+        quantities: list[Quantity] = []
         for m in self._quantity.finditer(sentence):
             if any(s <= m.start() < e for s, e in taken):
                 continue
             value = _number(m.group("num"), self._multiplier(m.group("mult")))
             unit = sentence[m.start("between") : m.end("unit")]
-            quantities.append(Quantity(value, unit, m.group(0), offset + m.start(), offset + m.end()))
+            part = bool(quantities) and self._part_between(sentence, quantities[0].start - offset, m.start())
+            quantities.append(Quantity(value, unit, m.group(0), offset + m.start(), offset + m.end(), part))
         return tuple(quantities), tuple(amounts)
+
+    def _part_between(self, sentence: str, start: int, end: int) -> bool:
+        """A part phrase ("у тому числі") stands between the sentence's first figure and this one."""
+        return any(p.search(sentence, start, end) for p in self.parts)
 
 
 def read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:

@@ -296,6 +296,8 @@ class _Emitter:
                 node = NamedNode(f"{o.value}/quantity/{i}")
                 self.add(o, zkg.quantity, node)
                 self.add(node, RDF_TYPE, schema.QuantitativeValue)
+                if q.part:
+                    self.add(node, RDF_TYPE, zkg.PartQuantity)
                 self.add(node, schema.value, Literal(format(q.value, "f"), datatype=xsd.decimal))
                 self.add(node, schema.unitText, Literal(q.unit))
                 self.add(node, rdfs.label, uk(q.text))

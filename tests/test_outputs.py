@@ -118,6 +118,39 @@ def test_work_done_in_the_past_participle_is_an_output(rules, statuses, texts) -
     ]
 
 
+def test_figures_given_as_parts_of_an_earlier_figure_are_parts(rules, statuses, texts) -> None:
+    """'у тому числі', 'з них', 'зокрема': what follows is part of a figure already given, so that
+    a sum of the output's quantities counts each thing once."""
+    animals = next(o for o in outputs_of(rules, statuses, texts[443]) if o.cue == "Стерилізовано")
+    assert [(q.text, q.part) for q in animals.quantities] == [
+        ("274 собаки", False),
+        ("595 кішок", False),
+        ("61 собаку", False),
+        ("43 коти", False),
+        ("19 собак", True),
+        ("91 кішку", True),
+        ("11 котів", True),
+    ]
+    helped = "В період роботи хабу надано допомогу 4377 особам, зокрема 2292 внутрішньо переміщеним особам."
+    (output,) = outputs_of(rules, statuses, helped)
+    assert [(q.value, q.part) for q in output.quantities] == [(Decimal(4377), False), (Decimal(2292), True)]
+    plain = "Проведено 9 семінарів для 74 безробітних осіб."
+    assert not any(q.part for o in outputs_of(rules, statuses, plain) for q in o.quantities)
+
+
+def test_parts_in_the_graph(store) -> None:
+    rows = select(
+        store,
+        PREFIX
+        + """SELECT ?label WHERE { ?o a zkg:Output ; zkg:quantity ?q . ?q a zkg:PartQuantity , schema:QuantitativeValue ;
+                 <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER (lang(?label) = "uk") }""",
+    )
+    assert {"29 державних свят", "2292 внутрішньо переміщеним особам", "20282,1 кв. м"} <= {
+        r["label"] for r in rows
+    }
+    assert "27956,5 кв. м" not in {r["label"] for r in rows}  # the total itself
+
+
 def test_awards_won_and_a_campaign_held_are_outputs(rules, statuses, texts) -> None:
     awards = [o.text for o in outputs_of(rules, statuses, texts[94])]
     for start in (
