@@ -118,6 +118,17 @@ def test_a_project_with_money_shows_the_amount_and_its_currency(pages_client, st
     assert '<span class="quantity">7 loan agreements</span>' in en
 
 
+def test_a_figure_given_as_part_of_another_says_so(pages_client, store):
+    """Line 443: "Стерилізовано 274 собаки, … в тому числі безкоштовно стерилізовано 19 собак …": the
+    19 dogs are among the 274 (zkg:PartQuantity), and the page says so in its language."""
+    work = work_at(store, 443)
+    uk, en = (year_section(page(pages_client, work, lang), "2022") for lang in ("uk", "en"))
+    assert '<span class="quantity">у т. ч. 19 <span lang="uk">собак</span></span>' in uk
+    assert '<span class="quantity">274 <span lang="uk">собаки</span></span>' in uk
+    assert re.search(r'<span class="quantity">of which 19 dogs</span>', en)
+    assert '<span class="quantity">274 dogs</span>' in en
+
+
 def test_every_sum_of_money_is_on_its_work_page(pages_client, store):
     rows = select(
         store,

@@ -86,6 +86,7 @@ class Measure:
     exact: str  # the value in full with its currency ("18 100 000 UAH"), for the tooltip
     printed: str | None  # as the report prints it ("18,1 млн грн")
     unit_lang: str | None = "uk"  # the language of ``unit`` when it is not the page's (None: it is)
+    part: bool = False  # part of an earlier figure of the output ("у тому числі …": zkg:PartQuantity)
 
 
 def measure(
@@ -96,10 +97,11 @@ def measure(
     printed: str | None,
     lang: str,
     english: str | None = None,
+    part: bool = False,
 ) -> Measure | None:
     """A row of ``queries/page-work-outputs.rq`` as a :class:`Measure` (None if it has no number).
     ``english`` is the quantity's English label ("16,440 energy-saving street lights"): on an
-    English page its unit replaces the printed one."""
+    English page its unit replaces the printed one. ``part``: a part of an earlier figure."""
     parsed = parse(value)
     if parsed is None:
         return None
@@ -110,6 +112,6 @@ def measure(
     if lang == "en" and english:
         head, _, english_unit = english.partition(" ")
         if head == text and english_unit:
-            return Measure("quantity", text, english_unit, text, printed, None)
-        return Measure("quantity", english, None, text, printed, None)  # written otherwise: whole
-    return Measure("quantity", text, unit or None, text, printed)
+            return Measure("quantity", text, english_unit, text, printed, None, part)
+        return Measure("quantity", english, None, text, printed, None, part)  # written otherwise: whole
+    return Measure("quantity", text, unit or None, text, printed, part=part)

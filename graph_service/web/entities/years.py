@@ -110,6 +110,7 @@ def work_years(
                 _value(row, "printedUk"),
                 ctx.lang,
                 _value(row, "printedEn"),
+                _value(row, "part") is not None,
             )
             if m is not None:
                 out.measures.append(m)
