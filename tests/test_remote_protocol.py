@@ -9,6 +9,7 @@ import asyncio
 import gzip
 import io
 import json
+import re
 import socket
 import struct
 import threading
@@ -355,6 +356,9 @@ def test_a_query_on_a_connection_the_engine_reset_is_sent_again(resetting):
     assert resetting.resets >= 4
 
 
+BROKE = r"remote endpoint unreachable: (ReadError|WriteError|RemoteProtocolError)\b"
+
+
 def test_a_connection_that_breaks_every_time_is_an_error_naming_what_broke(fake):
     endpoint = ResettingEndpoint(fake, every=True)
     try:
@@ -362,7 +366,8 @@ def test_a_connection_that_breaks_every_time_is_an_error_naming_what_broke(fake)
         with pytest.raises(QueryError) as err:
             backend.triple_count()
         assert err.value.status == 502
-        assert err.value.message.startswith("remote endpoint unreachable: ReadError: ")
+        # a reset reads as ReadError, or as an end of stream when it races the request (loaded host)
+        assert re.match(BROKE, err.value.message), err.value.message
         assert endpoint.resets == 2  # sent twice, no more
         endpoint.resets = 0
         executor = endpoint.executor()
@@ -375,9 +380,7 @@ def test_a_connection_that_breaks_every_time_is_an_error_naming_what_broke(fake)
         with pytest.raises(WorkerError) as failed:
             _run(executor)
         # an async read on a reset connection carries no text: the class says what broke
-        assert failed.value.status == 502 and failed.value.message.startswith(
-            "remote endpoint unreachable: ReadError"
-        )
+        assert failed.value.status == 502 and re.match(BROKE, failed.value.message), failed.value.message
         assert endpoint.resets == 2
     finally:
         endpoint.close()

@@ -47,9 +47,10 @@ def quantities(store) -> list[dict[str, str]]:
     found = select(
         store,
         PREFIXES
-        + """SELECT ?work ?output ?q ?value ?unit ?uk ?en WHERE {
+        + """SELECT ?work ?output ?q ?value ?unit ?uk ?en ?part WHERE {
           ?r zkg:reportsOn ?work ; zkg:output ?output . ?output zkg:quantity ?q .
           ?q schema:value ?value ; schema:unitText ?unit .
+          OPTIONAL { ?q a zkg:PartQuantity BIND ("part" AS ?part) }
           OPTIONAL { ?q rdfs:label ?uk FILTER (lang(?uk) = "uk") }
           OPTIONAL { ?q rdfs:label ?en FILTER (lang(?en) = "en") } }""",
     )
@@ -166,11 +167,12 @@ def test_work_pages_show_units_in_the_page_language(pages_client, quantities, un
     for q in quantities:
         value = Decimal(q["value"])
         english = units.unit(q["unit"], value)
+        part = {"uk": "у т. ч. ", "en": "of which "} if q["part"] else {"uk": "", "en": ""}
         by_work[q["work"]]["en"][
-            f'{q["output"]} <span class="quantity">{amounts.number(value, "en")} {english}</span>'
+            f'{q["output"]} <span class="quantity">{part["en"]}{amounts.number(value, "en")} {english}</span>'
         ] += 1
         by_work[q["work"]]["uk"][
-            f'{q["output"]} <span class="quantity">{amounts.number(value, "uk")} '
+            f'{q["output"]} <span class="quantity">{part["uk"]}{amounts.number(value, "uk")} '
             f'<span lang="uk">{q["unit"]}</span></span>'
         ] += 1
     assert len(by_work) > 40
