@@ -219,6 +219,15 @@ def test_attribution_at_the_paragraph(store):
     assert ("eco-club", "departament-ekonomichnoho-rozvytku-miskoi-rady") in by_line[334]
     # a row with one body: every mention is that body's
     assert ("giz", "ku-ahentsiia-rozvytku-mista-miskoi-rady") in by_line[257]
+    # … except in a sentence that names another body of the council and not the row's: the study of
+    # the landowners is the urban-planning department's, not the transport directorate's (line 158);
+    # the consultations on ЕНЕРГОДІМ are the municipal development directorate's (line 137)
+    assert ("ukrzaliznytsia", None) in by_line[158] and ("epicentr", None) in by_line[158]
+    assert ("energodim", None) in by_line[137]
+    # the business school's backers: «Комунальною установою «Агенція розвитку міста» … організовано» (line 19)
+    assert ("suchasnyi-format", None) in by_line[19]
+    # a row of the collective executive bodies keeps every sentence: each body is one of them
+    assert ("prozoryi-ofis", "vykonavchi-orhany-miskoi-rady") in by_line[213]
 
 
 def test_a_funders_places_come_from_its_own_paragraph(store):

@@ -4,7 +4,11 @@ A row of the report may name several responsible bodies (seven, in the task row 
 and one progress text with a paragraph per body or per activity. A funder, programme or place named
 in a paragraph belongs to the body whose part it is — where the text makes that clear:
 
-* a row with one body: every paragraph is that body's;
+* a row with one body: every paragraph is that body's, except a sentence that names another body
+  of the council and not this one ("Управління муніципального розвитку міської ради постійно
+  надає консультації … у програмі «ЕНЕРГОДІМ»" in a row of the economic development department):
+  the work is that other body's, which is not a body of the row (a row of the collective
+  "Виконавчі органи міської ради" keeps every sentence: each body is one of them);
 * a row with several: the paragraph opens with one of the row's bodies ("Департаментом освіти
   міської ради в засобах масової інформації …", "Управлінням у справах сім'ї, молоді та спорту …
   поширено …"), or the mention's own sentence names exactly one of them;
@@ -66,6 +70,14 @@ def _names() -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
 
 
 @lru_cache(maxsize=1)
+def _collective_bodies() -> frozenset[str]:
+    """Bodies that stand for all of the council's bodies ("Виконавчі органи міської ради",
+    departments.csv kind ``executive_bodies``): any other body a sentence names is one of them."""
+    with open(ETL_DATA_DIR / "departments.csv", encoding="utf-8", newline="") as fh:
+        return frozenset(r["id"] for r in csv.DictReader(fh) if r["kind"] == "executive_bodies")
+
+
+@lru_cache(maxsize=1)
 def _names_by_first_key() -> dict[str, tuple[int, ...]]:
     """Each lemma form a name can start with → the indices in ``_names()`` of those names."""
     index: dict[str, list[int]] = {}
@@ -104,21 +116,25 @@ class Attribution:
             end = start + len(part)
             self.paragraphs.append(Paragraph(index, start, end, self._opening_body(part)))
             start = end + 1
-        self._sentences = sentence_spans(text) if len(self.bodies) > 1 else []
+        self._sentences = sentence_spans(text)
 
     def paragraph_at(self, offset: int) -> Paragraph:
         return next(p for p in self.paragraphs if p.start <= offset <= p.end)
 
     def body_at(self, offset: int) -> str | None:
-        """The body the words at ``offset`` belong to: the row's only body, the body the paragraph
-        opens with, or the one body of the row the sentence names."""
+        """The body the words at ``offset`` belong to: the row's only body (unless the sentence
+        names another council body and not it), the body the paragraph opens with, or the one body
+        of the row the sentence names."""
+        start, end = next(((s, e) for s, e in self._sentences if s <= offset < e), (offset, offset))
+        named = {body for _, body in _bodies_named(self.text[start:end])}
         if len(self.bodies) == 1:
-            return self.bodies[0]
+            (body,) = self.bodies
+            others = named - {body} if body not in _collective_bodies() else set()
+            return None if others and body not in named else body
         paragraph = self.paragraph_at(offset)
         if paragraph.body is not None:
             return paragraph.body
-        start, end = next(((s, e) for s, e in self._sentences if s <= offset < e), (offset, offset))
-        named = {body for _, body in _bodies_named(self.text[start:end]) if body in self.bodies}
+        named &= set(self.bodies)
         return named.pop() if len(named) == 1 else None
 
     def _opening_body(self, paragraph: str) -> str | None:
