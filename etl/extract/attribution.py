@@ -125,17 +125,22 @@ class Attribution:
         """The body the words at ``offset`` belong to: the row's only body (unless the sentence
         names another council body and not it), the body the paragraph opens with, or the one body
         of the row the sentence names."""
-        start, end = next(((s, e) for s, e in self._sentences if s <= offset < e), (offset, offset))
-        named = {body for _, body in _bodies_named(self.text[start:end])}
         if len(self.bodies) == 1:
             (body,) = self.bodies
-            others = named - {body} if body not in _collective_bodies() else set()
-            return None if others and body not in named else body
+            if body in _collective_bodies():
+                return body
+            named = self._named_in_sentence(offset)
+            return None if named and body not in named else body
         paragraph = self.paragraph_at(offset)
         if paragraph.body is not None:
             return paragraph.body
-        named &= set(self.bodies)
+        named = self._named_in_sentence(offset) & set(self.bodies)
         return named.pop() if len(named) == 1 else None
+
+    def _named_in_sentence(self, offset: int) -> set[str]:
+        """The bodies the sentence around ``offset`` names."""
+        start, end = next(((s, e) for s, e in self._sentences if s <= offset < e), (offset, offset))
+        return {body for _, body in _bodies_named(self.text[start:end])}
 
     def _opening_body(self, paragraph: str) -> str | None:
         if len(self.bodies) == 1:
