@@ -4,6 +4,7 @@ Everything the decision rests on is curated data under ``etl/data/`` (see docs/M
 
 * ``statuses.csv`` — the states of the contract (``completed``, ``in_progress`` …), and the
   deprecated ``suspended_martial_law`` (kept so its IRI resolves; never decided any more);
+  ``needs_reporting_year`` marks the states a sentence about an earlier year cannot decide;
 * ``causes.csv`` — why a work is in its state (``martial_law``, ``funding`` …);
 * ``status_rules.csv`` — ordered rules for the state: the first whose ``pattern`` matches (and
   whose ``requires`` pattern, if any, also matches somewhere in the text; and whose ``scope``, if
